@@ -1,0 +1,282 @@
+//! Calendar dates: ISO `YYYY-MM-DD` parsing and printing, month arithmetic
+//! with the end-of-month clamp, day counts, and the Umm al-Qura Hijri year
+//! that the zakat hawl is measured in. All calendar rules come from
+//! `icu_calendar`; this module only gives them the domain's names.
+//!
+//! ```
+//! use mizan::date::CivilDate;
+//! let start: CivilDate = "2025-03-01".parse().unwrap();
+//! assert_eq!(start.hijri_year_later().unwrap().to_string(), "2026-02-18");
+//! let jan31: CivilDate = "2026-01-31".parse().unwrap();
+//! assert_eq!(jan31.add_months(1).unwrap().to_string(), "2026-02-28");
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use icu_calendar::cal::Hijri;
+use icu_calendar::options::{DateAddOptions, Overflow};
+use icu_calendar::types::DateDuration;
+use icu_calendar::{Date, Iso};
+
+/// A Gregorian (ISO) calendar date.
+///
+/// A small `Copy` value ordered by time; it is the type the domain models
+/// hold, and it converts to `icu_calendar`'s `Date<Iso>` for arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CivilDate {
+    year: i16,
+    month: u8,
+    day: u8,
+}
+
+/// Why a date string or a date computation was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DateError {
+    /// Not `YYYY-MM-DD`, or not a real day (`2026-02-30`).
+    Invalid(String),
+    /// Outside the years this program computes with.
+    OutOfRange(String),
+}
+
+impl fmt::Display for DateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DateError::Invalid(s) => write!(f, "{s:?} is not a date of the form YYYY-MM-DD"),
+            DateError::OutOfRange(s) => write!(
+                f,
+                "{s} is outside the supported years {FIRST_YEAR}..={LAST_YEAR}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DateError {}
+
+/// The first Gregorian year accepted in input.
+pub const FIRST_YEAR: i16 = 1900;
+/// The last Gregorian year accepted in input (a 420-month contract that
+/// starts then still ends before 2200).
+pub const LAST_YEAR: i16 = 2150;
+
+impl CivilDate {
+    /// A checked constructor.
+    pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DateError> {
+        let text = format!("{year:04}-{month:02}-{day:02}");
+        if !(i32::from(FIRST_YEAR)..=i32::from(LAST_YEAR)).contains(&year) {
+            return Err(DateError::OutOfRange(text));
+        }
+        Date::try_new_iso(year, month, day).map_err(|_| DateError::Invalid(text))?;
+        Ok(CivilDate {
+            year: year as i16,
+            month,
+            day,
+        })
+    }
+
+    /// The year.
+    pub fn year(self) -> i32 {
+        i32::from(self.year)
+    }
+
+    /// The month, 1–12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1–31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    fn to_icu(self) -> Date<Iso> {
+        Date::try_new_iso(self.year(), self.month, self.day)
+            .expect("a CivilDate is always a valid ISO date")
+    }
+
+    fn from_icu(date: Date<Iso>) -> Result<Self, DateError> {
+        let year = date.year().extended_year();
+        let month = date.month().ordinal;
+        let day = date.day_of_month().0;
+        CivilDate::new(year, month, day)
+    }
+
+    /// Days since 0001-01-01 (the Rata Die count), for day differences.
+    pub fn day_number(self) -> i64 {
+        self.to_icu().to_rata_die().to_i64_date()
+    }
+
+    /// The date `day_number` days after 0001-01-01 (the inverse of
+    /// [`CivilDate::day_number`]).
+    pub fn from_day_number(day_number: i64) -> Result<Self, DateError> {
+        let rata_die = icu_calendar::types::RataDie::new(day_number);
+        Self::from_icu(Date::from_rata_die(rata_die, Iso))
+    }
+
+    /// The signed number of days from `self` to `later`.
+    pub fn days_until(self, later: CivilDate) -> i64 {
+        later.day_number() - self.day_number()
+    }
+
+    /// `self` plus `months` calendar months, the day clamped to the end of a
+    /// shorter month (2026-01-31 + 1 month = 2026-02-28).
+    pub fn add_months(self, months: u32) -> Result<Self, DateError> {
+        let mut options = DateAddOptions::default();
+        options.overflow = Some(Overflow::Constrain);
+        let out_of_range = || DateError::OutOfRange(format!("{self} + {months} months"));
+        let months_i32 = i32::try_from(months).map_err(|_| out_of_range())?;
+        let date = self
+            .to_icu()
+            .try_added_with_options(DateDuration::for_months(months_i32), options)
+            .map_err(|_| out_of_range())?;
+        Self::from_icu(date)
+    }
+
+    /// The same day and month one Gregorian year later, 29 February clamped
+    /// to 28 February.
+    pub fn gregorian_year_later(self) -> Result<Self, DateError> {
+        self.add_months(12)
+    }
+
+    /// The same Hijri day and month one Hijri year later in the Umm al-Qura
+    /// calendar, as a Gregorian date. Where that day does not exist (day 30
+    /// of a month that has 29 days that year) the last day of the month is
+    /// taken: `icu_calendar`'s `Constrain` overflow is exactly that clamp.
+    pub fn hijri_year_later(self) -> Result<Self, DateError> {
+        let mut options = DateAddOptions::default();
+        options.overflow = Some(Overflow::Constrain);
+        let hijri = self.to_icu().to_calendar(Hijri::new_umm_al_qura());
+        let later = hijri
+            .try_added_with_options(DateDuration::for_years(1), options)
+            .map_err(|_| DateError::OutOfRange(format!("{self} + 1 Hijri year")))?;
+        Self::from_icu(later.to_calendar(Iso))
+    }
+
+    /// This date in the Umm al-Qura calendar as (year, month, day).
+    pub fn to_hijri(self) -> (i32, u8, u8) {
+        let hijri = self.to_icu().to_calendar(Hijri::new_umm_al_qura());
+        (
+            hijri.year().extended_year(),
+            hijri.month().ordinal,
+            hijri.day_of_month().0,
+        )
+    }
+}
+
+impl FromStr for CivilDate {
+    type Err = DateError;
+
+    /// Parses exactly `YYYY-MM-DD`.
+    fn from_str(text: &str) -> Result<Self, DateError> {
+        let invalid = || DateError::Invalid(text.to_owned());
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(invalid());
+        }
+        let year: i32 = text[0..4].parse().map_err(|_| invalid())?;
+        let month: u8 = text[5..7].parse().map_err(|_| invalid())?;
+        let day: u8 = text[8..10].parse().map_err(|_| invalid())?;
+        match CivilDate::new(year, month, day) {
+            Err(DateError::Invalid(_)) => Err(invalid()),
+            other => other,
+        }
+    }
+}
+
+impl fmt::Display for CivilDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+impl serde::Serialize for CivilDate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for CivilDate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> CivilDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn parse_and_print() {
+        assert_eq!(d("2024-02-29").to_string(), "2024-02-29");
+        for bad in [
+            "2025-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "26-01-01",
+            "2026/01/01",
+            "2026-01-01T00:00",
+            "",
+        ] {
+            assert_eq!(
+                bad.parse::<CivilDate>(),
+                Err(DateError::Invalid(bad.into()))
+            );
+        }
+        assert_eq!(
+            "1899-12-31".parse::<CivilDate>(),
+            Err(DateError::OutOfRange("1899-12-31".into()))
+        );
+    }
+
+    #[test]
+    fn month_arithmetic_clamps() {
+        let cases = [
+            ("2026-01-31", 1, "2026-02-28"),
+            ("2028-01-31", 1, "2028-02-29"),
+            ("2026-01-31", 2, "2026-03-31"),
+            ("2026-03-31", 1, "2026-04-30"),
+            ("2026-12-15", 1, "2027-01-15"),
+            ("2026-01-31", 0, "2026-01-31"),
+            ("2026-05-31", 419, "2061-04-30"),
+        ];
+        for (start, months, expected) in cases {
+            assert_eq!(
+                d(start).add_months(months).unwrap(),
+                d(expected),
+                "{start}+{months}"
+            );
+        }
+        assert_eq!(
+            d("2024-02-29").gregorian_year_later().unwrap(),
+            d("2025-02-28")
+        );
+    }
+
+    #[test]
+    fn day_counts() {
+        assert_eq!(d("2026-01-01").days_until(d("2026-12-31")), 364);
+        assert_eq!(d("2024-01-01").days_until(d("2025-01-01")), 366);
+        assert_eq!(d("2026-03-01").days_until(d("2026-02-01")), -28);
+    }
+
+    #[test]
+    fn hijri_year() {
+        // ZAKAT.md: 1 Ramadan 1446 → 1 Ramadan 1447.
+        assert_eq!(d("2025-03-01").to_hijri(), (1446, 9, 1));
+        assert_eq!(d("2026-02-18").to_hijri(), (1447, 9, 1));
+        assert_eq!(d("2025-03-01").hijri_year_later().unwrap(), d("2026-02-18"));
+    }
+}

@@ -1,0 +1,432 @@
+//! Exact money: the one place where decimal strings are parsed and printed,
+//! where rounding happens, and where the fixed-point integer representation
+//! used by the optimized forms meets `rust_decimal::Decimal`.
+//!
+//! The rules, in one place:
+//!
+//! - Money is never `f64`. The reference and naive forms use [`Decimal`]; the
+//!   optimized forms may use [`Fixed`] (an `i64` count of `10^-DP` units) with
+//!   `i128` products. Conversions between the two are exact or an error.
+//! - Rounding is **half-up** to a number of decimal places ([`round_half_up`]).
+//!   Every figure the domain rounds is non-negative, where half-up and
+//!   "half away from zero" agree; for negative values this module rounds half
+//!   away from zero, and says so, rather than leaving it to chance.
+//! - A value that does not terminate (22/24 of a gram of gold) is never
+//!   rounded twice: [`mul_div_round`] multiplies first, divides last, and
+//!   rounds the exact rational once.
+//! - Overflow and silent loss of precision are errors ([`MoneyError`]), never
+//!   a wrap or a quiet rescale.
+//!
+//! ```
+//! use mizan::money::{parse_decimal, round_half_up, format_fixed};
+//! let x = parse_decimal("2.345").unwrap();
+//! assert_eq!(format_fixed(round_half_up(x, 2), 2), "2.35");
+//! let y = parse_decimal("2.3449999").unwrap_err();
+//! assert_eq!(y.to_string(), "\"2.3449999\" has more than 6 decimal places");
+//! ```
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Decimal places of every money figure that the domain prints.
+pub const MONEY_DP: u32 = 2;
+
+/// The most decimal places an input decimal string may carry.
+///
+/// Six covers every real input (prices per gram, fx rates, profit rates,
+/// grams to the milligram) and keeps every product of the domain's formulas
+/// inside `Decimal`'s 96-bit mantissa without rescaling.
+pub const MAX_INPUT_DP: u32 = 6;
+
+/// The most digits an input decimal may carry before its point: inputs are
+/// below one trillion (10^12) units.
+pub const MAX_INPUT_INT_DIGITS: usize = 12;
+
+/// Why a decimal string was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecimalError {
+    /// Not of the form `-?digits(.digits)?`.
+    Syntax(String),
+    /// More than [`MAX_INPUT_DP`] places after the point.
+    TooManyPlaces(String),
+    /// More than [`MAX_INPUT_INT_DIGITS`] digits before the point.
+    TooLarge(String),
+}
+
+impl fmt::Display for DecimalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DecimalError::Syntax(s) => write!(f, "{s:?} is not a decimal number like \"1234.56\""),
+            DecimalError::TooManyPlaces(s) => {
+                write!(f, "{s:?} has more than {MAX_INPUT_DP} decimal places")
+            }
+            DecimalError::TooLarge(s) => write!(
+                f,
+                "{s:?} is too large (at most {MAX_INPUT_INT_DIGITS} digits before the point)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecimalError {}
+
+/// An arithmetic result that cannot be represented exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoneyError {
+    /// The result does not fit the representation (or would have to be
+    /// rounded to fit, which for money is the same failure).
+    Overflow,
+    /// A division by zero.
+    DivisionByZero,
+}
+
+impl fmt::Display for MoneyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MoneyError::Overflow => f.write_str("the value is too large to compute exactly"),
+            MoneyError::DivisionByZero => f.write_str("division by zero"),
+        }
+    }
+}
+
+impl std::error::Error for MoneyError {}
+
+/// A fixed-point number: `units × 10^-DP`, in an `i64`.
+///
+/// `Fixed<2>` counts minor units (cents); `Fixed<6>` holds an input rate or
+/// a weight in milligrams exactly. Arithmetic is checked: it returns
+/// [`MoneyError::Overflow`] rather than wrapping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Fixed<const DP: u32>(pub i64);
+
+/// Money in minor units (two decimal places).
+pub type Cents = Fixed<MONEY_DP>;
+
+/// Parses a strict decimal string: an optional `-`, digits, and optionally a
+/// point followed by digits. No exponent, sign `+`, underscores or spaces
+/// (which `Decimal::from_str` would accept), at most [`MAX_INPUT_DP`] places
+/// and [`MAX_INPUT_INT_DIGITS`] integer digits.
+pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
+    let syntax = || DecimalError::Syntax(text.to_owned());
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int_part, frac_part) = match body.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (body, ""),
+    };
+    let is_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int_part.is_empty()
+        || !is_digits(int_part)
+        || !is_digits(frac_part)
+        || (body.contains('.') && frac_part.is_empty())
+    {
+        return Err(syntax());
+    }
+    if frac_part.len() > MAX_INPUT_DP as usize {
+        return Err(DecimalError::TooManyPlaces(text.to_owned()));
+    }
+    if int_part.trim_start_matches('0').len() > MAX_INPUT_INT_DIGITS {
+        return Err(DecimalError::TooLarge(text.to_owned()));
+    }
+    // At most 12 + 6 digits: the mantissa fits an i64 with room to spare.
+    let mut mantissa: i128 = 0;
+    for b in int_part.bytes().chain(frac_part.bytes()) {
+        mantissa = mantissa * 10 + i128::from(b - b'0');
+    }
+    if negative {
+        mantissa = -mantissa;
+    }
+    Ok(Decimal::from_i128_with_scale(
+        mantissa,
+        frac_part.len() as u32,
+    ))
+}
+
+/// Rounds half-up (half away from zero for negative values) to `dp` places.
+pub fn round_half_up(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Rounds a money figure to the minor unit: `round_half_up(value, 2)`.
+pub fn round_money(value: Decimal) -> Decimal {
+    round_half_up(value, MONEY_DP)
+}
+
+/// Multiplies exactly: an error where `Decimal` would overflow or would have
+/// to drop digits to hold the product.
+pub fn mul_exact(a: Decimal, b: Decimal) -> Result<Decimal, MoneyError> {
+    let product = a.checked_mul(b).ok_or(MoneyError::Overflow)?;
+    // `Decimal` silently rescales a product whose mantissa would not fit in
+    // 96 bits; for money that is an overflow, not a rounding.
+    if product.scale() != a.scale() + b.scale() && !product.is_zero() {
+        return Err(MoneyError::Overflow);
+    }
+    Ok(product)
+}
+
+/// Adds exactly (an error on overflow).
+pub fn add_exact(a: Decimal, b: Decimal) -> Result<Decimal, MoneyError> {
+    a.checked_add(b).ok_or(MoneyError::Overflow)
+}
+
+/// `round_half_up(numerator / denominator, dp)` computed on the exact
+/// rational, so that a quotient that does not terminate (22/24) is rounded
+/// once, at the end, and never on a truncated expansion.
+///
+/// ```
+/// use mizan::money::{mul_div_round, parse_decimal};
+/// use rust_decimal::Decimal;
+/// // 50 g of 22-karat gold at 44.16 per gram of pure gold: 50 × 22 × 44.16 / 24.
+/// let num = parse_decimal("48576.00").unwrap();
+/// assert_eq!(mul_div_round(num, Decimal::from(24), 2).unwrap().to_string(), "2024.00");
+/// ```
+pub fn mul_div_round(
+    numerator: Decimal,
+    denominator: Decimal,
+    dp: u32,
+) -> Result<Decimal, MoneyError> {
+    if denominator.is_zero() {
+        return Err(MoneyError::DivisionByZero);
+    }
+    // numerator = a / 10^sa, denominator = b / 10^sb, so
+    // numerator / denominator × 10^dp = a × 10^(sb + dp) / (b × 10^sa).
+    let (a, sa) = (numerator.mantissa(), numerator.scale());
+    let (b, sb) = (denominator.mantissa(), denominator.scale());
+    let top = a.checked_mul(pow10(sb + dp)?).ok_or(MoneyError::Overflow)?;
+    let bottom = b.checked_mul(pow10(sa)?).ok_or(MoneyError::Overflow)?;
+    let quotient = div_round_half_up(top, bottom).ok_or(MoneyError::Overflow)?;
+    if quotient.unsigned_abs() > MAX_DECIMAL_MANTISSA {
+        return Err(MoneyError::Overflow);
+    }
+    Ok(Decimal::from_i128_with_scale(quotient, dp))
+}
+
+/// The largest mantissa a `Decimal` holds (2^96 − 1).
+const MAX_DECIMAL_MANTISSA: u128 = (1u128 << 96) - 1;
+
+fn pow10(exp: u32) -> Result<i128, MoneyError> {
+    10i128.checked_pow(exp).ok_or(MoneyError::Overflow)
+}
+
+/// Integer division rounding half away from zero; `None` on overflow or a
+/// zero divisor. The building block of every fixed-point rounding.
+///
+/// ```
+/// use mizan::money::div_round_half_up;
+/// assert_eq!(div_round_half_up(5, 2), Some(3));
+/// assert_eq!(div_round_half_up(-5, 2), Some(-3));
+/// assert_eq!(div_round_half_up(7, 3), Some(2));
+/// ```
+pub fn div_round_half_up(numerator: i128, denominator: i128) -> Option<i128> {
+    if denominator == 0 {
+        return None;
+    }
+    let negative = (numerator < 0) != (denominator < 0);
+    let n = numerator.unsigned_abs();
+    let d = denominator.unsigned_abs();
+    let (q, r) = (n / d, n % d);
+    // Compare 2r with d without overflowing: r >= d - r.
+    let q = if r >= d - r { q.checked_add(1)? } else { q };
+    let q = i128::try_from(q).ok()?;
+    Some(if negative { -q } else { q })
+}
+
+/// Prints a decimal with exactly `dp` places (rounding half-up first if it
+/// has more), the way every money figure leaves the program.
+pub fn format_fixed(value: Decimal, dp: u32) -> String {
+    let mut v = round_half_up(value, dp);
+    v.rescale(dp);
+    v.to_string()
+}
+
+impl<const DP: u32> Fixed<DP> {
+    /// Zero.
+    pub const ZERO: Self = Fixed(0);
+
+    /// The exact fixed-point value of `value`, or an error if it has more
+    /// than `DP` places or does not fit in an `i64`.
+    pub fn from_decimal(value: Decimal) -> Result<Self, MoneyError> {
+        let mut v = value;
+        v.rescale(DP);
+        if v != value || v.scale() != DP {
+            // More places than DP (rescale rounded), or too many digits for
+            // the rescale to happen at all.
+            return Err(MoneyError::Overflow);
+        }
+        i64::try_from(v.mantissa())
+            .map(Fixed)
+            .map_err(|_| MoneyError::Overflow)
+    }
+
+    /// The exact `Decimal` with `DP` places.
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.0, DP)
+    }
+
+    /// Checked addition.
+    pub fn checked_add(self, other: Self) -> Result<Self, MoneyError> {
+        self.0
+            .checked_add(other.0)
+            .map(Fixed)
+            .ok_or(MoneyError::Overflow)
+    }
+
+    /// Checked subtraction.
+    pub fn checked_sub(self, other: Self) -> Result<Self, MoneyError> {
+        self.0
+            .checked_sub(other.0)
+            .map(Fixed)
+            .ok_or(MoneyError::Overflow)
+    }
+
+    /// `round_half_up(self × other, DP)` where `other` has `DP2` places: the
+    /// product is exact in `i128`, then rounded once.
+    pub fn mul_round<const DP2: u32>(self, other: Fixed<DP2>) -> Result<Self, MoneyError> {
+        let product = i128::from(self.0) * i128::from(other.0);
+        let rounded = div_round_half_up(product, 10i128.pow(DP2)).ok_or(MoneyError::Overflow)?;
+        i64::try_from(rounded)
+            .map(Fixed)
+            .map_err(|_| MoneyError::Overflow)
+    }
+}
+
+impl<const DP: u32> fmt::Display for Fixed<DP> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.to_decimal(), f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn rounding_boundaries() {
+        // (input, places, expected)
+        let cases = [
+            ("1.005", 2, "1.01"),
+            ("1.004999", 2, "1.00"),
+            ("2.675", 2, "2.68"),
+            ("0.005", 2, "0.01"),
+            ("0.004999", 2, "0.00"),
+            ("0", 2, "0.00"),
+            ("-1.005", 2, "-1.01"),
+            ("-1.004999", 2, "-1.00"),
+            ("999999999999.995", 2, "1000000000000.00"),
+            ("999999999999.994999", 2, "999999999999.99"),
+            ("12.3445", 3, "12.345"),
+            ("7", 2, "7.00"),
+        ];
+        for (input, dp, expected) in cases {
+            assert_eq!(format_fixed(d(input), dp), expected, "{input} to {dp}");
+        }
+    }
+
+    #[test]
+    fn parse_is_strict() {
+        let bad = [
+            "", "-", ".", "1.", ".5", "+1", "1e5", "1_000", " 1", "1 ", "1,5", "0x10", "--1",
+            "1.2.3",
+        ];
+        for s in bad {
+            assert_eq!(
+                parse_decimal(s),
+                Err(DecimalError::Syntax(s.to_owned())),
+                "{s:?}"
+            );
+        }
+        assert_eq!(
+            parse_decimal("1.1234567"),
+            Err(DecimalError::TooManyPlaces("1.1234567".into()))
+        );
+        assert_eq!(
+            parse_decimal("1000000000000"),
+            Err(DecimalError::TooLarge("1000000000000".into()))
+        );
+        assert_eq!(d("999999999999.999999").to_string(), "999999999999.999999");
+        assert_eq!(d("000012.50").to_string(), "12.50");
+        assert_eq!(d("-0.5").to_string(), "-0.5");
+    }
+
+    #[test]
+    fn mul_div_round_is_exact() {
+        // 22/24 does not terminate: 1 × 22 / 24 = 0.91666… → 0.92.
+        assert_eq!(mul_div_round(d("22"), d("24"), 2).unwrap(), d("0.92"));
+        // 0.125 exactly is a tie: up.
+        assert_eq!(mul_div_round(d("1"), d("8"), 2).unwrap(), d("0.13"));
+        // 1/3 to 10 places.
+        assert_eq!(
+            mul_div_round(d("1"), d("3"), 10).unwrap().to_string(),
+            "0.3333333333"
+        );
+        // A denominator with places: 1 / 0.03 = 33.333…
+        assert_eq!(mul_div_round(d("1"), d("0.03"), 2).unwrap(), d("33.33"));
+        assert_eq!(
+            mul_div_round(d("1"), Decimal::ZERO, 2),
+            Err(MoneyError::DivisionByZero)
+        );
+        assert_eq!(
+            mul_div_round(Decimal::MAX, d("0.000001"), 6),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn mul_exact_refuses_to_rescale() {
+        assert_eq!(mul_exact(d("1.5"), d("2.25")).unwrap(), d("3.375"));
+        // Two 18-digit mantissas: 36 digits do not fit 96 bits.
+        let big = d("999999999999.999999");
+        assert_eq!(mul_exact(big, big), Err(MoneyError::Overflow));
+        assert_eq!(mul_exact(Decimal::ZERO, big).unwrap(), Decimal::ZERO);
+    }
+
+    #[test]
+    fn fixed_point_round_trips() {
+        let c = Cents::from_decimal(d("1234.5")).unwrap();
+        assert_eq!(c, Fixed(123_450));
+        assert_eq!(c.to_decimal().to_string(), "1234.50");
+        assert_eq!(c.to_string(), "1234.50");
+        assert_eq!(Cents::from_decimal(d("0.001")), Err(MoneyError::Overflow));
+        assert_eq!(Cents::from_decimal(Decimal::MAX), Err(MoneyError::Overflow));
+        let largest = Fixed::<2>(i64::MAX);
+        assert_eq!(largest.to_string(), "92233720368547758.07");
+        assert_eq!(Cents::from_decimal(largest.to_decimal()).unwrap(), largest);
+        assert_eq!(largest.checked_add(Fixed(1)), Err(MoneyError::Overflow));
+        assert_eq!(
+            Fixed::<2>(i64::MIN).checked_sub(Fixed(1)),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn fixed_mul_round_matches_decimal() {
+        // 933.33 × 0.0178809323 (10 places) rounded to cents.
+        let amount = Cents::from_decimal(d("933.33")).unwrap();
+        let rate = Fixed::<10>(178_809_323);
+        let expected = round_money(d("933.33") * Decimal::new(178_809_323, 10));
+        assert_eq!(amount.mul_round(rate).unwrap().to_decimal(), expected);
+        // Ties round up: 0.05 × 0.5 = 0.025 → 0.03.
+        assert_eq!(Fixed::<2>(5).mul_round(Fixed::<1>(5)).unwrap(), Fixed(3));
+        assert_eq!(
+            Fixed::<2>(i64::MAX).mul_round(Fixed::<0>(2)),
+            Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn div_round_half_up_edges() {
+        assert_eq!(div_round_half_up(0, 7), Some(0));
+        assert_eq!(div_round_half_up(14, 4), Some(4)); // 3.5
+        assert_eq!(div_round_half_up(13, 4), Some(3)); // 3.25
+        assert_eq!(div_round_half_up(1, 0), None);
+        assert_eq!(div_round_half_up(i128::MAX, 1), Some(i128::MAX));
+        assert_eq!(div_round_half_up(i128::MIN, -1), None);
+    }
+}
