@@ -121,14 +121,26 @@ impl CivilDate {
     /// `self` plus `months` calendar months, the day clamped to the end of a
     /// shorter month (2026-01-31 + 1 month = 2026-02-28).
     pub fn add_months(self, months: u32) -> Result<Self, DateError> {
+        let months = i32::try_from(months)
+            .map_err(|_| DateError::OutOfRange(format!("{self} + {months} months")))?;
+        self.shift_months(months)
+    }
+
+    /// `self` less `months` calendar months, clamped like
+    /// [`CivilDate::add_months`].
+    pub fn sub_months(self, months: u32) -> Result<Self, DateError> {
+        let months = i32::try_from(months)
+            .map_err(|_| DateError::OutOfRange(format!("{self} - {months} months")))?;
+        self.shift_months(-months)
+    }
+
+    fn shift_months(self, months: i32) -> Result<Self, DateError> {
         let mut options = DateAddOptions::default();
         options.overflow = Some(Overflow::Constrain);
-        let out_of_range = || DateError::OutOfRange(format!("{self} + {months} months"));
-        let months_i32 = i32::try_from(months).map_err(|_| out_of_range())?;
         let date = self
             .to_icu()
-            .try_added_with_options(DateDuration::for_months(months_i32), options)
-            .map_err(|_| out_of_range())?;
+            .try_added_with_options(DateDuration::for_months(months), options)
+            .map_err(|_| DateError::OutOfRange(format!("{self} + {months} months")))?;
         Self::from_icu(date)
     }
 

@@ -14,6 +14,7 @@
 //! - [`input`]: reading the domain commands' JSON, with errors that name the
 //!   failing field (`payers[3].assets[1].karat: 25 is above 24`).
 //! - [`zakat`]: the zakat domain: model, rules, generator.
+//! - [`murabaha`]: the murabaha domain: model, rules, generator.
 //!
 //! ```
 //! use mizan::zakat::{ZakatInput, assess_all};
@@ -30,4 +31,5 @@
 pub mod date;
 pub mod input;
 pub mod money;
+pub mod murabaha;
 pub mod zakat;

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 
-use mizan::zakat::{ZakatInput, assess_all, generate};
+use mizan::murabaha::{self, MurabahaInput, process_all};
+use mizan::zakat::{self, ZakatInput, assess_all};
 
 /// Mizan: a Rust performance lab on zakat and murabaha workloads.
 #[derive(Parser)]
@@ -24,6 +25,11 @@ enum Command {
     Zakat {
         #[command(subcommand)]
         command: ZakatCommand,
+    },
+    /// Use the murabaha domain directly.
+    Murabaha {
+        #[command(subcommand)]
+        command: MurabahaCommand,
     },
     /// Generate a seeded synthetic data set as JSON.
     Generate {
@@ -43,12 +49,35 @@ enum ZakatCommand {
 }
 
 #[derive(Subcommand)]
+enum MurabahaCommand {
+    /// Process the contracts in a JSON file (`-` for standard input):
+    /// schedules, profit recognition, payments, late charges, settlement
+    /// quotes; print the results as JSON.
+    Process {
+        /// The input file, in the format of FORMATS.md; `-` reads stdin.
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum GenerateCommand {
     /// A population of zakat payers, in the input format of `zakat assess`.
     Zakat {
         /// How many payers.
         #[arg(long, default_value_t = 10_000)]
         payers: usize,
+        /// The seed: the same seed gives the same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// A bank portfolio, in the input format of `murabaha process`.
+    Murabaha {
+        /// How many contracts.
+        #[arg(long, default_value_t = 10_000)]
+        contracts: usize,
         /// The seed: the same seed gives the same bytes.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -86,28 +115,56 @@ fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("bad input in {}", file.display()))?;
             let output =
                 assess_all(&input).with_context(|| format!("cannot assess {}", file.display()))?;
-            let mut stdout = io::stdout().lock();
-            serde_json::to_writer_pretty(&mut stdout, &output)?;
-            writeln!(stdout)?;
-            Ok(())
+            print_json(&output)
         }
-        Some(Command::Generate {
-            workload:
-                GenerateCommand::Zakat {
-                    payers,
-                    seed,
-                    output,
-                },
-        }) => match output {
-            Some(path) => {
-                let file = fs::File::create(&path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
-                generate::write_json(file, payers, seed)
-                    .with_context(|| format!("cannot write {}", path.display()))
-            }
-            None => generate::write_json(io::stdout().lock(), payers, seed)
-                .context("cannot write to standard output"),
+        Some(Command::Murabaha {
+            command: MurabahaCommand::Process { file },
+        }) => {
+            let text = read_input(&file)?;
+            let input = MurabahaInput::from_json(&text)
+                .with_context(|| format!("bad input in {}", file.display()))?;
+            let output = process_all(&input)
+                .with_context(|| format!("cannot process {}", file.display()))?;
+            print_json(&output)
+        }
+        Some(Command::Generate { workload }) => match workload {
+            GenerateCommand::Zakat {
+                payers,
+                seed,
+                output,
+            } => write_output(output, |out| zakat::generate::write_json(out, payers, seed)),
+            GenerateCommand::Murabaha {
+                contracts,
+                seed,
+                output,
+            } => write_output(output, |out| {
+                murabaha::generate::write_json(out, contracts, seed)
+            }),
         },
+    }
+}
+
+/// Prints a result document to standard output, pretty and newline-ended.
+fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    serde_json::to_writer_pretty(&mut stdout, value)?;
+    writeln!(stdout)?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// Runs a writer into a file, or into standard output when none is named.
+fn write_output(
+    path: Option<PathBuf>,
+    write: impl FnOnce(Box<dyn Write>) -> io::Result<()>,
+) -> Result<()> {
+    match path {
+        Some(path) => {
+            let file = fs::File::create(&path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            write(Box::new(file)).with_context(|| format!("cannot write {}", path.display()))
+        }
+        None => write(Box::new(io::stdout().lock())).context("cannot write to standard output"),
     }
 }
 
