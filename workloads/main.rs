@@ -114,7 +114,7 @@ fn run(cli: Cli) -> Result<()> {
             let input = ZakatInput::from_json(&text)
                 .with_context(|| format!("bad input in {}", file.display()))?;
             let output =
-                assess_all(&input).with_context(|| format!("cannot assess {}", file.display()))?;
+                assess_all(&input).with_context(|| format!("bad input in {}", file.display()))?;
             print_json(&output)
         }
         Some(Command::Murabaha {
@@ -123,8 +123,8 @@ fn run(cli: Cli) -> Result<()> {
             let text = read_input(&file)?;
             let input = MurabahaInput::from_json(&text)
                 .with_context(|| format!("bad input in {}", file.display()))?;
-            let output = process_all(&input)
-                .with_context(|| format!("cannot process {}", file.display()))?;
+            let output =
+                process_all(&input).with_context(|| format!("bad input in {}", file.display()))?;
             print_json(&output)
         }
         Some(Command::Generate { workload }) => match workload {

@@ -112,6 +112,7 @@ pub enum Recognition {
     /// Equal amounts.
     StraightLine,
     /// Sum of the digits.
+    #[serde(rename = "rule_of_78")]
     RuleOf78,
 }
 
