@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{check_refusals, mizan};
+use common::{Refusal, check_refusals, mizan};
 use serde_json::{Value, json};
 
 fn example() -> Value {
@@ -60,11 +60,9 @@ fn processes_the_formats_example() {
     assert_eq!(from_stdin.stdout, out.stdout);
 }
 
-type Bad = (&'static str, fn(&mut Value), &'static str);
-
 #[test]
 fn bad_input_names_the_field_and_record() {
-    let cases: Vec<Bad> = vec![
+    let cases: Vec<Refusal> = vec![
         (
             "term 0",
             |d| contract(d)["term_months"] = json!(0),

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{check_refusals, mizan};
+use common::{Refusal, check_refusals, mizan};
 use serde_json::{Value, json};
 
 fn example() -> Value {
@@ -57,14 +57,11 @@ fn reads_standard_input() {
     assert_eq!(from_stdin.stdout, from_file.stdout);
 }
 
-/// A bad input: what it is, how it changes the example, the error it gets.
-type Bad = (&'static str, fn(&mut Value), &'static str);
-
 fn asset(doc: &mut Value, idx: usize) -> &mut Value {
     &mut doc["payers"][0]["assets"][idx]
 }
 
-fn bad_inputs() -> Vec<Bad> {
+fn bad_inputs() -> Vec<Refusal> {
     vec![
         (
             "karat above 24",

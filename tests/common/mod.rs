@@ -30,14 +30,13 @@ pub fn error_message(stderr: &[u8]) -> String {
     }
 }
 
+/// A bad input: what it is, how it changes a good document, the error.
+pub type Refusal = (&'static str, fn(&mut serde_json::Value), &'static str);
+
 /// Feeds each changed copy of `document` to `args` and checks that it is
 /// refused with exactly the expected message: exit status 1 (not a panic),
 /// nothing on standard output.
-pub fn check_refusals(
-    args: &[&str],
-    document: &serde_json::Value,
-    cases: &[(&str, fn(&mut serde_json::Value), &str)],
-) {
+pub fn check_refusals(args: &[&str], document: &serde_json::Value, cases: &[Refusal]) {
     for (what, change, expected) in cases {
         let mut doc = document.clone();
         change(&mut doc);
