@@ -225,12 +225,17 @@ fn a_missing_file_is_an_error() {
 }
 
 #[test]
-fn bare_command_prints_help() {
-    let out = mizan(&[], b"");
+fn help_names_the_lab_and_its_commands() {
+    let out = mizan(&["--help"], b"");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("Mizan: a Rust performance lab"), "{text}");
-    assert!(text.contains("zakat"));
+    for command in ["list", "run", "zakat", "murabaha", "generate"] {
+        assert!(
+            text.contains(&format!("\n  {command} ")),
+            "{command} in {text}"
+        );
+    }
 }
 
 #[test]

@@ -15,6 +15,9 @@
 //!   failing field (`payers[3].assets[1].karat: 25 is above 24`).
 //! - [`zakat`]: the zakat domain: model, rules, generator.
 //! - [`murabaha`]: the murabaha domain: model, rules, generator.
+//! - [`lab`]: the lesson type, the registry, the runner, allocation
+//!   counting. The lessons themselves live with their workload
+//!   (`zakat::lessons::string_building`).
 //!
 //! ```
 //! use mizan::zakat::{ZakatInput, assess_all};
@@ -30,6 +33,7 @@
 
 pub mod date;
 pub mod input;
+pub mod lab;
 pub mod money;
 pub mod murabaha;
 pub mod zakat;

@@ -8,10 +8,20 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 
+use mizan::lab::lesson::{Lesson, Scale};
+use mizan::lab::{registry, runner};
 use mizan::murabaha::{self, MurabahaInput, process_all};
 use mizan::zakat::{self, ZakatInput, assess_all};
 
+// Every allocation is counted, so that the lab can report allocations per
+// run; the cost (two relaxed atomic adds per allocation) falls on both forms
+// alike.
+#[global_allocator]
+static ALLOCATOR: mizan::lab::alloc::CountingAllocator = mizan::lab::alloc::CountingAllocator;
+
 /// Mizan: a Rust performance lab on zakat and murabaha workloads.
+///
+/// With no command, runs every lesson of the lab at the default scale.
 #[derive(Parser)]
 #[command(name = "mizan", version)]
 struct Cli {
@@ -21,6 +31,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// List the lessons.
+    List,
+    /// Run lessons (all when none is named): both forms, checked equal,
+    /// timed, allocations counted.
+    Run(RunArgs),
     /// Use the zakat domain directly.
     Zakat {
         #[command(subcommand)]
@@ -36,6 +51,32 @@ enum Command {
         #[command(subcommand)]
         workload: GenerateCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Lesson ids (see `mizan list`); all lessons when none is given.
+    lessons: Vec<String>,
+    /// The input size.
+    #[arg(long, value_enum, default_value_t = Scale::Default)]
+    scale: Scale,
+    /// Timed runs of each form (the median is reported).
+    #[arg(long, default_value_t = 7)]
+    runs: usize,
+    /// The seed of the generated inputs.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+impl Default for RunArgs {
+    fn default() -> Self {
+        RunArgs {
+            lessons: Vec::new(),
+            scale: Scale::Default,
+            runs: 7,
+            seed: 1,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -100,11 +141,12 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        None => {
-            // Until the lab runner lands, the bare command explains itself.
-            use clap::CommandFactory;
-            Cli::command().print_help()?;
-            println!();
+        None => run_lab(RunArgs::default()),
+        Some(Command::Run(args)) => run_lab(args),
+        Some(Command::List) => {
+            for lesson in registry::lessons() {
+                println!("{}", lesson.id());
+            }
             Ok(())
         }
         Some(Command::Zakat {
@@ -142,6 +184,60 @@ fn run(cli: Cli) -> Result<()> {
             }),
         },
     }
+}
+
+/// Runs lessons, prints the table, writes `target/mizan/results.{json,md}`;
+/// an error (non-zero exit) when any lesson's forms disagree.
+fn run_lab(args: RunArgs) -> Result<()> {
+    let lessons: Vec<&'static dyn Lesson> = if args.lessons.is_empty() {
+        registry::lessons()
+    } else {
+        args.lessons
+            .iter()
+            .map(|id| {
+                registry::find(id).ok_or_else(|| {
+                    let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
+                    anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
+                })
+            })
+            .collect::<Result<_>>()?
+    };
+    anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
+    if cfg!(debug_assertions) {
+        eprintln!("note: a debug build; timings mean little (use cargo run --release)");
+    }
+    let report = runner::run(
+        &lessons,
+        runner::RunOptions {
+            scale: args.scale,
+            runs: args.runs,
+            seed: args.seed,
+            progress: true,
+        },
+    );
+    let table = runner::markdown(&report);
+    println!("{table}");
+    let dir = PathBuf::from("target/mizan");
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    fs::write(
+        dir.join("results.json"),
+        serde_json::to_string_pretty(&report)?,
+    )
+    .context("cannot write target/mizan/results.json")?;
+    fs::write(dir.join("results.md"), &table).context("cannot write target/mizan/results.md")?;
+    println!("Results written to target/mizan/results.json and results.md");
+    let failed: Vec<&str> = report
+        .results
+        .iter()
+        .filter(|r| r.failure.is_some())
+        .map(|r| r.id.as_str())
+        .collect();
+    anyhow::ensure!(
+        failed.is_empty(),
+        "the forms of {} differ: their speed is not reported",
+        failed.join(", ")
+    );
+    Ok(())
 }
 
 /// Prints a result document to standard output, pretty and newline-ended.

@@ -1,5 +1,8 @@
 //! Helpers shared by the command-line tests.
 
+// Each test binary compiles this module and uses only some of it.
+#![allow(dead_code)]
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 

@@ -5,8 +5,10 @@
 //! - [`rules`]: the rules of `ZAKAT.md` written for the reader, in
 //!   `rust_decimal`: the reference every lesson is checked against.
 //! - [`generate`]: seeded, realistic populations at any scale.
+//! - [`lessons`]: the lab's zakat lessons, naive and optimized forms.
 
 pub mod generate;
+pub mod lessons;
 pub mod model;
 pub mod rules;
 

@@ -1,0 +1,139 @@
+//! The lesson: one technique applied to one stage of one workload, in a
+//! naive and an optimized form over the same input, returning the same
+//! output type. [`LessonDef`] declares one with plain functions; the runner,
+//! the tests and (to come) the benches and profiler see it through the
+//! object-safe [`Lesson`] trait.
+
+use std::fmt::Debug;
+use std::hint::black_box;
+
+/// The size of a lesson's input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Scale {
+    /// A few hundred records: the tests.
+    Tiny,
+    /// Tens of thousands: the default run (seconds per lesson).
+    Default,
+    /// 1,000,000 payers or 200,000 contracts: a bank's book.
+    Bank,
+}
+
+/// Which form of a lesson.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Form {
+    /// What a competent developer writes first.
+    Naive,
+    /// What an expert writes.
+    Optimized,
+}
+
+/// A lesson as the lab machinery sees it.
+pub trait Lesson: Sync {
+    /// `workload/technique`, e.g. `zakat/string-building`.
+    fn id(&self) -> &'static str;
+    /// One paragraph: what the optimized form changes, and why.
+    fn why(&self) -> &'static str;
+    /// Builds the input at a scale from a seed.
+    fn prepare(&self, scale: Scale, seed: u64) -> Box<dyn Prepared>;
+}
+
+/// A lesson with its input built, ready to run.
+pub trait Prepared {
+    /// How many records (payers, contracts) one run processes.
+    fn elements(&self) -> u64;
+    /// Runs one form once, keeping its output from being optimised away,
+    /// and drops the output (its freeing is part of the work).
+    fn run(&self, form: Form);
+    /// Runs both forms and compares their outputs: `Err` names the first
+    /// difference.
+    fn check(&self) -> Result<(), String>;
+}
+
+/// A lesson declared with plain functions: the registry's entries.
+pub struct LessonDef<I, O> {
+    /// `workload/technique`.
+    pub id: &'static str,
+    /// The "why" paragraph.
+    pub why: &'static str,
+    /// Builds the input.
+    pub build: fn(Scale, u64) -> I,
+    /// Counts the input's records.
+    pub elements: fn(&I) -> u64,
+    /// The naive form.
+    pub naive: fn(&I) -> O,
+    /// The optimized form.
+    pub optimized: fn(&I) -> O,
+}
+
+impl<I: 'static, O: PartialEq + Debug + 'static> Lesson for LessonDef<I, O> {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn why(&self) -> &'static str {
+        self.why
+    }
+
+    fn prepare(&self, scale: Scale, seed: u64) -> Box<dyn Prepared> {
+        Box::new(PreparedDef {
+            input: (self.build)(scale, seed),
+            elements: self.elements,
+            naive: self.naive,
+            optimized: self.optimized,
+        })
+    }
+}
+
+struct PreparedDef<I, O> {
+    input: I,
+    elements: fn(&I) -> u64,
+    naive: fn(&I) -> O,
+    optimized: fn(&I) -> O,
+}
+
+impl<I, O: PartialEq + Debug> Prepared for PreparedDef<I, O> {
+    fn elements(&self) -> u64 {
+        (self.elements)(&self.input)
+    }
+
+    fn run(&self, form: Form) {
+        let output = match form {
+            Form::Naive => (self.naive)(black_box(&self.input)),
+            Form::Optimized => (self.optimized)(black_box(&self.input)),
+        };
+        black_box(output);
+    }
+
+    fn check(&self) -> Result<(), String> {
+        let naive = (self.naive)(&self.input);
+        let optimized = (self.optimized)(&self.input);
+        if naive == optimized {
+            Ok(())
+        } else {
+            let naive = format!("{naive:?}");
+            let optimized = format!("{optimized:?}");
+            let at = naive
+                .bytes()
+                .zip(optimized.bytes())
+                .position(|(a, b)| a != b)
+                .unwrap_or(naive.len().min(optimized.len()));
+            let excerpt = |s: &str| {
+                let boundary = |mut i: usize| {
+                    i = i.min(s.len());
+                    while !s.is_char_boundary(i) {
+                        i -= 1;
+                    }
+                    i
+                };
+                s[boundary(at.saturating_sub(40))..boundary(at + 40)].to_owned()
+            };
+            Err(format!(
+                "the forms differ at byte {at} of their debug output: naive …{}… vs optimized …{}…",
+                excerpt(&naive),
+                excerpt(&optimized)
+            ))
+        }
+    }
+}

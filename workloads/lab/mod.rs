@@ -1,0 +1,15 @@
+//! The lab machinery: the lesson type, the registry of every lesson, the
+//! runner that checks and times both forms, and allocation counting.
+//!
+//! - [`lesson`]: `Lesson`, `Prepared`, `LessonDef`, `Scale`, `Form`.
+//! - [`registry`]: the one list of lessons that everything iterates.
+//! - [`runner`]: both forms on the same input, checked equal, alternating
+//!   timed runs, medians, allocation counts, the report.
+//! - [`alloc`]: the counting global allocator.
+//! - [`machine`]: the fingerprint recorded beside every result.
+
+pub mod alloc;
+pub mod lesson;
+pub mod machine;
+pub mod registry;
+pub mod runner;

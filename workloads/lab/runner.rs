@@ -1,0 +1,240 @@
+//! The runner: for each lesson, both forms on the same input, outputs
+//! checked identical, then alternating timed runs (median), and one counted
+//! run of each form for allocations. A lesson whose forms differ is a
+//! failure: its speed is not reported.
+//!
+//! Why alternate: on a shared machine the background load drifts; running
+//! naive, optimized, optimized, naive, … exposes both forms to the same
+//! drift, and the median discards the runs a neighbour disturbed. Compare
+//! forms within one run, as a ratio; never across runs.
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use super::alloc::{self, AllocationCount};
+use super::lesson::{Form, Lesson, Scale};
+use super::machine::Machine;
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// The input size.
+    pub scale: Scale,
+    /// Timed runs of each form.
+    pub runs: usize,
+    /// The generators' seed.
+    pub seed: u64,
+    /// Show a progress bar (on a terminal).
+    pub progress: bool,
+}
+
+/// One lesson's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonResult {
+    /// `workload/technique`.
+    pub id: String,
+    /// Records per run.
+    pub elements: u64,
+    /// `None` when the forms agreed; otherwise the difference.
+    pub failure: Option<String>,
+    /// Timings and allocations, when the forms agreed.
+    pub measured: Option<Measured>,
+}
+
+/// The measurements of a lesson whose forms agreed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    /// Median nanoseconds per run of the naive form.
+    pub naive_ns: u64,
+    /// Median nanoseconds per run of the optimized form.
+    pub optimized_ns: u64,
+    /// `naive_ns / optimized_ns`.
+    pub speedup: f64,
+    /// Allocations of one naive run.
+    pub naive_allocations: AllocationCount,
+    /// Allocations of one optimized run.
+    pub optimized_allocations: AllocationCount,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Where it ran.
+    pub machine: Machine,
+    /// The scale.
+    pub scale: Scale,
+    /// Timed runs of each form.
+    pub runs: usize,
+    /// The seed.
+    pub seed: u64,
+    /// Whether the counting allocator was installed (allocation columns
+    /// are zero otherwise).
+    pub allocations_counted: bool,
+    /// One result per lesson, in registry order.
+    pub results: Vec<LessonResult>,
+}
+
+impl Report {
+    /// Whether every lesson's forms agreed.
+    pub fn all_agree(&self) -> bool {
+        self.results.iter().all(|r| r.failure.is_none())
+    }
+}
+
+/// Runs `lessons` and measures them.
+pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
+    let steps_per_lesson = 2 * options.runs as u64 + 3;
+    let bar = if options.progress {
+        ProgressBar::new(lessons.len() as u64 * steps_per_lesson)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed} {msg}")
+            .expect("a valid template"),
+    );
+    let mut results = Vec::with_capacity(lessons.len());
+    for lesson in lessons {
+        bar.set_message(format!("{}: building input", lesson.id()));
+        let prepared = lesson.prepare(options.scale, options.seed);
+        bar.inc(1);
+        bar.set_message(format!("{}: checking both forms agree", lesson.id()));
+        let check = prepared.check();
+        bar.inc(1);
+        let measured = match check {
+            Err(difference) => {
+                bar.inc(steps_per_lesson - 2);
+                results.push(LessonResult {
+                    id: lesson.id().to_owned(),
+                    elements: prepared.elements(),
+                    failure: Some(difference),
+                    measured: None,
+                });
+                continue;
+            }
+            Ok(()) => {
+                bar.set_message(format!("{}: counting allocations", lesson.id()));
+                let ((), naive_allocations) = alloc::count(|| prepared.run(Form::Naive));
+                let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
+                bar.inc(1);
+                bar.set_message(format!("{}: timing", lesson.id()));
+                let (mut naive, mut optimized) = (Vec::new(), Vec::new());
+                for run_idx in 0..options.runs {
+                    let order = if run_idx % 2 == 0 {
+                        [Form::Naive, Form::Optimized]
+                    } else {
+                        [Form::Optimized, Form::Naive]
+                    };
+                    for form in order {
+                        let start = Instant::now();
+                        prepared.run(form);
+                        let elapsed = start.elapsed();
+                        match form {
+                            Form::Naive => naive.push(elapsed),
+                            Form::Optimized => optimized.push(elapsed),
+                        }
+                        bar.inc(1);
+                    }
+                }
+                let naive_ns = median(&mut naive).as_nanos() as u64;
+                let optimized_ns = median(&mut optimized).as_nanos() as u64;
+                Measured {
+                    naive_ns,
+                    optimized_ns,
+                    speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
+                    naive_allocations,
+                    optimized_allocations,
+                }
+            }
+        };
+        results.push(LessonResult {
+            id: lesson.id().to_owned(),
+            elements: prepared.elements(),
+            failure: None,
+            measured: Some(measured),
+        });
+    }
+    bar.finish_and_clear();
+    Report {
+        machine: Machine::current(),
+        scale: options.scale,
+        runs: options.runs,
+        seed: options.seed,
+        allocations_counted: alloc::is_installed(),
+        results,
+    }
+}
+
+fn median(samples: &mut [Duration]) -> Duration {
+    samples.sort_unstable();
+    match samples.len() {
+        0 => Duration::ZERO,
+        n if n % 2 == 1 => samples[n / 2],
+        n => (samples[n / 2 - 1] + samples[n / 2]) / 2,
+    }
+}
+
+/// A duration for a table: `12.3 ms`, `850 µs`, `1.24 s`.
+pub fn format_ns(ns: u64) -> String {
+    let ns = ns as f64;
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.1} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.0} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// The report as a Markdown table, with the machine and how it was run.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| lesson | records | naive | optimized | speedup | allocations naive → optimized |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    for result in &report.results {
+        match (&result.measured, &result.failure) {
+            (Some(m), _) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {:.2}× | {} ({} B) → {} ({} B) |",
+                    result.id,
+                    result.elements,
+                    format_ns(m.naive_ns),
+                    format_ns(m.optimized_ns),
+                    m.speedup,
+                    m.naive_allocations.count,
+                    m.naive_allocations.bytes,
+                    m.optimized_allocations.count,
+                    m.optimized_allocations.bytes,
+                );
+            }
+            (None, failure) => {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | FAILED: the forms differ | | | {} |",
+                    result.id,
+                    result.elements,
+                    failure.as_deref().unwrap_or("").replace('|', "\\|")
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nMedians of {} alternating runs per form at the `{:?}` scale (seed {}); \
+         allocations counted in one run of each form. Machine: {}.",
+        report.runs,
+        report.scale,
+        report.seed,
+        report.machine.summary()
+    );
+    out
+}
