@@ -215,3 +215,20 @@ pub fn forbidden<T>(value: &Option<T>, field: &str, kind: &str) -> Result<(), St
         None => Ok(()),
     }
 }
+
+/// Writes the records of a document's last field, a JSON array, one
+/// compact record a line, then closes the array and the document: the
+/// streaming tail of the generators' output, which never holds a whole data
+/// set in memory.
+pub fn write_records_and_close<W: std::io::Write, T: Serialize>(
+    out: &mut W,
+    records: impl Iterator<Item = T>,
+) -> std::io::Result<()> {
+    out.write_all(b"[")?;
+    for (idx, record) in records.enumerate() {
+        out.write_all(if idx == 0 { b"\n" } else { b",\n" })?;
+        serde_json::to_writer(&mut *out, &record)?;
+    }
+    out.write_all(b"\n]}\n")?;
+    out.flush()
+}

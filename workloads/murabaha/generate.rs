@@ -47,13 +47,8 @@ pub fn write_json<W: Write>(out: W, n_contracts: usize, seed: u64) -> io::Result
     let mut out = io::BufWriter::new(out);
     write!(out, "{{\"as_of\":\"{}\",\"late_policy\":", as_of())?;
     serde_json::to_writer(&mut out, &LatePolicy::default())?;
-    out.write_all(b",\"contracts\":[")?;
-    for (idx, contract) in contracts(n_contracts, seed).enumerate() {
-        out.write_all(if idx == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut out, &contract)?;
-    }
-    out.write_all(b"\n]}\n")?;
-    out.flush()
+    out.write_all(b",\"contracts\":")?;
+    crate::input::write_records_and_close(&mut out, contracts(n_contracts, seed))
 }
 
 /// A rate drawn in basis points from `lo..=hi` (as a fraction).

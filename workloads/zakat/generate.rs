@@ -81,13 +81,8 @@ pub fn write_json<W: Write>(out: W, n_payers: usize, seed: u64) -> io::Result<()
     serde_json::to_writer(&mut out, &prices())?;
     out.write_all(b",\"policy\":")?;
     serde_json::to_writer(&mut out, &Policy::default())?;
-    out.write_all(b",\"payers\":[")?;
-    for (idx, payer) in payers(n_payers, seed).enumerate() {
-        out.write_all(if idx == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut out, &payer)?;
-    }
-    out.write_all(b"\n]}\n")?;
-    out.flush()
+    out.write_all(b",\"payers\":")?;
+    crate::input::write_records_and_close(&mut out, payers(n_payers, seed))
 }
 
 /// Livestock counts that sit on every bracket boundary of the three tables,
