@@ -364,6 +364,11 @@ fn newton_rate(cost: Decimal, amounts: &[Decimal]) -> Decimal {
         }
         let step = (pv - cost) / slope;
         rate -= step;
+        if rate <= -Decimal::ONE / Decimal::TWO {
+            // Far off (never seen): stop, and let the caller's bracket
+            // check fall back to bisection.
+            return Decimal::ZERO;
+        }
         if step.abs() < tolerance {
             break;
         }
