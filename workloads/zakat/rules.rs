@@ -69,7 +69,10 @@ impl<'a> Context<'a> {
 
     /// Units of the reporting currency per unit of `currency`.
     ///
-    /// Input validation guarantees a rate for every currency a line uses.
+    /// A precondition, not a check: `ZakatInput::from_json` refuses a line
+    /// whose currency has no rate, and the generator names only currencies
+    /// it prices, so a rate is always there (this panics if a caller builds
+    /// an input by hand without one).
     pub fn fx_rate(&self, currency: Currency) -> Decimal {
         if currency == self.currency {
             Decimal::ONE
