@@ -198,3 +198,71 @@ fn list_and_run_from_the_command_line() {
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("| zakat/string-building | 300 |"), "{table}");
 }
+
+#[test]
+fn the_allocator_is_chosen_per_process() {
+    let _serial = serial();
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/string-building",
+            "--scale",
+            "tiny",
+            "--runs",
+            "1",
+            "--allocator",
+            "mimalloc",
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "note: re-running under the mimalloc allocator (MIZAN_ALLOCATOR=mimalloc): the allocator is chosen per process"
+        ),
+        "{stderr}"
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("mimalloc, counted allocator"), "{table}");
+    // Asking for the allocator already in use runs in the same process.
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/string-building",
+            "--scale",
+            "tiny",
+            "--runs",
+            "1",
+            "--allocator",
+            "system",
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("re-running"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("system, counted allocator"));
+}
+
+#[test]
+fn run_form_builds_the_input_and_runs_one_form() {
+    let _serial = serial();
+    for target in ["input-only", "naive", "optimized"] {
+        let out = common::mizan(
+            &["run-form", "zakat/string-building", "--target", target],
+            b"",
+        );
+        assert!(
+            out.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let out = common::mizan(&["run-form", "zakat/nothing", "--target", "naive"], b"");
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 
-use mizan::lab::lesson::{Lesson, Scale};
+use mizan::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
+use mizan::lab::instructions::{self, Target};
+use mizan::lab::lesson::{Form, Lesson, Scale};
 use mizan::lab::{registry, runner};
 use mizan::murabaha::{self, MurabahaInput, process_all};
 use mizan::zakat::{self, ZakatInput, assess_all};
@@ -33,6 +35,18 @@ struct Cli {
 enum Command {
     /// List the lessons.
     List,
+    /// Build a lesson's input and run one form once (what `run
+    /// --instructions` runs under callgrind).
+    #[command(hide = true)]
+    RunForm {
+        lesson: String,
+        #[arg(long, value_enum)]
+        target: Target,
+        #[arg(long, value_enum, default_value_t = Scale::Tiny)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Run lessons (all when none is named): both forms, checked equal,
     /// timed, allocations counted.
     Run(RunArgs),
@@ -66,6 +80,14 @@ struct RunArgs {
     /// The seed of the generated inputs.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+    /// The allocator (chosen per process: the command re-runs itself under
+    /// the one asked for).
+    #[arg(long, value_enum)]
+    allocator: Option<Backend>,
+    /// Also count each form's instructions under valgrind's callgrind
+    /// (deterministic; about 50–100× slower, so pair it with `--scale tiny`).
+    #[arg(long)]
+    instructions: bool,
 }
 
 impl Default for RunArgs {
@@ -75,6 +97,8 @@ impl Default for RunArgs {
             scale: Scale::Default,
             runs: 7,
             seed: 1,
+            allocator: None,
+            instructions: false,
         }
     }
 }
@@ -143,6 +167,21 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => run_lab(RunArgs::default()),
         Some(Command::Run(args)) => run_lab(args),
+        Some(Command::RunForm {
+            lesson,
+            target,
+            scale,
+            seed,
+        }) => {
+            let lesson = find_lesson(&lesson)?;
+            let prepared = lesson.prepare(scale, seed);
+            match target {
+                Target::InputOnly => {}
+                Target::Naive => prepared.run(Form::Naive),
+                Target::Optimized => prepared.run(Form::Optimized),
+            }
+            Ok(())
+        }
         Some(Command::List) => {
             for lesson in registry::lessons() {
                 println!("{}", lesson.id());
@@ -189,24 +228,24 @@ fn run(cli: Cli) -> Result<()> {
 /// Runs lessons, prints the table, writes `target/mizan/results.{json,md}`;
 /// an error (non-zero exit) when any lesson's forms disagree.
 fn run_lab(args: RunArgs) -> Result<()> {
+    if let Some(wanted) = args.allocator
+        && wanted != mizan::lab::alloc::backend()
+    {
+        return rerun_under(wanted);
+    }
     let lessons: Vec<&'static dyn Lesson> = if args.lessons.is_empty() {
         registry::lessons()
     } else {
         args.lessons
             .iter()
-            .map(|id| {
-                registry::find(id).ok_or_else(|| {
-                    let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
-                    anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
-                })
-            })
+            .map(|id| find_lesson(id))
             .collect::<Result<_>>()?
     };
     anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
     if cfg!(debug_assertions) {
         eprintln!("note: a debug build; timings mean little (use cargo run --release)");
     }
-    let report = runner::run(
+    let mut report = runner::run(
         &lessons,
         runner::RunOptions {
             scale: args.scale,
@@ -215,6 +254,22 @@ fn run_lab(args: RunArgs) -> Result<()> {
             progress: true,
         },
     );
+    if args.instructions {
+        if instructions::valgrind_available() {
+            for result in report.results.iter_mut().filter(|r| r.failure.is_none()) {
+                eprintln!("counting instructions of {} under callgrind", result.id);
+                match instructions::measure(&result.id, args.scale, args.seed) {
+                    Ok(counted) => result.instructions = Some(counted),
+                    Err(err) => eprintln!("warning: {err}"),
+                }
+            }
+        } else {
+            eprintln!(
+                "note: valgrind is not installed, so instructions are not counted \
+                 (apt-get install valgrind)"
+            );
+        }
+    }
     let table = runner::markdown(&report);
     println!("{table}");
     let dir = PathBuf::from("target/mizan");
@@ -237,6 +292,32 @@ fn run_lab(args: RunArgs) -> Result<()> {
         "the forms of {} differ: their speed is not reported",
         failed.join(", ")
     );
+    Ok(())
+}
+
+/// The registered lesson with this id, or an error listing them all.
+fn find_lesson(id: &str) -> Result<&'static dyn Lesson> {
+    registry::find(id).ok_or_else(|| {
+        let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
+        anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
+    })
+}
+
+/// Runs this same command again under another allocator: the global
+/// allocator is fixed for the life of a process.
+fn rerun_under(backend: Backend) -> Result<()> {
+    eprintln!(
+        "note: re-running under the {} allocator ({ALLOCATOR_VARIABLE}={}): the allocator is chosen per process",
+        backend.name(),
+        backend.name()
+    );
+    let exe = std::env::current_exe().context("cannot find this program")?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env(ALLOCATOR_VARIABLE, backend.name())
+        .status()
+        .context("cannot re-run this program")?;
+    anyhow::ensure!(status.success(), "the run under {} failed", backend.name());
     Ok(())
 }
 

@@ -1,5 +1,13 @@
-//! Allocation counting: a global allocator that wraps the system allocator
-//! and counts every allocation (and its bytes) in global atomics.
+//! Allocation counting and allocator choice: a global allocator that hands
+//! every request to the system allocator or to mimalloc, and counts every
+//! allocation (and its bytes) in global atomics.
+//!
+//! The allocator is chosen per process, once, at the first allocation, from
+//! the environment variable `MIZAN_ALLOCATOR` (`mimalloc`, or anything else
+//! for the system allocator): memory must be freed by the allocator that
+//! gave it, so the choice can never change while the process runs. It is
+//! read with `libc::getenv`, which does not allocate. `mizan run
+//! --allocator mimalloc` re-executes the command with the variable set.
 //!
 //! Global rather than thread-local counters, because rayon's worker threads
 //! allocate too and a thread-local counter would miss them. The counting
@@ -23,40 +31,126 @@
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+
+use mimalloc::MiMalloc;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 
-/// The counting allocator over the system allocator.
+/// The allocators a process can run under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// The platform's allocator (glibc malloc on Linux).
+    System,
+    /// Microsoft's mimalloc.
+    Mimalloc,
+}
+
+impl Backend {
+    /// The name used in `MIZAN_ALLOCATOR` and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::System => "system",
+            Backend::Mimalloc => "mimalloc",
+        }
+    }
+}
+
+/// The environment variable that chooses the allocator of a process.
+pub const ALLOCATOR_VARIABLE: &str = "MIZAN_ALLOCATOR";
+
+const UNCHOSEN: u8 = 0;
+const SYSTEM: u8 = 1;
+const MIMALLOC: u8 = 2;
+static CHOICE: AtomicU8 = AtomicU8::new(UNCHOSEN);
+
+#[inline]
+fn choice() -> u8 {
+    match CHOICE.load(Ordering::Relaxed) {
+        UNCHOSEN => {
+            // SAFETY: a NUL-terminated name; the returned pointer, if not
+            // null, is a NUL-terminated string owned by the environment,
+            // read once before any thread is started.
+            let chosen = unsafe {
+                let value = libc::getenv(c"MIZAN_ALLOCATOR".as_ptr());
+                if !value.is_null() && std::ffi::CStr::from_ptr(value).to_bytes() == b"mimalloc" {
+                    MIMALLOC
+                } else {
+                    SYSTEM
+                }
+            };
+            CHOICE.store(chosen, Ordering::Relaxed);
+            chosen
+        }
+        chosen => chosen,
+    }
+}
+
+/// The allocator this process runs under.
+pub fn backend() -> Backend {
+    if choice() == MIMALLOC {
+        Backend::Mimalloc
+    } else {
+        Backend::System
+    }
+}
+
+/// The counting allocator over the system allocator or mimalloc.
 pub struct CountingAllocator;
 
-// SAFETY: every method forwards to `System` with the same arguments; the
-// counters have no effect on the memory handed out.
+// SAFETY: every method forwards to the one backend chosen for the whole
+// process with the same arguments; the counters have no effect on the
+// memory handed out.
 unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         record(layout.size());
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc(layout) }
+        unsafe {
+            if choice() == MIMALLOC {
+                MiMalloc.alloc(layout)
+            } else {
+                System.alloc(layout)
+            }
+        }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         record(layout.size());
         // SAFETY: forwarded unchanged.
-        unsafe { System.alloc_zeroed(layout) }
+        unsafe {
+            if choice() == MIMALLOC {
+                MiMalloc.alloc_zeroed(layout)
+            } else {
+                System.alloc_zeroed(layout)
+            }
+        }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded unchanged.
-        unsafe { System.dealloc(ptr, layout) }
+        // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
+        unsafe {
+            if choice() == MIMALLOC {
+                MiMalloc.dealloc(ptr, layout)
+            } else {
+                System.dealloc(ptr, layout)
+            }
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // A reallocation is an allocation: it may move and copy.
         record(new_size);
-        // SAFETY: forwarded unchanged.
-        unsafe { System.realloc(ptr, layout, new_size) }
+        // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
+        unsafe {
+            if choice() == MIMALLOC {
+                MiMalloc.realloc(ptr, layout, new_size)
+            } else {
+                System.realloc(ptr, layout, new_size)
+            }
+        }
     }
 }
 

@@ -58,7 +58,7 @@ impl Machine {
                 "release"
             }
             .to_owned(),
-            allocator: "system, counted".to_owned(),
+            allocator: format!("{}, counted", super::alloc::backend().name()),
             date,
         }
     }

@@ -5,10 +5,13 @@
 //! - [`registry`]: the one list of lessons that everything iterates.
 //! - [`runner`]: both forms on the same input, checked equal, alternating
 //!   timed runs, medians, allocation counts, the report.
-//! - [`alloc`]: the counting global allocator.
+//! - [`alloc`]: the counting global allocator, over the system allocator
+//!   or mimalloc.
+//! - [`instructions`]: instruction counts under callgrind.
 //! - [`machine`]: the fingerprint recorded beside every result.
 
 pub mod alloc;
+pub mod instructions;
 pub mod lesson;
 pub mod machine;
 pub mod registry;

@@ -42,6 +42,8 @@ pub struct LessonResult {
     pub failure: Option<String>,
     /// Timings and allocations, when the forms agreed.
     pub measured: Option<Measured>,
+    /// Instructions under callgrind, when asked for and the forms agreed.
+    pub instructions: Option<super::instructions::Instructions>,
 }
 
 /// The measurements of a lesson whose forms agreed.
@@ -112,6 +114,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     elements: prepared.elements(),
                     failure: Some(difference),
                     measured: None,
+                    instructions: None,
                 });
                 continue;
             }
@@ -155,6 +158,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             elements: prepared.elements(),
             failure: None,
             measured: Some(measured),
+            instructions: None,
         });
     }
     bar.finish_and_clear();
@@ -194,15 +198,25 @@ pub fn format_ns(ns: u64) -> String {
 /// The report as a Markdown table, with the machine and how it was run.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
+    let with_instructions = report.results.iter().any(|r| r.instructions.is_some());
     let _ = writeln!(
         out,
-        "| lesson | records | naive | optimized | speedup | allocations naive → optimized |"
+        "| lesson | records | naive | optimized | speedup | allocations naive → optimized |{}",
+        if with_instructions {
+            " instructions naive → optimized (ratio) |"
+        } else {
+            ""
+        }
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|{}",
+        if with_instructions { "---:|" } else { "" }
+    );
     for result in &report.results {
         match (&result.measured, &result.failure) {
             (Some(m), _) => {
-                let _ = writeln!(
+                let _ = write!(
                     out,
                     "| {} | {} | {} | {} | {:.2}× | {} ({} B) → {} ({} B) |",
                     result.id,
@@ -215,6 +229,15 @@ pub fn markdown(report: &Report) -> String {
                     m.optimized_allocations.count,
                     m.optimized_allocations.bytes,
                 );
+                if with_instructions {
+                    let _ = match &result.instructions {
+                        Some(i) => {
+                            write!(out, " {} → {} ({:.2}×) |", i.naive, i.optimized, i.ratio())
+                        }
+                        None => write!(out, " not counted |"),
+                    };
+                }
+                out.push('\n');
             }
             (None, failure) => {
                 let _ = writeln!(

@@ -1,0 +1,140 @@
+//! Deterministic counts: each form's instructions under valgrind's
+//! callgrind, which counts the same total for the same binary, input and
+//! environment however loaded the machine is (this kind of machine has no
+//! hardware counters, and its timings drift).
+//!
+//! The `mizan` binary runs itself under callgrind three times per lesson:
+//! building the input only, then building it and running one form once.
+//! A form's count is its run's total less the input-only total. Callgrind
+//! runs some 50–100× slower than native, so use a small scale
+//! (`mizan run --instructions --scale tiny`).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use serde::Serialize;
+
+use super::lesson::Scale;
+
+/// Instructions of one run of each form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Instructions {
+    /// The naive form's instructions.
+    pub naive: u64,
+    /// The optimized form's instructions.
+    pub optimized: u64,
+}
+
+impl Instructions {
+    /// `naive / optimized`.
+    pub fn ratio(&self) -> f64 {
+        self.naive as f64 / self.optimized.max(1) as f64
+    }
+}
+
+/// What the callgrind child runs: the input alone, or the input and a form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// Build the input only (the baseline).
+    InputOnly,
+    /// Build the input and run the naive form once.
+    Naive,
+    /// Build the input and run the optimized form once.
+    Optimized,
+}
+
+impl Target {
+    fn arg(self) -> &'static str {
+        match self {
+            Target::InputOnly => "input-only",
+            Target::Naive => "naive",
+            Target::Optimized => "optimized",
+        }
+    }
+}
+
+/// Whether `valgrind` can be run.
+pub fn valgrind_available() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
+
+/// Counts both forms of a lesson under callgrind.
+pub fn measure(lesson_id: &str, scale: Scale, seed: u64) -> Result<Instructions, String> {
+    let baseline = count(lesson_id, Target::InputOnly, scale, seed)?;
+    let naive = count(lesson_id, Target::Naive, scale, seed)?;
+    let optimized = count(lesson_id, Target::Optimized, scale, seed)?;
+    Ok(Instructions {
+        naive: naive.saturating_sub(baseline),
+        optimized: optimized.saturating_sub(baseline),
+    })
+}
+
+/// The total instructions callgrind counts for one child run.
+fn count(lesson_id: &str, target: Target, scale: Scale, seed: u64) -> Result<u64, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let out_file = std::env::temp_dir().join(format!(
+        "mizan-callgrind-{}-{}-{}.out",
+        std::process::id(),
+        lesson_id.replace('/', "-"),
+        target.arg()
+    ));
+    let scale_arg = match scale {
+        Scale::Tiny => "tiny",
+        Scale::Default => "default",
+        Scale::Bank => "bank",
+    };
+    let output = Command::new("valgrind")
+        .arg("--tool=callgrind")
+        .arg(format!("--callgrind-out-file={}", out_file.display()))
+        .arg(&exe)
+        .args(["run-form", lesson_id, "--target", target.arg()])
+        .args(["--scale", scale_arg, "--seed", &seed.to_string()])
+        .output()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "callgrind run of {lesson_id} ({}) failed: {}",
+            target.arg(),
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or("")
+        ));
+    }
+    let total = read_total(&out_file);
+    let _ = std::fs::remove_file(&out_file);
+    total
+}
+
+/// The `summary:` (or `totals:`) line of a callgrind output file.
+fn read_total(path: &PathBuf) -> Result<u64, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    parse_total(&text).ok_or_else(|| format!("no instruction total in {}", path.display()))
+}
+
+/// The total of a callgrind output file's text.
+pub fn parse_total(text: &str) -> Option<u64> {
+    text.lines()
+        .find_map(|line| {
+            line.strip_prefix("summary:")
+                .or_else(|| line.strip_prefix("totals:"))
+        })
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_summary_line() {
+        let text = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nfl=(1) a.rs\nfn=(1) f\n3 7\nsummary: 123456\ntotals: 123456\n";
+        assert_eq!(parse_total(text), Some(123_456));
+        assert_eq!(parse_total("events: Ir\n"), None);
+    }
+}
