@@ -1,29 +1,15 @@
-//! The lab machinery: every registered lesson's forms agree; the runner
-//! measures agreeing lessons and reports disagreeing ones as failures; the
-//! allocation counter counts what it should; `mizan list` and `mizan run`.
+//! The lab machinery: every registered lesson's forms agree; the commands
+//! `list`, `run` (with its allocator choice), `run-form` and `profile`.
+//! (The runner's measurements and the allocation counter are tested in
+//! `alloc_count.rs`, a binary of one test.)
 
 mod common;
 
-use mizan::lab::alloc::{self, AllocationCount, CountingAllocator};
-use mizan::lab::lesson::{Lesson, LessonDef, Scale};
-use mizan::lab::{registry, runner};
-
-#[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-/// The counters are global (so that they see every thread), so the tests of
-/// this binary run one at a time: each holds this lock throughout.
-static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
+use mizan::lab::lesson::Scale;
+use mizan::lab::registry;
 
 #[test]
 fn every_lesson_agrees_at_tiny_scale_over_several_seeds() {
-    let _serial = serial();
     let lessons = registry::lessons();
     assert!(!lessons.is_empty());
     for lesson in lessons {
@@ -37,7 +23,6 @@ fn every_lesson_agrees_at_tiny_scale_over_several_seeds() {
 
 #[test]
 fn lesson_ids_are_unique_and_well_formed() {
-    let _serial = serial();
     let ids: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();
@@ -57,105 +42,8 @@ fn lesson_ids_are_unique_and_well_formed() {
     }
 }
 
-/// Sums with an off-by-one in the "optimized" form: the runner must refuse it.
-const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
-    id: "test/broken",
-    why: "A lesson whose optimized form is wrong.",
-    build: |_, seed| (0..100).map(|i| i * seed).collect(),
-    elements: |input| input.len() as u64,
-    naive: |input| input.iter().sum(),
-    optimized: |input| input.iter().sum::<u64>() + 1,
-};
-
-const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
-    id: "test/sound",
-    why: "A lesson whose forms agree.",
-    build: |_, seed| (0..1000).map(|i| i ^ seed).collect(),
-    elements: |input| input.len() as u64,
-    naive: |input| input.iter().map(|x| x * 2).collect::<Vec<_>>().iter().sum(),
-    optimized: |input| input.iter().map(|x| x * 2).sum(),
-};
-
-#[test]
-fn runner_measures_agreeing_lessons_and_fails_the_others() {
-    let _serial = serial();
-    let lessons: [&dyn Lesson; 2] = [&SOUND, &BROKEN];
-    let report = runner::run(
-        &lessons,
-        runner::RunOptions {
-            scale: Scale::Tiny,
-            runs: 3,
-            seed: 7,
-            progress: false,
-        },
-    );
-    assert!(!report.all_agree());
-    assert!(report.allocations_counted);
-    let sound = &report.results[0];
-    assert_eq!(sound.id, "test/sound");
-    assert_eq!(sound.elements, 1000);
-    assert_eq!(sound.failure, None);
-    let measured = sound.measured.as_ref().expect("measured");
-    // The naive form collects 1000 u64s into one Vec; the optimized form
-    // allocates nothing.
-    assert_eq!(
-        measured.naive_allocations,
-        AllocationCount {
-            count: 1,
-            bytes: 8000
-        }
-    );
-    assert_eq!(measured.optimized_allocations, AllocationCount::default());
-    assert!(measured.naive_ns > 0 && measured.optimized_ns > 0);
-
-    let broken = &report.results[1];
-    assert!(broken.measured.is_none(), "no speed for a wrong form");
-    assert_eq!(
-        broken.failure.as_deref(),
-        Some(
-            "the forms differ at byte 4 of their debug output: naive …34650… vs optimized …34651…"
-        )
-    );
-    let table = runner::markdown(&report);
-    assert!(
-        table.contains("| test/broken | 100 | FAILED: the forms differ |"),
-        "{table}"
-    );
-}
-
-#[test]
-fn the_allocation_counter_counts_allocations_and_bytes() {
-    let _serial = serial();
-    let (buffer, counted) = alloc::count(|| Vec::<u8>::with_capacity(4096));
-    assert_eq!(
-        counted,
-        AllocationCount {
-            count: 1,
-            bytes: 4096
-        }
-    );
-    drop(buffer);
-    let ((), counted) = alloc::count(|| {
-        let mut v: Vec<u64> = Vec::with_capacity(4);
-        v.extend(0..8); // one reallocation to 8 × 8 bytes
-        std::hint::black_box(&v);
-    });
-    assert_eq!(
-        counted,
-        AllocationCount {
-            count: 2,
-            bytes: 32 + 64
-        }
-    );
-    let ((), counted) = alloc::count(|| {
-        std::hint::black_box(1 + 1);
-    });
-    assert_eq!(counted, AllocationCount::default());
-}
-
 #[test]
 fn list_and_run_from_the_command_line() {
-    let _serial = serial();
     let out = common::mizan(&["list"], b"");
     assert!(out.status.success());
     let listed = String::from_utf8(out.stdout).unwrap();
@@ -201,7 +89,6 @@ fn list_and_run_from_the_command_line() {
 
 #[test]
 fn the_allocator_is_chosen_per_process() {
-    let _serial = serial();
     let out = common::mizan(
         &[
             "run",
@@ -250,7 +137,6 @@ fn the_allocator_is_chosen_per_process() {
 
 #[test]
 fn run_form_builds_the_input_and_runs_one_form() {
-    let _serial = serial();
     for target in ["input-only", "naive", "optimized"] {
         let out = common::mizan(
             &["run-form", "zakat/string-building", "--target", target],
@@ -265,4 +151,55 @@ fn run_form_builds_the_input_and_runs_one_form() {
     }
     let out = common::mizan(&["run-form", "zakat/nothing", "--target", "naive"], b"");
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn profile_writes_flamegraphs_profiles_and_a_summary() {
+    let dir = std::env::temp_dir().join(format!("mizan-profile-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = common::mizan(
+        &[
+            "profile",
+            "zakat/string-building",
+            "--scale",
+            "tiny",
+            "--seconds",
+            "0.3",
+            "--output",
+            dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lesson_dir = dir.join("zakat/string-building");
+    for form in ["naive", "optimized"] {
+        let svg = std::fs::read_to_string(lesson_dir.join(form).join("flamegraph.svg")).unwrap();
+        assert!(
+            svg.starts_with("<?xml") && svg.contains(&format!("zakat/string-building / {form}"))
+        );
+        let pb = std::fs::read(lesson_dir.join(form).join("profile.pb")).unwrap();
+        assert!(!pb.is_empty());
+    }
+    let summary = std::fs::read_to_string(lesson_dir.join("summary.md")).unwrap();
+    assert!(summary.starts_with(
+        "<!-- generated by `mizan profile zakat/string-building`; do not edit -->\n\n# Profile of `zakat/string-building`\n\n300 records a run (`Tiny` scale, seed 1)"
+    ));
+    // One allocation a run for the optimized form, for its one buffer.
+    assert!(summary.contains("## optimized\n\n"));
+    assert!(
+        summary.contains("samples; 1 allocations (115200 bytes) a run."),
+        "{summary}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let out = common::mizan(&["profile"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: name the lessons to profile, or --all (see mizan list)"
+    );
 }

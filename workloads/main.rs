@@ -35,6 +35,27 @@ struct Cli {
 enum Command {
     /// List the lessons.
     List,
+    /// Profile lessons: for each form a flamegraph, a pprof profile and a
+    /// summary, under profiles/<workload>/<technique>/.
+    Profile {
+        /// Lesson ids (see `mizan list`).
+        lessons: Vec<String>,
+        /// Profile every lesson.
+        #[arg(long, conflicts_with = "lessons")]
+        all: bool,
+        /// About how long to run each form, in seconds.
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        /// The input size.
+        #[arg(long, value_enum, default_value_t = Scale::Default)]
+        scale: Scale,
+        /// The seed of the generated inputs.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write.
+        #[arg(long, default_value = "profiles")]
+        output: PathBuf,
+    },
     /// Build a lesson's input and run one form once (what `run
     /// --instructions` runs under callgrind).
     #[command(hide = true)]
@@ -153,6 +174,14 @@ enum GenerateCommand {
 }
 
 fn main() -> ExitCode {
+    // Die quietly of SIGPIPE, like other Unix filters, when the reader of
+    // our output goes away (`mizan run | head`), rather than panic in
+    // `println!`. Rust's runtime ignores the signal by default.
+    // SAFETY: restoring a signal's default disposition at start-up, before
+    // any thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -179,6 +208,35 @@ fn run(cli: Cli) -> Result<()> {
                 Target::InputOnly => {}
                 Target::Naive => prepared.run(Form::Naive),
                 Target::Optimized => prepared.run(Form::Optimized),
+            }
+            Ok(())
+        }
+        Some(Command::Profile {
+            lessons,
+            all,
+            seconds,
+            scale,
+            seed,
+            output,
+        }) => {
+            anyhow::ensure!(
+                all || !lessons.is_empty(),
+                "name the lessons to profile, or --all (see mizan list)"
+            );
+            anyhow::ensure!(seconds > 0.0, "--seconds must be above zero");
+            let chosen: Vec<&'static dyn Lesson> = if all {
+                registry::lessons()
+            } else {
+                lessons
+                    .iter()
+                    .map(|id| find_lesson(id))
+                    .collect::<Result<_>>()?
+            };
+            for lesson in chosen {
+                eprintln!("profiling {} for about {seconds} s a form", lesson.id());
+                mizan::lab::profile::profile_lesson(lesson, scale, seed, seconds, &output)
+                    .map_err(anyhow::Error::msg)?;
+                println!("{}", output.join(lesson.id()).join("summary.md").display());
             }
             Ok(())
         }

@@ -10,10 +10,12 @@
 //! --allocator mimalloc` re-executes the command with the variable set.
 //!
 //! Global rather than thread-local counters, because rayon's worker threads
-//! allocate too and a thread-local counter would miss them. The counting
-//! costs two relaxed atomic adds per allocation; the runner times the forms
-//! with it in place for both, so the ratio between them is fair, and it
-//! reads the counters around a separate run of each form.
+//! allocate too and a thread-local counter would miss them. Counting is
+//! switched on only around the runs that [`count`] measures: two atomic
+//! read-modify-writes per allocation were a fifth of the naive
+//! `zakat/string-building` profile when they were always on, which would
+//! have flattered every lesson that removes allocations. Switched off, an
+//! allocation pays two plain loads (the switch and the allocator choice).
 //!
 //! The binary installs it, and so can any program:
 //!
@@ -38,6 +40,7 @@ use mimalloc::MiMalloc;
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
+static COUNTING: AtomicBool = AtomicBool::new(false);
 
 /// The allocators a process can run under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -83,6 +86,7 @@ fn choice() -> u8 {
                 }
             };
             CHOICE.store(chosen, Ordering::Relaxed);
+            INSTALLED.store(true, Ordering::Relaxed);
             chosen
         }
         chosen => chosen,
@@ -156,14 +160,14 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
 #[inline]
 fn record(size: usize) {
-    if !INSTALLED.load(Ordering::Relaxed) {
-        INSTALLED.store(true, Ordering::Relaxed);
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(size as u64, Ordering::Relaxed);
     }
-    ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-    BYTES.fetch_add(size as u64, Ordering::Relaxed);
 }
 
-/// Allocations (count and bytes) since the process started.
+/// Allocations (count and bytes) counted so far (only while counting is
+/// on, inside [`count`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct AllocationCount {
     /// Calls to `alloc`, `alloc_zeroed` and `realloc`.
@@ -191,14 +195,18 @@ impl AllocationCount {
 }
 
 /// Whether the counting allocator is this process's allocator (it has
-/// counted at least one allocation).
+/// served at least one allocation).
 pub fn is_installed() -> bool {
     INSTALLED.load(Ordering::Relaxed)
 }
 
-/// Counts what `f` allocates.
+/// Counts what `f` allocates, on every thread, while it runs. (Counts
+/// taken at once on several threads would see each other's allocations:
+/// count one thing at a time.)
 pub fn count<T>(f: impl FnOnce() -> T) -> (T, AllocationCount) {
     let before = AllocationCount::now();
+    COUNTING.store(true, Ordering::SeqCst);
     let value = f();
+    COUNTING.store(false, Ordering::SeqCst);
     (value, AllocationCount::now().since(before))
 }

@@ -8,11 +8,13 @@
 //! - [`alloc`]: the counting global allocator, over the system allocator
 //!   or mimalloc.
 //! - [`instructions`]: instruction counts under callgrind.
+//! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames).
 //! - [`machine`]: the fingerprint recorded beside every result.
 
 pub mod alloc;
 pub mod instructions;
 pub mod lesson;
 pub mod machine;
+pub mod profile;
 pub mod registry;
 pub mod runner;
