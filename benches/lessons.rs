@@ -1,0 +1,78 @@
+//! The criterion benches: every registered lesson as one group with its
+//! `naive` and `optimized` forms (ids `workload/technique/form`), throughput
+//! in records, and both forms checked equal before anything is timed.
+//!
+//! ```sh
+//! cargo bench                                  # every lesson
+//! cargo bench -- zakat/string-building         # one lesson
+//! cargo bench -- --profile-time 5              # flamegraphs, no timing
+//! MIZAN_BENCH_SCALE=tiny cargo bench           # small inputs
+//! ```
+//!
+//! With `--profile-time`, each benchmark is run for that long under
+//! pprof-rs, and `flamegraph.svg` and `profile.pb` are written to
+//! criterion's profile folder of the benchmark, e.g.
+//! `target/criterion/zakat_string-building/naive/profile/`. pprof 0.15's own criterion feature is built
+//! against criterion 0.5, so the small `Profiler` below does the job on the
+//! lab's `profile` module.
+
+use std::path::Path;
+
+use criterion::profiler::Profiler;
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use mizan::lab::lesson::{Form, Scale};
+use mizan::lab::{profile, registry};
+
+/// pprof-rs as criterion's profiler.
+struct Pprof {
+    session: Option<profile::Session>,
+}
+
+impl Profiler for Pprof {
+    fn start_profiling(&mut self, _benchmark_id: &str, _benchmark_dir: &Path) {
+        self.session = Some(profile::start().expect("the profiler starts"));
+    }
+
+    fn stop_profiling(&mut self, benchmark_id: &str, benchmark_dir: &Path) {
+        if let Some(session) = self.session.take() {
+            session
+                .finish(benchmark_dir, benchmark_id)
+                .expect("the profile is written");
+        }
+    }
+}
+
+fn scale() -> Scale {
+    match std::env::var("MIZAN_BENCH_SCALE").as_deref() {
+        Ok("tiny") => Scale::Tiny,
+        Ok("bank") => Scale::Bank,
+        _ => Scale::Default,
+    }
+}
+
+fn lessons(c: &mut Criterion) {
+    for lesson in registry::lessons() {
+        let prepared = lesson.prepare(scale(), 1);
+        // A fast wrong form must not produce a pretty number.
+        if let Err(difference) = prepared.check() {
+            panic!("{}: {difference}", lesson.id());
+        }
+        let mut group = c.benchmark_group(lesson.id());
+        group.throughput(Throughput::Elements(prepared.elements()));
+        group.sample_size(20);
+        group.bench_function("naive", |b| b.iter(|| prepared.run(Form::Naive)));
+        group.bench_function("optimized", |b| b.iter(|| prepared.run(Form::Optimized)));
+        group.finish();
+    }
+}
+
+fn config() -> Criterion {
+    Criterion::default().with_profiler(Pprof { session: None })
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = lessons
+}
+criterion_main!(benches);
