@@ -24,6 +24,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().sum(),
     optimized: |input| input.iter().sum::<u64>() + 1,
+    limit: None,
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -33,6 +34,7 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().map(|x| x * 2).collect::<Vec<_>>().iter().sum(),
     optimized: |input| input.iter().map(|x| x * 2).sum(),
+    limit: Some(|input| input.iter().fold(0, |acc, x| acc ^ x)),
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {
@@ -64,6 +66,10 @@ fn runner_measures_agreeing_lessons_and_fails_the_others() {
     );
     assert_eq!(measured.optimized_allocations, AllocationCount::default());
     assert!(measured.naive_ns > 0 && measured.optimized_ns > 0);
+    assert!(
+        measured.limit_ns.is_some(),
+        "the speed-of-light reference is timed"
+    );
 
     let broken = &report.results[1];
     assert!(broken.measured.is_none(), "no speed for a wrong form");

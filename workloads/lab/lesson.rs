@@ -27,6 +27,11 @@ pub enum Form {
     Naive,
     /// What an expert writes.
     Optimized,
+    /// The speed-of-light reference: the irreducible work of the lesson
+    /// (reading its input once, writing output of the same size). Not a
+    /// solution: it only tells how far the optimized form is from the
+    /// limit.
+    Limit,
 }
 
 /// A lesson as the lab machinery sees it.
@@ -44,8 +49,11 @@ pub trait Prepared {
     /// How many records (payers, contracts) one run processes.
     fn elements(&self) -> u64;
     /// Runs one form once, keeping its output from being optimised away,
-    /// and drops the output (its freeing is part of the work).
+    /// and drops the output (its freeing is part of the work). `Limit` does
+    /// nothing for a lesson without a speed-of-light reference.
     fn run(&self, form: Form);
+    /// Whether the lesson has a speed-of-light reference.
+    fn has_limit(&self) -> bool;
     /// Runs both forms and compares their outputs: `Err` names the first
     /// difference.
     fn check(&self) -> Result<(), String>;
@@ -65,6 +73,9 @@ pub struct LessonDef<I, O> {
     pub naive: fn(&I) -> O,
     /// The optimized form.
     pub optimized: fn(&I) -> O,
+    /// The speed-of-light reference, if the lesson has one; it returns a
+    /// number derived from its work so that the work cannot be skipped.
+    pub limit: Option<fn(&I) -> u64>,
 }
 
 impl<I: 'static, O: PartialEq + Debug + 'static> Lesson for LessonDef<I, O> {
@@ -82,6 +93,7 @@ impl<I: 'static, O: PartialEq + Debug + 'static> Lesson for LessonDef<I, O> {
             elements: self.elements,
             naive: self.naive,
             optimized: self.optimized,
+            limit: self.limit,
         })
     }
 }
@@ -91,6 +103,7 @@ struct PreparedDef<I, O> {
     elements: fn(&I) -> u64,
     naive: fn(&I) -> O,
     optimized: fn(&I) -> O,
+    limit: Option<fn(&I) -> u64>,
 }
 
 impl<I, O: PartialEq + Debug> Prepared for PreparedDef<I, O> {
@@ -99,11 +112,19 @@ impl<I, O: PartialEq + Debug> Prepared for PreparedDef<I, O> {
     }
 
     fn run(&self, form: Form) {
-        let output = match form {
-            Form::Naive => (self.naive)(black_box(&self.input)),
-            Form::Optimized => (self.optimized)(black_box(&self.input)),
-        };
-        black_box(output);
+        match form {
+            Form::Naive => drop(black_box((self.naive)(black_box(&self.input)))),
+            Form::Optimized => drop(black_box((self.optimized)(black_box(&self.input)))),
+            Form::Limit => {
+                if let Some(limit) = self.limit {
+                    black_box(limit(black_box(&self.input)));
+                }
+            }
+        }
+    }
+
+    fn has_limit(&self) -> bool {
+        self.limit.is_some()
     }
 
     fn check(&self) -> Result<(), String> {

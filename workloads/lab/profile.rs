@@ -130,7 +130,7 @@ pub fn profile_lesson(
     for form in [Form::Naive, Form::Optimized] {
         let name = match form {
             Form::Naive => "naive",
-            Form::Optimized => "optimized",
+            Form::Optimized | Form::Limit => "optimized",
         };
         let ((), allocations) = super::alloc::count(|| prepared.run(form));
         let session = start()?;

@@ -55,6 +55,8 @@ pub struct Measured {
     pub optimized_ns: u64,
     /// `naive_ns / optimized_ns`.
     pub speedup: f64,
+    /// Median nanoseconds per run of the speed-of-light reference.
+    pub limit_ns: Option<u64>,
     /// Allocations of one naive run.
     pub naive_allocations: AllocationCount,
     /// Allocations of one optimized run.
@@ -124,22 +126,28 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                 let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
                 bar.inc(1);
                 bar.set_message(format!("{}: timing", lesson.id()));
-                let (mut naive, mut optimized) = (Vec::new(), Vec::new());
+                let (mut naive, mut optimized, mut limit) = (Vec::new(), Vec::new(), Vec::new());
+                let forms: &[Form] = if prepared.has_limit() {
+                    &[Form::Naive, Form::Optimized, Form::Limit]
+                } else {
+                    &[Form::Naive, Form::Optimized]
+                };
                 for run_idx in 0..options.runs {
-                    let order = if run_idx % 2 == 0 {
-                        [Form::Naive, Form::Optimized]
-                    } else {
-                        [Form::Optimized, Form::Naive]
-                    };
-                    for form in order {
+                    // Rotate the order, so that no form always runs first
+                    // (or always right after the costly naive one).
+                    for offset in 0..forms.len() {
+                        let form = forms[(run_idx + offset) % forms.len()];
                         let start = Instant::now();
                         prepared.run(form);
                         let elapsed = start.elapsed();
                         match form {
                             Form::Naive => naive.push(elapsed),
                             Form::Optimized => optimized.push(elapsed),
+                            Form::Limit => limit.push(elapsed),
                         }
-                        bar.inc(1);
+                        if form != Form::Limit {
+                            bar.inc(1);
+                        }
                     }
                 }
                 let naive_ns = median(&mut naive).as_nanos() as u64;
@@ -148,6 +156,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     naive_ns,
                     optimized_ns,
                     speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
+                    limit_ns: (!limit.is_empty()).then(|| median(&mut limit).as_nanos() as u64),
                     naive_allocations,
                     optimized_allocations,
                 }
@@ -201,7 +210,7 @@ pub fn markdown(report: &Report) -> String {
     let with_instructions = report.results.iter().any(|r| r.instructions.is_some());
     let _ = writeln!(
         out,
-        "| lesson | records | naive | optimized | speedup | allocations naive → optimized |{}",
+        "| lesson | records | naive | optimized | speedup | allocations naive → optimized | limit | optimized / limit |{}",
         if with_instructions {
             " instructions naive → optimized (ratio) |"
         } else {
@@ -210,7 +219,7 @@ pub fn markdown(report: &Report) -> String {
     );
     let _ = writeln!(
         out,
-        "|---|---:|---:|---:|---:|---:|{}",
+        "|---|---:|---:|---:|---:|---:|---:|---:|{}",
         if with_instructions { "---:|" } else { "" }
     );
     for result in &report.results {
@@ -229,6 +238,15 @@ pub fn markdown(report: &Report) -> String {
                     m.optimized_allocations.count,
                     m.optimized_allocations.bytes,
                 );
+                let _ = match m.limit_ns {
+                    Some(limit_ns) => write!(
+                        out,
+                        " {} | {:.1}× |",
+                        format_ns(limit_ns),
+                        m.optimized_ns as f64 / limit_ns.max(1) as f64
+                    ),
+                    None => write!(out, " – | – |"),
+                };
                 if with_instructions {
                     let _ = match &result.instructions {
                         Some(i) => {
@@ -242,7 +260,7 @@ pub fn markdown(report: &Report) -> String {
             (None, failure) => {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | FAILED: the forms differ | | | {} |",
+                    "| {} | {} | FAILED: the forms differ | | | {} | | |",
                     result.id,
                     result.elements,
                     failure.as_deref().unwrap_or("").replace('|', "\\|")

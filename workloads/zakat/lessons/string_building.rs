@@ -5,10 +5,9 @@
 //! its lines, and the document by appending receipts: a handful of short-
 //! lived `String`s per line, and every money figure goes through
 //! `Decimal`'s `to_string`. The optimized form writes every line straight
-//! into one buffer sized up front, with `write!`, and prints money from the
-//! `Decimal`'s integer mantissa: no allocation per payer at all.
-
-use std::fmt::Write as _;
+//! into one buffer sized up front, and prints money from the `Decimal`'s
+//! integer mantissa, by hand rather than through `core::fmt`: no allocation
+//! per payer at all.
 
 use rust_decimal::Decimal;
 
@@ -22,14 +21,15 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     id: "zakat/string-building",
     why: "Receipts built with format! and joined line by line allocate several short-lived \
           Strings per line and format every amount through Decimal's to_string. Writing \
-          every line with write! into one buffer sized up front, and printing money from \
-          the Decimal's integer mantissa, removes every allocation per payer; the remaining \
-          cost is the formatting itself. It does not pay where a receipt is printed once \
-          and the text is small next to the work that computed it.",
+          every line into one buffer sized up front, and printing money from the Decimal's \
+          integer mantissa by hand (itoa for the digits, no core::fmt), removes every \
+          allocation per payer and most of the formatting machinery. It does not pay where \
+          a receipt is printed once and the text is small next to the work that computed it.",
     build,
     elements: |input| input.assessments.len() as u64,
     naive,
     optimized,
+    limit: Some(limit),
 };
 
 /// The assessed population whose receipts are printed.
@@ -39,6 +39,9 @@ pub struct Receipts {
     pub currency: Currency,
     /// One assessment per payer.
     pub assessments: Vec<Assessment>,
+    /// The length of the receipts document, for the speed-of-light
+    /// reference.
+    pub document_len: usize,
 }
 
 /// Payers at each scale.
@@ -53,11 +56,32 @@ pub fn payers_at(scale: Scale) -> usize {
 fn build(scale: Scale, seed: u64) -> Receipts {
     let input = crate::zakat::generate::generate(payers_at(scale), seed);
     let output = crate::zakat::assess_all(&input).expect("generated payers assess");
-    Receipts {
+    let mut receipts = Receipts {
         currency: output.currency,
         assessments: output.assessments,
-    }
+        document_len: 0,
+    };
+    receipts.document_len = optimized(&receipts).len();
+    receipts
 }
+
+// ANCHOR: limit
+/// The speed of light: read every assessment once (its id and its total)
+/// and write a document of the receipts' length. No receipt printer can do
+/// less; what the optimized form spends above this is formatting.
+fn limit(input: &Receipts) -> u64 {
+    let mut out: Vec<u8> = Vec::with_capacity(input.document_len);
+    let share = input.document_len / input.assessments.len().max(1);
+    let mut checksum = 0u64;
+    for a in &input.assessments {
+        out.extend_from_slice(a.id.as_bytes());
+        out.resize(out.len() + share.saturating_sub(a.id.len()), b' ');
+        checksum ^= a.total_due.mantissa() as u64;
+    }
+    out.resize(input.document_len, b'\n');
+    checksum ^ out.len() as u64
+}
+// ANCHOR_END: limit
 
 /// How an animal is named on a receipt.
 pub fn animal_name(animal: Animal) -> &'static str {
@@ -146,43 +170,48 @@ fn receipt(a: &Assessment, currency: Currency) -> String {
 // ANCHOR_END: naive
 
 // ANCHOR: optimized
-/// Every line written into one buffer sized up front.
+/// Every line written into one buffer sized up front, numbers printed by
+/// hand (`itoa` for the integers) rather than through `core::fmt`.
 pub fn optimized(input: &Receipts) -> String {
     // About 330 bytes a receipt; a little more than most need, so the buffer
     // grows rarely, if ever.
     let mut out = String::with_capacity(input.assessments.len() * 384);
     let currency = input.currency.as_str();
     for a in &input.assessments {
-        // `write!` into a `String` cannot fail.
-        let _ = write_receipt(&mut out, a, currency);
+        write_receipt(&mut out, a, currency);
     }
     out
 }
 
-fn write_receipt(out: &mut String, a: &Assessment, currency: &str) -> std::fmt::Result {
+fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
     let money = |out: &mut String, label: &str, value: Decimal| {
         out.push_str(label);
         out.push_str(currency);
         out.push(' ');
-        write_fixed(out, value, 2)
+        write_fixed(out, value, 2);
     };
-    writeln!(out, "ZAKAT RECEIPT {}", a.id)?;
-    let hawl = if a.hawl_complete {
-        "complete"
+    out.push_str("ZAKAT RECEIPT ");
+    out.push_str(&a.id);
+    out.push_str("\nHawl ends ");
+    write_date(out, a.hawl_end);
+    out.push_str(if a.hawl_complete {
+        " (complete)\n"
     } else {
-        "not complete"
-    };
-    writeln!(out, "Hawl ends {} ({hawl})", a.hawl_end)?;
-    money(out, "Zakatable assets: ", a.zakatable_assets)?;
-    money(out, "\nDeductible debts: ", a.deductible_debts)?;
-    money(out, "\nNet wealth: ", a.net_wealth)?;
-    money(out, "\nNisab: ", a.nisab)?;
+        " (not complete)\n"
+    });
+    money(out, "Zakatable assets: ", a.zakatable_assets);
+    money(out, "\nDeductible debts: ", a.deductible_debts);
+    money(out, "\nNet wealth: ", a.net_wealth);
+    money(out, "\nNisab: ", a.nisab);
     out.push_str(if a.nisab_met { " (met)" } else { " (not met)" });
-    money(out, "\nZakat on wealth: ", a.wealth_zakat)?;
+    money(out, "\nZakat on wealth: ", a.wealth_zakat);
+    let mut digits = itoa::Buffer::new();
     for (idx, crop) in a.crops.iter().enumerate() {
-        write!(out, "\nCrop {}: ", idx + 1)?;
-        write_fixed(out, crop.kg, 3)?;
-        money(out, " kg worth ", crop.value)?;
+        out.push_str("\nCrop ");
+        out.push_str(digits.format(idx + 1));
+        out.push_str(": ");
+        write_fixed(out, crop.kg, 3);
+        money(out, " kg worth ", crop.value);
     }
     for herd in &a.livestock {
         out.push_str("\nLivestock, ");
@@ -195,39 +224,65 @@ fn write_receipt(out: &mut String, a: &Assessment, currency: &str) -> std::fmt::
             if idx > 0 {
                 out.push_str(", ");
             }
-            write!(out, "{} {}", due.count, animal_name(due.animal))?;
+            out.push_str(digits.format(due.count));
+            out.push(' ');
+            out.push_str(animal_name(due.animal));
         }
     }
-    money(out, "\nZakat on rikaz: ", a.rikaz_zakat)?;
-    money(out, "\nTOTAL DUE: ", a.total_due)?;
+    money(out, "\nZakat on rikaz: ", a.rikaz_zakat);
+    money(out, "\nTOTAL DUE: ", a.total_due);
     out.push_str("\n\n");
-    Ok(())
 }
 
 /// Writes `value` with exactly `dp` places from its integer mantissa,
 /// without allocating; the same text as `format_fixed(value, dp)`.
-fn write_fixed(out: &mut String, value: Decimal, dp: u32) -> std::fmt::Result {
+fn write_fixed(out: &mut String, value: Decimal, dp: u32) {
     let scale = value.scale();
     if scale > dp {
         // Never the case for the figures on a receipt, which the rules have
         // rounded; kept exact all the same.
         out.push_str(&format_fixed(value, dp));
-        return Ok(());
+        return;
     }
     let units = value.mantissa() * 10i128.pow(dp - scale);
-    let unit = 10i128.pow(dp);
     if units < 0 {
         out.push('-');
     }
     let units = units.unsigned_abs();
-    let unit = unit as u128;
-    write!(
-        out,
-        "{}.{:0width$}",
-        units / unit,
-        units % unit,
-        width = dp as usize
-    )
+    let unit = 10u128.pow(dp);
+    // Money on a receipt fits a u64 many times over; the narrower division
+    // is several times cheaper than u128's.
+    let (whole, mut fraction) = match u64::try_from(units) {
+        Ok(units) => (u128::from(units / unit as u64), (units % unit as u64) as u32),
+        Err(_) => (units / unit, (units % unit) as u32),
+    };
+    out.push_str(itoa::Buffer::new().format(whole));
+    out.push('.');
+    let mut fraction_digits = [b'0'; 10];
+    for slot in fraction_digits[..dp as usize].iter_mut().rev() {
+        *slot = b'0' + (fraction % 10) as u8;
+        fraction /= 10;
+    }
+    out.push_str(std::str::from_utf8(&fraction_digits[..dp as usize]).expect("ASCII digits"));
+}
+
+/// Writes a date as `YYYY-MM-DD` (years 1900–2150, as `CivilDate` holds).
+fn write_date(out: &mut String, date: crate::date::CivilDate) {
+    let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
+    let year = date.year() as u16;
+    let bytes = [
+        b'0' + (year / 1000) as u8,
+        b'0' + (year / 100 % 10) as u8,
+        b'0' + (year / 10 % 10) as u8,
+        b'0' + (year % 10) as u8,
+        b'-',
+        two(date.month())[0],
+        two(date.month())[1],
+        b'-',
+        two(date.day())[0],
+        two(date.day())[1],
+    ];
+    out.push_str(std::str::from_utf8(&bytes).expect("ASCII digits"));
 }
 // ANCHOR_END: optimized
 
@@ -250,9 +305,19 @@ mod tests {
             let value: Decimal = text.parse().unwrap();
             for dp in [2, 3] {
                 let mut out = String::new();
-                write_fixed(&mut out, value, dp).unwrap();
+                write_fixed(&mut out, value, dp);
                 assert_eq!(out, format_fixed(value, dp), "{text} to {dp}");
             }
+        }
+    }
+
+    #[test]
+    fn write_date_matches_display() {
+        for text in ["1900-01-01", "2026-02-18", "2150-12-31", "2009-10-05"] {
+            let date: crate::date::CivilDate = text.parse().unwrap();
+            let mut out = String::new();
+            write_date(&mut out, date);
+            assert_eq!(out, text);
         }
     }
 
@@ -266,6 +331,7 @@ mod tests {
         let receipts = Receipts {
             currency: output.currency,
             assessments: output.assessments,
+            document_len: 0,
         };
         let expected = "ZAKAT RECEIPT H1\n\
             Hawl ends 2026-02-18 (complete)\n\
