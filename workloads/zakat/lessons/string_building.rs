@@ -253,7 +253,10 @@ fn write_fixed(out: &mut String, value: Decimal, dp: u32) {
     // Money on a receipt fits a u64 many times over; the narrower division
     // is several times cheaper than u128's.
     let (whole, mut fraction) = match u64::try_from(units) {
-        Ok(units) => (u128::from(units / unit as u64), (units % unit as u64) as u32),
+        Ok(units) => (
+            u128::from(units / unit as u64),
+            (units % unit as u64) as u32,
+        ),
         Err(_) => (units / unit, (units % unit) as u32),
     };
     out.push_str(itoa::Buffer::new().format(whole));
