@@ -44,6 +44,8 @@ fn lesson_ids_are_unique_and_well_formed() {
 
 #[test]
 fn list_and_run_from_the_command_line() {
+    let results_dir =
+        std::env::temp_dir().join(format!("mizan-results-test-{}", std::process::id()));
     let out = common::mizan(&["list"], b"");
     assert!(out.status.success());
     let listed = String::from_utf8(out.stdout).unwrap();
@@ -75,6 +77,10 @@ fn list_and_run_from_the_command_line() {
             "tiny",
             "--runs",
             "1",
+            "--threads",
+            "1",
+            "--results",
+            results_dir.to_str().unwrap(),
         ],
         b"",
     );
@@ -85,6 +91,18 @@ fn list_and_run_from_the_command_line() {
     );
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("| zakat/string-building | 300 |"), "{table}");
+    assert!(table.contains(" counted allocator, 1 threads, "), "{table}");
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
+            .unwrap();
+    assert_eq!(results["results"][0]["id"], "zakat/string-building");
+    assert_eq!(results["machine"]["threads"], 1);
+    let markdown = std::fs::read_to_string(results_dir.join("results.md")).unwrap();
+    assert_eq!(
+        format!("{markdown}\n"),
+        table.split("Results written").next().unwrap()
+    );
+    std::fs::remove_dir_all(&results_dir).unwrap();
 }
 
 #[test]

@@ -105,6 +105,12 @@ struct RunArgs {
     /// the one asked for).
     #[arg(long, value_enum)]
     allocator: Option<Backend>,
+    /// Where to write results.json and results.md.
+    #[arg(long, default_value = "target/mizan")]
+    results: PathBuf,
+    /// Worker threads for the lessons that use rayon (default: one a core).
+    #[arg(long)]
+    threads: Option<usize>,
     /// Also count each form's instructions under valgrind's callgrind
     /// (deterministic; about 50–100× slower, so pair it with `--scale tiny`).
     #[arg(long)]
@@ -119,6 +125,8 @@ impl Default for RunArgs {
             runs: 7,
             seed: 1,
             allocator: None,
+            results: PathBuf::from("target/mizan"),
+            threads: None,
             instructions: false,
         }
     }
@@ -300,6 +308,13 @@ fn run_lab(args: RunArgs) -> Result<()> {
             .collect::<Result<_>>()?
     };
     anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
+    if let Some(threads) = args.threads {
+        anyhow::ensure!(threads > 0, "--threads must be at least 1");
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build_global()
+            .context("cannot set up the thread pool")?;
+    }
     if cfg!(debug_assertions) {
         eprintln!("note: a debug build; timings mean little (use cargo run --release)");
     }
@@ -330,15 +345,18 @@ fn run_lab(args: RunArgs) -> Result<()> {
     }
     let table = runner::markdown(&report);
     println!("{table}");
-    let dir = PathBuf::from("target/mizan");
-    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    fs::write(
-        dir.join("results.json"),
-        serde_json::to_string_pretty(&report)?,
-    )
-    .context("cannot write target/mizan/results.json")?;
-    fs::write(dir.join("results.md"), &table).context("cannot write target/mizan/results.md")?;
-    println!("Results written to target/mizan/results.json and results.md");
+    let dir = &args.results;
+    fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let json_path = dir.join("results.json");
+    fs::write(&json_path, serde_json::to_string_pretty(&report)?)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    let md_path = dir.join("results.md");
+    fs::write(&md_path, &table).with_context(|| format!("cannot write {}", md_path.display()))?;
+    println!(
+        "Results written to {} and {}",
+        json_path.display(),
+        md_path.display()
+    );
     let failed: Vec<&str> = report
         .results
         .iter()

@@ -18,6 +18,8 @@ pub struct Machine {
     pub profile: String,
     /// The global allocator.
     pub allocator: String,
+    /// rayon's worker threads.
+    pub threads: usize,
     /// The day of the run (UTC).
     pub date: String,
 }
@@ -59,6 +61,7 @@ impl Machine {
             }
             .to_owned(),
             allocator: format!("{}, counted", super::alloc::backend().name()),
+            threads: rayon::current_num_threads(),
             date,
         }
     }
@@ -66,13 +69,14 @@ impl Machine {
     /// One line for a report: `CPU, N cores, M GiB, rustc …, release, …`.
     pub fn summary(&self) -> String {
         format!(
-            "{}, {} cores, {} GiB, {}, {} build, {} allocator, {}",
+            "{}, {} cores, {} GiB, {}, {} build, {} allocator, {} threads, {}",
             self.cpu,
             self.cores,
             self.memory_gib,
             self.rustc,
             self.profile,
             self.allocator,
+            self.threads,
             self.date
         )
     }
