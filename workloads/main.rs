@@ -35,6 +35,16 @@ struct Cli {
 enum Command {
     /// List the lessons.
     List,
+    /// Regenerate the book's generated tables and charts from the last
+    /// run's results.
+    Report {
+        /// The results of a run (`mizan run` writes them).
+        #[arg(long, default_value = "target/mizan/results.json")]
+        results: PathBuf,
+        /// Where to write the generated files.
+        #[arg(long, default_value = "book/src/generated")]
+        output: PathBuf,
+    },
     /// Profile lessons: for each form a flamegraph, a pprof profile and a
     /// summary, under profiles/<workload>/<technique>/.
     Profile {
@@ -245,6 +255,22 @@ fn run(cli: Cli) -> Result<()> {
                 mizan::lab::profile::profile_lesson(lesson, scale, seed, seconds, &output)
                     .map_err(anyhow::Error::msg)?;
                 println!("{}", output.join(lesson.id()).join("summary.md").display());
+            }
+            Ok(())
+        }
+        Some(Command::Report { results, output }) => {
+            let text = fs::read_to_string(&results).with_context(|| {
+                format!(
+                    "cannot read {} (run `cargo run --release` first)",
+                    results.display()
+                )
+            })?;
+            let report: runner::Report = serde_json::from_str(&text)
+                .with_context(|| format!("{} is not a results file", results.display()))?;
+            let written =
+                mizan::lab::report::write(&report, &output).map_err(anyhow::Error::msg)?;
+            for name in written {
+                println!("{}", output.join(name).display());
             }
             Ok(())
         }

@@ -168,7 +168,7 @@ fn record(size: usize) {
 
 /// Allocations (count and bytes) counted so far (only while counting is
 /// on, inside [`count`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct AllocationCount {
     /// Calls to `alloc`, `alloc_zeroed` and `realloc`.
     pub count: u64,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::lesson::Scale;
 
 /// Instructions of one run of each form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Instructions {
     /// The naive form's instructions.
     pub naive: u64,

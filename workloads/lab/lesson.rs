@@ -8,7 +8,9 @@ use std::fmt::Debug;
 use std::hint::black_box;
 
 /// The size of a lesson's input.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Scale {
     /// A few hundred records: the tests.

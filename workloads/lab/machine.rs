@@ -4,7 +4,7 @@
 use std::fs;
 
 /// Where and how a result was produced.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Machine {
     /// The CPU model, from `/proc/cpuinfo`.
     pub cpu: String,

@@ -9,6 +9,7 @@
 //!   or mimalloc.
 //! - [`instructions`]: instruction counts under callgrind.
 //! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames).
+//! - [`report`]: the book's generated tables and charts.
 //! - [`machine`]: the fingerprint recorded beside every result.
 
 pub mod alloc;
@@ -17,4 +18,5 @@ pub mod lesson;
 pub mod machine;
 pub mod profile;
 pub mod registry;
+pub mod report;
 pub mod runner;

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::alloc::{self, AllocationCount};
 use super::lesson::{Form, Lesson, Scale};
@@ -32,7 +32,7 @@ pub struct RunOptions {
 }
 
 /// One lesson's outcome.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LessonResult {
     /// `workload/technique`.
     pub id: String,
@@ -47,7 +47,7 @@ pub struct LessonResult {
 }
 
 /// The measurements of a lesson whose forms agreed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measured {
     /// Median nanoseconds per run of the naive form.
     pub naive_ns: u64,
@@ -64,7 +64,7 @@ pub struct Measured {
 }
 
 /// A whole run.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Where it ran.
     pub machine: Machine,
