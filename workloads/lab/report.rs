@@ -70,12 +70,11 @@ fn write_file(dir: &Path, name: &str, text: &str) -> Result<(), String> {
     fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// One series of a bar chart: its name, a value per lesson, its colour.
+type Series<'a> = (&'a str, &'a [(&'a str, f64)], RGBColor);
+
 /// A grouped bar chart: one group of bars per lesson, one bar per series.
-fn bar_chart(
-    title: &str,
-    caption: &str,
-    series: &[(&str, &[(&str, f64)], RGBColor)],
-) -> Result<String, String> {
+fn bar_chart(title: &str, caption: &str, series: &[Series]) -> Result<String, String> {
     let lessons: Vec<&str> = series
         .first()
         .map(|(_, values, _)| values.iter().map(|(id, _)| *id).collect())
