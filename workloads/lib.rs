@@ -15,6 +15,8 @@
 //!   failing field (`payers[3].assets[1].karat: 25 is above 24`).
 //! - [`zakat`]: the zakat domain: model, rules, generator.
 //! - [`murabaha`]: the murabaha domain: model, rules, generator.
+//! - [`text`]: fast, allocation-free number and date writing for the
+//!   optimized forms, held to the readable formatting by tests.
 //! - [`lab`]: the lesson type, the registry, the runner, allocation
 //!   counting. The lessons themselves live with their workload
 //!   (`zakat::lessons::string_building`).
@@ -36,4 +38,5 @@ pub mod input;
 pub mod lab;
 pub mod money;
 pub mod murabaha;
+pub mod text;
 pub mod zakat;

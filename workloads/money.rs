@@ -239,7 +239,17 @@ pub fn div_round_half_up(numerator: i128, denominator: i128) -> Option<i128> {
 pub fn format_fixed(value: Decimal, dp: u32) -> String {
     let mut v = round_half_up(value, dp);
     v.rescale(dp);
-    v.to_string()
+    let mut text = v.to_string();
+    // A value within a few digits of `Decimal::MAX` cannot be rescaled to
+    // carry `dp` places; the places are zeros, so write them as text.
+    let missing = dp - v.scale();
+    if missing > 0 {
+        if v.scale() == 0 {
+            text.push('.');
+        }
+        text.extend(std::iter::repeat_n('0', missing as usize));
+    }
+    text
 }
 
 impl<const DP: u32> Fixed<DP> {
@@ -327,6 +337,14 @@ mod tests {
         for (input, dp, expected) in cases {
             assert_eq!(format_fixed(d(input), dp), expected, "{input} to {dp}");
         }
+        // Beyond the input limits, next to Decimal::MAX, where the places
+        // cannot be carried by a rescale: still exactly two.
+        assert_eq!(
+            format_fixed(Decimal::MAX, 2),
+            "79228162514264337593543950335.00"
+        );
+        let near_max: Decimal = "7922816251426433759354395033.5".parse().unwrap();
+        assert_eq!(format_fixed(near_max, 2), "7922816251426433759354395033.50");
     }
 
     #[test]

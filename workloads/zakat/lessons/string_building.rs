@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use crate::input::Currency;
 use crate::lab::lesson::{LessonDef, Scale};
 use crate::money::format_fixed;
+use crate::text::{write_date, write_fixed};
 use crate::zakat::model::{Animal, Assessment, LivestockGroup};
 
 /// The lesson's registry entry.
@@ -234,95 +235,11 @@ fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
     out.push_str("\n\n");
 }
 
-/// Writes `value` with exactly `dp` places from its integer mantissa,
-/// without allocating; the same text as `format_fixed(value, dp)`.
-fn write_fixed(out: &mut String, value: Decimal, dp: u32) {
-    let scale = value.scale();
-    if scale > dp {
-        // Never the case for the figures on a receipt, which the rules have
-        // rounded; kept exact all the same.
-        out.push_str(&format_fixed(value, dp));
-        return;
-    }
-    let units = value.mantissa() * 10i128.pow(dp - scale);
-    if units < 0 {
-        out.push('-');
-    }
-    let units = units.unsigned_abs();
-    let unit = 10u128.pow(dp);
-    // Money on a receipt fits a u64 many times over; the narrower division
-    // is several times cheaper than u128's.
-    let (whole, mut fraction) = match u64::try_from(units) {
-        Ok(units) => (
-            u128::from(units / unit as u64),
-            (units % unit as u64) as u32,
-        ),
-        Err(_) => (units / unit, (units % unit) as u32),
-    };
-    out.push_str(itoa::Buffer::new().format(whole));
-    out.push('.');
-    let mut fraction_digits = [b'0'; 10];
-    for slot in fraction_digits[..dp as usize].iter_mut().rev() {
-        *slot = b'0' + (fraction % 10) as u8;
-        fraction /= 10;
-    }
-    out.push_str(std::str::from_utf8(&fraction_digits[..dp as usize]).expect("ASCII digits"));
-}
-
-/// Writes a date as `YYYY-MM-DD` (years 1900–2150, as `CivilDate` holds).
-fn write_date(out: &mut String, date: crate::date::CivilDate) {
-    let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
-    let year = date.year() as u16;
-    let bytes = [
-        b'0' + (year / 1000) as u8,
-        b'0' + (year / 100 % 10) as u8,
-        b'0' + (year / 10 % 10) as u8,
-        b'0' + (year % 10) as u8,
-        b'-',
-        two(date.month())[0],
-        two(date.month())[1],
-        b'-',
-        two(date.day())[0],
-        two(date.day())[1],
-    ];
-    out.push_str(std::str::from_utf8(&bytes).expect("ASCII digits"));
-}
 // ANCHOR_END: optimized
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn write_fixed_matches_format_fixed() {
-        for text in [
-            "0",
-            "0.5",
-            "12.34",
-            "1234567.8",
-            "-3.05",
-            "7",
-            "0.001",
-            "99.999",
-        ] {
-            let value: Decimal = text.parse().unwrap();
-            for dp in [2, 3] {
-                let mut out = String::new();
-                write_fixed(&mut out, value, dp);
-                assert_eq!(out, format_fixed(value, dp), "{text} to {dp}");
-            }
-        }
-    }
-
-    #[test]
-    fn write_date_matches_display() {
-        for text in ["1900-01-01", "2026-02-18", "2150-12-31", "2009-10-05"] {
-            let date: crate::date::CivilDate = text.parse().unwrap();
-            let mut out = String::new();
-            write_date(&mut out, date);
-            assert_eq!(out, text);
-        }
-    }
 
     #[test]
     fn a_receipt_reads_as_expected() {

@@ -1,0 +1,138 @@
+//! Fast text for the optimized forms: numbers and dates written straight
+//! into a `String`, without `core::fmt` and without allocating, producing
+//! exactly the text of the readable formatting (`money::format_fixed`,
+//! `CivilDate`'s `Display`, `format!("{:>w$}")`). The tests hold them to it.
+
+use rust_decimal::Decimal;
+
+use crate::money::format_fixed;
+
+/// Writes `value` with exactly `dp` places (at most 18) from its integer
+/// mantissa, without allocating; the same text as `format_fixed(value, dp)`.
+pub fn write_fixed(out: &mut String, value: Decimal, dp: u32) {
+    push_fixed_right_aligned(out, value, dp, 0);
+}
+
+/// Writes `value` with `dp` places (at most 18) right-aligned in `width`
+/// columns, as `format!("{:>width$}", format_fixed(value, dp))` does.
+pub fn push_fixed_right_aligned(out: &mut String, value: Decimal, dp: u32, width: usize) {
+    let scale = value.scale();
+    let units = (scale <= dp && dp <= 18)
+        .then(|| value.mantissa().checked_mul(10i128.pow(dp - scale)))
+        .flatten();
+    let Some(units) = units else {
+        // More places than asked for, or a value near `Decimal::MAX`:
+        // never the case for figures the rules have rounded; kept exact all
+        // the same.
+        push_right_aligned(out, &format_fixed(value, dp), width);
+        return;
+    };
+    let negative = units < 0;
+    let units = units.unsigned_abs();
+    let unit = 10u128.pow(dp);
+    // Money fits a u64 many times over; the narrower division is several
+    // times cheaper than u128's.
+    let (whole, mut fraction) = match u64::try_from(units) {
+        Ok(units) => (u128::from(units / unit as u64), units % unit as u64),
+        Err(_) => (units / unit, (units % unit) as u64),
+    };
+    let mut whole_digits = itoa::Buffer::new();
+    let whole = whole_digits.format(whole);
+    let len = usize::from(negative) + whole.len() + 1 + dp as usize;
+    for _ in len..width {
+        out.push(' ');
+    }
+    if negative {
+        out.push('-');
+    }
+    out.push_str(whole);
+    out.push('.');
+    let mut fraction_digits = [b'0'; 18];
+    for slot in fraction_digits[..dp as usize].iter_mut().rev() {
+        *slot = b'0' + (fraction % 10) as u8;
+        fraction /= 10;
+    }
+    out.push_str(std::str::from_utf8(&fraction_digits[..dp as usize]).expect("ASCII digits"));
+}
+
+/// Writes a date as `YYYY-MM-DD` (years 1900–2150, as `CivilDate` holds).
+pub fn write_date(out: &mut String, date: crate::date::CivilDate) {
+    let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
+    let year = date.year() as u16;
+    let bytes = [
+        b'0' + (year / 1000) as u8,
+        b'0' + (year / 100 % 10) as u8,
+        b'0' + (year / 10 % 10) as u8,
+        b'0' + (year % 10) as u8,
+        b'-',
+        two(date.month())[0],
+        two(date.month())[1],
+        b'-',
+        two(date.day())[0],
+        two(date.day())[1],
+    ];
+    out.push_str(std::str::from_utf8(&bytes).expect("ASCII digits"));
+}
+
+/// Writes `text` right-aligned in `width` columns, as `format!("{text:>width$}")`
+/// does for ASCII text.
+pub fn push_right_aligned(out: &mut String, text: &str, width: usize) {
+    for _ in text.len()..width {
+        out.push(' ');
+    }
+    out.push_str(text);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_fixed_matches_format_fixed() {
+        for text in [
+            "0",
+            "0.5",
+            "12.34",
+            "1234567.8",
+            "-3.05",
+            "7",
+            "0.001",
+            "99.999",
+            "0.07",
+            "999999999999.99",
+            "79228162514264337593543950335",
+            "0.0066666667",
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            for dp in [2, 3, 10] {
+                let mut out = String::new();
+                write_fixed(&mut out, value, dp);
+                assert_eq!(out, format_fixed(value, dp), "{text} to {dp}");
+                for width in [0, 5, 12, 40] {
+                    let mut out = String::from("x");
+                    push_fixed_right_aligned(&mut out, value, dp, width);
+                    assert_eq!(out, format!("x{:>width$}", format_fixed(value, dp)));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn write_date_matches_display() {
+        for text in ["1900-01-01", "2026-02-18", "2150-12-31", "2009-10-05"] {
+            let date: crate::date::CivilDate = text.parse().unwrap();
+            let mut out = String::new();
+            write_date(&mut out, date);
+            assert_eq!(out, text);
+        }
+    }
+
+    #[test]
+    fn right_alignment_matches_format() {
+        for (text, width) in [("7", 3), ("123", 3), ("1234", 3), ("", 2)] {
+            let mut out = String::new();
+            push_right_aligned(&mut out, text, width);
+            assert_eq!(out, format!("{text:>width$}"));
+        }
+    }
+}
