@@ -7,6 +7,30 @@ use rust_decimal::Decimal;
 
 use crate::money::format_fixed;
 
+/// Spaces to pad from: one `push_str` of a slice instead of a `push(' ')`
+/// a column (which the profile showed encoding UTF-8 one char at a time).
+const SPACES: &str = "                                                                ";
+
+/// The two-digit numbers 00 to 99, written out: a byte pair each.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// `n` (below 100) as two digits.
+fn pair(n: u32) -> &'static str {
+    let at = 2 * n as usize;
+    &PAIRS[at..at + 2]
+}
+
+/// Writes `n` spaces.
+fn pad(out: &mut String, mut n: usize) {
+    while n > 0 {
+        let chunk = n.min(SPACES.len());
+        out.push_str(&SPACES[..chunk]);
+        n -= chunk;
+    }
+}
+
 /// Writes `value` with exactly `dp` places (at most 18) from its integer
 /// mantissa, without allocating; the same text as `format_fixed(value, dp)`.
 pub fn write_fixed(out: &mut String, value: Decimal, dp: u32) {
@@ -39,14 +63,17 @@ pub fn push_fixed_right_aligned(out: &mut String, value: Decimal, dp: u32, width
     let mut whole_digits = itoa::Buffer::new();
     let whole = whole_digits.format(whole);
     let len = usize::from(negative) + whole.len() + 1 + dp as usize;
-    for _ in len..width {
-        out.push(' ');
-    }
+    pad(out, width.saturating_sub(len));
     if negative {
-        out.push('-');
+        out.push_str("-");
     }
     out.push_str(whole);
-    out.push('.');
+    out.push_str(".");
+    if dp == 2 {
+        // Cents, by far the most common: one pair, no loop.
+        out.push_str(pair(fraction as u32));
+        return;
+    }
     let mut fraction_digits = [b'0'; 18];
     for slot in fraction_digits[..dp as usize].iter_mut().rev() {
         *slot = b'0' + (fraction % 10) as u8;
@@ -57,29 +84,19 @@ pub fn push_fixed_right_aligned(out: &mut String, value: Decimal, dp: u32, width
 
 /// Writes a date as `YYYY-MM-DD` (years 1900–2150, as `CivilDate` holds).
 pub fn write_date(out: &mut String, date: crate::date::CivilDate) {
-    let two = |n: u8| [b'0' + n / 10, b'0' + n % 10];
-    let year = date.year() as u16;
-    let bytes = [
-        b'0' + (year / 1000) as u8,
-        b'0' + (year / 100 % 10) as u8,
-        b'0' + (year / 10 % 10) as u8,
-        b'0' + (year % 10) as u8,
-        b'-',
-        two(date.month())[0],
-        two(date.month())[1],
-        b'-',
-        two(date.day())[0],
-        two(date.day())[1],
-    ];
-    out.push_str(std::str::from_utf8(&bytes).expect("ASCII digits"));
+    let year = date.year() as u32;
+    out.push_str(pair(year / 100));
+    out.push_str(pair(year % 100));
+    out.push_str("-");
+    out.push_str(pair(u32::from(date.month())));
+    out.push_str("-");
+    out.push_str(pair(u32::from(date.day())));
 }
 
 /// Writes `text` right-aligned in `width` columns, as `format!("{text:>width$}")`
 /// does for ASCII text.
 pub fn push_right_aligned(out: &mut String, text: &str, width: usize) {
-    for _ in text.len()..width {
-        out.push(' ');
-    }
+    pad(out, width.saturating_sub(text.len()));
     out.push_str(text);
 }
 
@@ -102,13 +119,16 @@ mod tests {
             "999999999999.99",
             "79228162514264337593543950335",
             "0.0066666667",
+            "0.01",
+            "-0.09",
+            "100",
         ] {
             let value: Decimal = text.parse().unwrap();
             for dp in [2, 3, 10] {
                 let mut out = String::new();
                 write_fixed(&mut out, value, dp);
                 assert_eq!(out, format_fixed(value, dp), "{text} to {dp}");
-                for width in [0, 5, 12, 40] {
+                for width in [0, 5, 12, 40, 100] {
                     let mut out = String::from("x");
                     push_fixed_right_aligned(&mut out, value, dp, width);
                     assert_eq!(out, format!("x{:>width$}", format_fixed(value, dp)));
@@ -129,7 +149,7 @@ mod tests {
 
     #[test]
     fn right_alignment_matches_format() {
-        for (text, width) in [("7", 3), ("123", 3), ("1234", 3), ("", 2)] {
+        for (text, width) in [("7", 3), ("123", 3), ("1234", 3), ("", 2), ("x", 150)] {
             let mut out = String::new();
             push_right_aligned(&mut out, text, width);
             assert_eq!(out, format!("{text:>width$}"));

@@ -6,7 +6,10 @@ use super::lesson::Lesson;
 
 /// Every registered lesson.
 pub fn lessons() -> Vec<&'static dyn Lesson> {
-    vec![&crate::zakat::lessons::string_building::LESSON]
+    vec![
+        &crate::zakat::lessons::string_building::LESSON,
+        &crate::murabaha::lessons::string_building::LESSON,
+    ]
 }
 
 /// The lesson with this id.

@@ -5,8 +5,10 @@
 //! - [`rules`]: the rules of `MURABAHA.md` written for the reader, in
 //!   `rust_decimal`: the reference every lesson is checked against.
 //! - [`generate`]: seeded, realistic portfolios at any scale.
+//! - [`lessons`]: the lab's murabaha lessons, naive and optimized forms.
 
 pub mod generate;
+pub mod lessons;
 pub mod model;
 pub mod rules;
 

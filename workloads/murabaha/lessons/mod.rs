@@ -1,0 +1,4 @@
+//! The murabaha lessons: one module per technique, each with its `naive`
+//! and `optimized` forms and its registry entry `LESSON`.
+
+pub mod string_building;
