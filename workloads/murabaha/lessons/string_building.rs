@@ -178,31 +178,31 @@ fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
     write_fixed(out, c.profit, 2);
     out.push_str(", monthly rate ");
     write_fixed(out, c.monthly_rate, 10);
-    out.push_str("\n");
+    out.push('\n');
     out.push_str(TABLE_HEADING);
     for i in listed(c, as_of) {
         push_right_aligned(out, digits.format(i.n), 5);
-        out.push_str(" ");
+        out.push(' ');
         write_date(out, i.due);
-        out.push_str(" ");
+        out.push(' ');
         push_fixed_right_aligned(out, i.amount, 2, 12);
-        out.push_str(" ");
+        out.push(' ');
         push_fixed_right_aligned(out, i.profit, 2, 12);
-        out.push_str(" ");
+        out.push(' ');
         push_fixed_right_aligned(out, i.outstanding_price, 2, 12);
-        out.push_str(" ");
+        out.push(' ');
         match i.covered_on {
             Some(day) => {
-                out.push_str(" ");
+                out.push(' ');
                 write_date(out, day);
             }
             None => out.push_str("     unpaid"),
         }
-        out.push_str(" ");
+        out.push(' ');
         push_right_aligned(out, digits.format(i.days_late), 5);
-        out.push_str(" ");
+        out.push(' ');
         push_fixed_right_aligned(out, i.tawidh, 2, 9);
-        out.push_str("\n");
+        out.push('\n');
     }
     if let Some(next) = c
         .instalments
@@ -214,7 +214,7 @@ fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
         write_date(out, next.due);
         out.push_str(": ");
         write_fixed(out, next.amount, 2);
-        out.push_str("\n");
+        out.push('\n');
     }
     out.push_str("Paid ");
     write_fixed(out, c.paid, 2);
@@ -226,7 +226,7 @@ fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
     write_fixed(out, c.recognised_profit, 2);
     out.push_str(", deferred ");
     write_fixed(out, c.deferred_profit, 2);
-    out.push_str("\n");
+    out.push('\n');
     if let Some(s) = &c.settlement {
         out.push_str("Early settlement on ");
         write_date(out, s.date);
@@ -236,9 +236,9 @@ fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
         write_fixed(out, s.ibra, 2);
         out.push_str(", amount due ");
         write_fixed(out, s.amount, 2);
-        out.push_str("\n");
+        out.push('\n');
     }
-    out.push_str("\n");
+    out.push('\n');
 }
 // ANCHOR_END: optimized
 

@@ -188,7 +188,7 @@ fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
     let money = |out: &mut String, label: &str, value: Decimal| {
         out.push_str(label);
         out.push_str(currency);
-        out.push_str(" ");
+        out.push(' ');
         write_fixed(out, value, 2);
     };
     out.push_str("ZAKAT RECEIPT ");
@@ -226,7 +226,7 @@ fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
                 out.push_str(", ");
             }
             out.push_str(digits.format(due.count));
-            out.push_str(" ");
+            out.push(' ');
             out.push_str(animal_name(due.animal));
         }
     }
