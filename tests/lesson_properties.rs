@@ -94,7 +94,7 @@ proptest! {
             if let Some(s) = c.settlement.as_mut() {
                 s.amount = f[7];
             }
-            let (amount, profit, outstanding, tawidh, covered, late) = rows[idx].clone();
+            let (amount, profit, outstanding, tawidh, covered, late) = rows[idx];
             if let Some(first) = c.instalments.first_mut() {
                 first.amount = amount;
                 first.profit = profit;
