@@ -44,6 +44,9 @@ enum Command {
         /// Where to write the generated files.
         #[arg(long, default_value = "book/src/generated")]
         output: PathBuf,
+        /// Where `mizan profile` wrote the flamegraphs.
+        #[arg(long, default_value = "profiles")]
+        profiles: PathBuf,
     },
     /// Profile lessons: for each form a flamegraph, a pprof profile and a
     /// summary, under profiles/<workload>/<technique>/.
@@ -258,7 +261,11 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Some(Command::Report { results, output }) => {
+        Some(Command::Report {
+            results,
+            output,
+            profiles,
+        }) => {
             let text = fs::read_to_string(&results).with_context(|| {
                 format!(
                     "cannot read {} (run `cargo run --release` first)",
@@ -267,8 +274,8 @@ fn run(cli: Cli) -> Result<()> {
             })?;
             let report: runner::Report = serde_json::from_str(&text)
                 .with_context(|| format!("{} is not a results file", results.display()))?;
-            let written =
-                mizan::lab::report::write(&report, &output).map_err(anyhow::Error::msg)?;
+            let written = mizan::lab::report::write(&report, &output, &profiles)
+                .map_err(anyhow::Error::msg)?;
             for name in written {
                 println!("{}", output.join(name).display());
             }
