@@ -204,6 +204,38 @@ pub fn format_ns(ns: u64) -> String {
     }
 }
 
+/// A count with thousands separators: `1,639,249`.
+pub fn format_count(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (idx, digit) in digits.chars().enumerate() {
+        if idx > 0 && (digits.len() - idx).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// A size in bytes for a table: `812 B`, `118 MB`, `19.2 MB`.
+pub fn format_bytes(bytes: u64) -> String {
+    let b = bytes as f64;
+    let (value, unit) = if b >= 1e9 {
+        (b / 1e9, "GB")
+    } else if b >= 1e6 {
+        (b / 1e6, "MB")
+    } else if b >= 1e3 {
+        (b / 1e3, "kB")
+    } else {
+        return format!("{bytes} B");
+    };
+    if value >= 100.0 {
+        format!("{value:.0} {unit}")
+    } else {
+        format!("{value:.1} {unit}")
+    }
+}
+
 /// The report as a Markdown table, with the machine and how it was run.
 pub fn markdown(report: &Report) -> String {
     let mut out = String::new();
@@ -227,16 +259,16 @@ pub fn markdown(report: &Report) -> String {
             (Some(m), _) => {
                 let _ = write!(
                     out,
-                    "| {} | {} | {} | {} | {:.2}× | {} ({} B) → {} ({} B) |",
+                    "| {} | {} | {} | {} | {:.2}× | {} ({}) → {} ({}) |",
                     result.id,
-                    result.elements,
+                    format_count(result.elements),
                     format_ns(m.naive_ns),
                     format_ns(m.optimized_ns),
                     m.speedup,
-                    m.naive_allocations.count,
-                    m.naive_allocations.bytes,
-                    m.optimized_allocations.count,
-                    m.optimized_allocations.bytes,
+                    format_count(m.naive_allocations.count),
+                    format_bytes(m.naive_allocations.bytes),
+                    format_count(m.optimized_allocations.count),
+                    format_bytes(m.optimized_allocations.bytes),
                 );
                 let _ = match m.limit_ns {
                     Some(limit_ns) => write!(
@@ -262,7 +294,7 @@ pub fn markdown(report: &Report) -> String {
                     out,
                     "| {} | {} | FAILED: the forms differ | | | {} | | |",
                     result.id,
-                    result.elements,
+                    format_count(result.elements),
                     failure.as_deref().unwrap_or("").replace('|', "\\|")
                 );
             }
@@ -278,4 +310,23 @@ pub fn markdown(report: &Report) -> String {
         report.machine.summary()
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_sizes_read_easily() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1_000), "1,000");
+        assert_eq!(format_count(1_639_249), "1,639,249");
+        assert_eq!(format_bytes(812), "812 B");
+        assert_eq!(format_bytes(19_200_000), "19.2 MB");
+        assert_eq!(format_bytes(118_435_995), "118 MB");
+        assert_eq!(format_bytes(2_500_000_000), "2.5 GB");
+        assert_eq!(format_ns(850_000), "850 µs");
+        assert_eq!(format_ns(12_340_000), "12.3 ms");
+    }
 }
