@@ -36,6 +36,18 @@ pub enum Form {
     Limit,
 }
 
+impl Form {
+    /// The form's name in ids, paths and reports: `naive`, `optimized`,
+    /// `limit`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Form::Naive => "naive",
+            Form::Optimized => "optimized",
+            Form::Limit => "limit",
+        }
+    }
+}
+
 /// A lesson as the lab machinery sees it.
 pub trait Lesson: Sync {
     /// `workload/technique`, e.g. `zakat/string-building`.

@@ -128,10 +128,7 @@ pub fn profile_lesson(
         super::machine::Machine::current().summary()
     );
     for form in [Form::Naive, Form::Optimized] {
-        let name = match form {
-            Form::Naive => "naive",
-            Form::Optimized | Form::Limit => "optimized",
-        };
+        let name = form.name();
         let ((), allocations) = super::alloc::count(|| prepared.run(form));
         let session = start()?;
         let started = Instant::now();
