@@ -25,6 +25,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     naive: |input| input.iter().sum(),
     optimized: |input| input.iter().sum::<u64>() + 1,
     limit: None,
+    allocators: None,
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -35,6 +36,7 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     naive: |input| input.iter().map(|x| x * 2).collect::<Vec<_>>().iter().sum(),
     optimized: |input| input.iter().map(|x| x * 2).sum(),
     limit: Some(|input| input.iter().fold(0, |acc, x| acc ^ x)),
+    allocators: None,
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {

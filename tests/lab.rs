@@ -252,7 +252,7 @@ fn profile_writes_flamegraphs_profiles_and_a_summary() {
     // One allocation a run for the optimized form, for its one buffer.
     assert!(summary.contains("## optimized\n\n"));
     assert!(
-        summary.contains("samples; 1 allocations (115200 bytes) a run."),
+        summary.contains("samples; 1 allocations (115.2 kB) a run."),
         "{summary}"
     );
     std::fs::remove_dir_all(&dir).unwrap();
@@ -263,4 +263,69 @@ fn profile_writes_flamegraphs_profiles_and_a_summary() {
         String::from_utf8_lossy(&out.stderr).trim_end(),
         "error: name the lessons to profile, or --all (see mizan list)"
     );
+}
+
+#[test]
+fn an_allocator_lesson_times_each_form_in_its_own_process() {
+    let results_dir =
+        std::env::temp_dir().join(format!("mizan-allocator-test-{}", std::process::id()));
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/allocator-choice",
+            "--scale",
+            "tiny",
+            "--runs",
+            "3",
+            "--results",
+            results_dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
+            .unwrap();
+    let result = &results["results"][0];
+    assert_eq!(result["id"], "zakat/allocator-choice");
+    assert_eq!(
+        result["allocators"],
+        serde_json::json!(["system", "mimalloc"])
+    );
+    assert!(result["failure"].is_null());
+    // The same code: the same allocations under either allocator.
+    let measured = &result["measured"];
+    assert_eq!(
+        measured["naive_allocations"],
+        measured["optimized_allocations"]
+    );
+    assert!(measured["naive_allocations"]["count"].as_u64().unwrap() > 300);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("| zakat/allocator-choice (system → mimalloc) | 300 |"),
+        "{table}"
+    );
+    std::fs::remove_dir_all(&results_dir).unwrap();
+
+    // A child reports the allocator it really ran under.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args([
+            "time-form",
+            "zakat/allocator-choice",
+            "--target",
+            "optimized",
+            "--runs",
+            "1",
+        ])
+        .env("MIZAN_ALLOCATOR", "mimalloc")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let child: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(child["allocator"], "mimalloc");
+    assert_eq!(child["ns"].as_array().unwrap().len(), 1);
 }

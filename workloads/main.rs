@@ -33,6 +33,38 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Build a lesson's input and time one form in this process (what
+    /// `run` starts, under each allocator, for a lesson about the
+    /// allocator); prints one JSON line.
+    #[command(hide = true)]
+    TimeForm {
+        lesson: String,
+        #[arg(long, value_enum)]
+        target: Target,
+        #[arg(long, value_enum, default_value_t = Scale::Tiny)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 7)]
+        runs: usize,
+    },
+    /// Profile one form in this process and print its section of the
+    /// summary (what `profile` starts, under each allocator, for a lesson
+    /// about the allocator).
+    #[command(hide = true)]
+    ProfileForm {
+        lesson: String,
+        #[arg(long, value_enum)]
+        target: Target,
+        #[arg(long, default_value_t = 3.0)]
+        seconds: f64,
+        #[arg(long, value_enum, default_value_t = Scale::Default)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value = "profiles")]
+        output: PathBuf,
+    },
     /// List the lessons.
     List,
     /// Regenerate the book's generated tables and charts from the last
@@ -255,10 +287,46 @@ fn run(cli: Cli) -> Result<()> {
             };
             for lesson in chosen {
                 eprintln!("profiling {} for about {seconds} s a form", lesson.id());
-                mizan::lab::profile::profile_lesson(lesson, scale, seed, seconds, &output)
-                    .map_err(anyhow::Error::msg)?;
+                let child_section = |form: Form, backend: Backend| {
+                    profile_in_child(lesson.id(), form, backend, seconds, scale, seed, &output)
+                };
+                mizan::lab::profile::profile_lesson(
+                    lesson,
+                    scale,
+                    seed,
+                    seconds,
+                    &output,
+                    &child_section,
+                )
+                .map_err(anyhow::Error::msg)?;
                 println!("{}", output.join(lesson.id()).join("summary.md").display());
             }
+            Ok(())
+        }
+        Some(Command::ProfileForm {
+            lesson,
+            target,
+            seconds,
+            scale,
+            seed,
+            output,
+        }) => {
+            let lesson = find_lesson(&lesson)?;
+            let form = match target {
+                Target::Naive => Form::Naive,
+                Target::Optimized => Form::Optimized,
+                Target::InputOnly => anyhow::bail!("profile-form profiles a form"),
+            };
+            let prepared = lesson.prepare(scale, seed);
+            let section = mizan::lab::profile::profile_form(
+                lesson.id(),
+                prepared.as_ref(),
+                form,
+                seconds,
+                &output.join(lesson.id()),
+            )
+            .map_err(anyhow::Error::msg)?;
+            print!("{section}");
             Ok(())
         }
         Some(Command::Report {
@@ -279,6 +347,25 @@ fn run(cli: Cli) -> Result<()> {
             for name in written {
                 println!("{}", output.join(name).display());
             }
+            Ok(())
+        }
+        Some(Command::TimeForm {
+            lesson,
+            target,
+            scale,
+            seed,
+            runs,
+        }) => {
+            let lesson = find_lesson(&lesson)?;
+            let form = match target {
+                Target::Naive => Form::Naive,
+                Target::Optimized => Form::Optimized,
+                Target::InputOnly => anyhow::bail!("time-form times a form: naive or optimized"),
+            };
+            println!(
+                "{}",
+                mizan::lab::process::child(lesson, form, scale, seed, runs)
+            );
             Ok(())
         }
         Some(Command::List) => {
@@ -410,6 +497,42 @@ fn find_lesson(id: &str) -> Result<&'static dyn Lesson> {
         let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
         anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
     })
+}
+
+/// Profiles one form of a lesson in a child process under `backend`, and
+/// returns the child's section of the summary.
+fn profile_in_child(
+    lesson_id: &str,
+    form: Form,
+    backend: Backend,
+    seconds: f64,
+    scale: Scale,
+    seed: u64,
+    output: &std::path::Path,
+) -> Result<String, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let scale_arg = match scale {
+        Scale::Tiny => "tiny",
+        Scale::Default => "default",
+        Scale::Bank => "bank",
+    };
+    let out = std::process::Command::new(exe)
+        .args(["profile-form", lesson_id, "--target", form.name()])
+        .args(["--seconds", &seconds.to_string(), "--scale", scale_arg])
+        .args(["--seed", &seed.to_string()])
+        .arg("--output")
+        .arg(output)
+        .env(ALLOCATOR_VARIABLE, backend.name())
+        .output()
+        .map_err(|e| format!("cannot start a child process: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "profiling the {} form of {lesson_id} failed: {}",
+            form.name(),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ));
+    }
+    String::from_utf8(out.stdout).map_err(|e| format!("the profile child said nonsense: {e}"))
 }
 
 /// Runs this same command again under another allocator: the global

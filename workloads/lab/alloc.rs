@@ -43,7 +43,9 @@ static INSTALLED: AtomicBool = AtomicBool::new(false);
 static COUNTING: AtomicBool = AtomicBool::new(false);
 
 /// The allocators a process can run under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Backend {
     /// The platform's allocator (glibc malloc on Linux).
@@ -70,6 +72,7 @@ const SYSTEM: u8 = 1;
 const MIMALLOC: u8 = 2;
 static CHOICE: AtomicU8 = AtomicU8::new(UNCHOSEN);
 
+// ANCHOR: choice
 #[inline]
 fn choice() -> u8 {
     match CHOICE.load(Ordering::Relaxed) {
@@ -92,6 +95,7 @@ fn choice() -> u8 {
         chosen => chosen,
     }
 }
+// ANCHOR_END: choice
 
 /// The allocator this process runs under.
 pub fn backend() -> Backend {

@@ -5,6 +5,7 @@
 //! object-safe [`Lesson`] trait.
 
 use std::fmt::Debug;
+use std::hash::{Hash, Hasher};
 use std::hint::black_box;
 
 /// The size of a lesson's input.
@@ -56,6 +57,11 @@ pub trait Lesson: Sync {
     fn why(&self) -> &'static str;
     /// Builds the input at a scale from a seed.
     fn prepare(&self, scale: Scale, seed: u64) -> Box<dyn Prepared>;
+    /// The allocators the naive and the optimized form must run under, for
+    /// a lesson about the allocator itself: each form is then timed in
+    /// processes of its own (the allocator is fixed for a process's life).
+    /// `None`: both forms run in the runner's process.
+    fn allocators(&self) -> Option<[super::alloc::Backend; 2]>;
 }
 
 /// A lesson with its input built, ready to run.
@@ -71,6 +77,9 @@ pub trait Prepared {
     /// Runs both forms and compares their outputs: `Err` names the first
     /// difference.
     fn check(&self) -> Result<(), String>;
+    /// A digest of one form's output, to compare outputs made in different
+    /// processes (the same binary, so the same hash).
+    fn digest(&self, form: Form) -> u64;
 }
 
 /// A lesson declared with plain functions: the registry's entries.
@@ -90,9 +99,12 @@ pub struct LessonDef<I, O> {
     /// The speed-of-light reference, if the lesson has one; it returns a
     /// number derived from its work so that the work cannot be skipped.
     pub limit: Option<fn(&I) -> u64>,
+    /// The allocators of the naive and optimized forms, for a lesson about
+    /// allocator choice; `None` for every other lesson.
+    pub allocators: Option<[super::alloc::Backend; 2]>,
 }
 
-impl<I: 'static, O: PartialEq + Debug + 'static> Lesson for LessonDef<I, O> {
+impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, O> {
     fn id(&self) -> &'static str {
         self.id
     }
@@ -110,6 +122,10 @@ impl<I: 'static, O: PartialEq + Debug + 'static> Lesson for LessonDef<I, O> {
             limit: self.limit,
         })
     }
+
+    fn allocators(&self) -> Option<[super::alloc::Backend; 2]> {
+        self.allocators
+    }
 }
 
 struct PreparedDef<I, O> {
@@ -120,7 +136,7 @@ struct PreparedDef<I, O> {
     limit: Option<fn(&I) -> u64>,
 }
 
-impl<I, O: PartialEq + Debug> Prepared for PreparedDef<I, O> {
+impl<I, O: PartialEq + Debug + Hash> Prepared for PreparedDef<I, O> {
     fn elements(&self) -> u64 {
         (self.elements)(&self.input)
     }
@@ -144,6 +160,18 @@ impl<I, O: PartialEq + Debug> Prepared for PreparedDef<I, O> {
 
     fn has_limit(&self) -> bool {
         self.limit.is_some()
+    }
+
+    fn digest(&self, form: Form) -> u64 {
+        // SipHash with fixed keys: the same output gives the same digest in
+        // every process of this binary.
+        let mut hasher = std::hash::DefaultHasher::new();
+        match form {
+            Form::Naive => (self.naive)(&self.input).hash(&mut hasher),
+            Form::Optimized => (self.optimized)(&self.input).hash(&mut hasher),
+            Form::Limit => self.limit.map(|limit| limit(&self.input)).hash(&mut hasher),
+        }
+        hasher.finish()
     }
 
     fn check(&self) -> Result<(), String> {

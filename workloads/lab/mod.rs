@@ -10,12 +10,15 @@
 //! - [`instructions`]: instruction counts under callgrind.
 //! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames).
 //! - [`report`]: the book's generated tables and charts.
+//! - [`process`]: timing forms in processes of their own, for the lessons
+//!   about the allocator.
 //! - [`machine`]: the fingerprint recorded beside every result.
 
 pub mod alloc;
 pub mod instructions;
 pub mod lesson;
 pub mod machine;
+pub mod process;
 pub mod profile;
 pub mod registry;
 pub mod report;

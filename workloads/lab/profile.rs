@@ -10,6 +10,8 @@ use std::path::Path;
 
 use pprof::protos::Message;
 
+use super::lesson::{Form, Lesson, Prepared, Scale};
+
 /// Samples a second: a prime, so that sampling does not beat in step with
 /// periodic work.
 pub const FREQUENCY_HZ: i32 = 997;
@@ -96,23 +98,25 @@ impl Session {
 /// `seconds`, and writes under `root/<workload>/<technique>/`: for each
 /// form, `flamegraph.svg` and `profile.pb` in a folder named after it, and
 /// one `summary.md` for both. Returns the summary's text.
+///
+/// A lesson about the allocator profiles each form in a process under its
+/// own allocator: `child_section` is then called to run that process and
+/// return its section of the summary.
 pub fn profile_lesson(
-    lesson: &dyn super::lesson::Lesson,
-    scale: super::lesson::Scale,
+    lesson: &dyn Lesson,
+    scale: Scale,
     seed: u64,
     seconds: f64,
     root: &Path,
+    child_section: &dyn Fn(Form, super::alloc::Backend) -> Result<String, String>,
 ) -> Result<String, String> {
-    use super::lesson::Form;
     use std::fmt::Write as _;
-    use std::time::{Duration, Instant};
 
     let prepared = lesson.prepare(scale, seed);
     prepared
         .check()
         .map_err(|difference| format!("{}: {difference}", lesson.id()))?;
     let dir = root.join(lesson.id());
-    let budget = Duration::from_secs_f64(seconds);
     let mut text = String::new();
     let _ = writeln!(
         text,
@@ -127,38 +131,62 @@ pub fn profile_lesson(
         scale,
         super::machine::Machine::current().summary()
     );
-    for form in [Form::Naive, Form::Optimized] {
-        let name = form.name();
-        let ((), allocations) = super::alloc::count(|| prepared.run(form));
-        let session = start()?;
-        let started = Instant::now();
-        let mut runs = 0u64;
-        while runs == 0 || started.elapsed() < budget {
-            prepared.run(form);
-            runs += 1;
-        }
-        let elapsed = started.elapsed();
-        let summary = session.finish(&dir.join(name), &format!("{} / {name}", lesson.id()))?;
-        let _ = writeln!(
-            text,
-            "## {name}\n\n{runs} runs, {} a run on average, {} samples; {} allocations ({} bytes) a run.\n\n![flamegraph]({name}/flamegraph.svg)\n\n| function (innermost frame) | self samples | share |\n|---|---:|---:|",
-            super::runner::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
-            summary.samples,
-            allocations.count,
-            allocations.bytes,
-        );
-        for (function, samples) in &summary.top_self {
-            let _ = writeln!(
-                text,
-                "| `{}` | {samples} | {:.1} % |",
-                function.replace('|', "\\|"),
-                100.0 * *samples as f64 / summary.samples.max(1) as f64
-            );
-        }
-        text.push('\n');
+    for (idx, form) in [Form::Naive, Form::Optimized].into_iter().enumerate() {
+        let section = match lesson.allocators() {
+            Some(allocators) => child_section(form, allocators[idx])?,
+            None => profile_form(lesson.id(), prepared.as_ref(), form, seconds, &dir)?,
+        };
+        text.push_str(&section);
     }
     let summary_path = dir.join("summary.md");
     fs::write(&summary_path, &text)
         .map_err(|e| format!("cannot write {}: {e}", summary_path.display()))?;
+    Ok(text)
+}
+
+/// Profiles one form in this process (under this process's allocator) and
+/// writes its flamegraph and profile under `dir/<form>/`; returns its
+/// section of the summary.
+pub fn profile_form(
+    lesson_id: &str,
+    prepared: &dyn Prepared,
+    form: Form,
+    seconds: f64,
+    dir: &Path,
+) -> Result<String, String> {
+    use std::fmt::Write as _;
+    use std::time::{Duration, Instant};
+
+    let name = form.name();
+    let budget = Duration::from_secs_f64(seconds);
+    let ((), allocations) = super::alloc::count(|| prepared.run(form));
+    let session = start()?;
+    let started = Instant::now();
+    let mut runs = 0u64;
+    while runs == 0 || started.elapsed() < budget {
+        prepared.run(form);
+        runs += 1;
+    }
+    let elapsed = started.elapsed();
+    let summary = session.finish(&dir.join(name), &format!("{lesson_id} / {name}"))?;
+    let mut text = String::new();
+    let _ = writeln!(
+        text,
+        "## {name}\n\n{runs} runs under the {} allocator, {} a run on average, {} samples; {} allocations ({}) a run.\n\n![flamegraph]({name}/flamegraph.svg)\n\n| function (innermost frame) | self samples | share |\n|---|---:|---:|",
+        super::alloc::backend().name(),
+        super::runner::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
+        summary.samples,
+        super::runner::format_count(allocations.count),
+        super::runner::format_bytes(allocations.bytes),
+    );
+    for (function, samples) in &summary.top_self {
+        let _ = writeln!(
+            text,
+            "| `{}` | {samples} | {:.1} % |",
+            function.replace('|', "\\|"),
+            100.0 * *samples as f64 / summary.samples.max(1) as f64
+        );
+    }
+    text.push('\n');
     Ok(text)
 }

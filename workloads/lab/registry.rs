@@ -9,6 +9,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
     vec![
         &crate::zakat::lessons::string_building::LESSON,
         &crate::murabaha::lessons::string_building::LESSON,
+        &crate::zakat::lessons::allocator_choice::LESSON,
+        &crate::murabaha::lessons::allocator_choice::LESSON,
     ]
 }
 

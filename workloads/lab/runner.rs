@@ -44,6 +44,10 @@ pub struct LessonResult {
     pub measured: Option<Measured>,
     /// Instructions under callgrind, when asked for and the forms agreed.
     pub instructions: Option<super::instructions::Instructions>,
+    /// For a lesson about the allocator: the allocators of the naive and
+    /// optimized forms, each timed in processes of its own.
+    #[serde(default)]
+    pub allocators: Option<[super::alloc::Backend; 2]>,
 }
 
 /// The measurements of a lesson whose forms agreed.
@@ -117,8 +121,55 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     failure: Some(difference),
                     measured: None,
                     instructions: None,
+                    allocators: lesson.allocators(),
                 });
                 continue;
+            }
+            Ok(()) if lesson.allocators().is_some() => {
+                let allocators = lesson.allocators().expect("checked");
+                bar.set_message(format!(
+                    "{}: timing in {} and {} processes",
+                    lesson.id(),
+                    allocators[0].name(),
+                    allocators[1].name()
+                ));
+                // Each child builds the input again; three rounds of
+                // alternating children, each timing a third of the runs,
+                // spread the machine's drift over both allocators.
+                let timed = super::process::time_both(
+                    *lesson,
+                    allocators,
+                    options.scale,
+                    options.seed,
+                    3,
+                    options.runs.div_ceil(3),
+                );
+                bar.inc(steps_per_lesson - 2);
+                match timed {
+                    Err(difference) => {
+                        results.push(LessonResult {
+                            id: lesson.id().to_owned(),
+                            elements: prepared.elements(),
+                            failure: Some(difference),
+                            measured: None,
+                            instructions: None,
+                            allocators: Some(allocators),
+                        });
+                        continue;
+                    }
+                    Ok((naive, optimized)) => {
+                        let naive_ns = super::process::median_ns(&naive.ns);
+                        let optimized_ns = super::process::median_ns(&optimized.ns);
+                        Measured {
+                            naive_ns,
+                            optimized_ns,
+                            speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
+                            limit_ns: None,
+                            naive_allocations: naive.allocations,
+                            optimized_allocations: optimized.allocations,
+                        }
+                    }
+                }
             }
             Ok(()) => {
                 bar.set_message(format!("{}: counting allocations", lesson.id()));
@@ -168,6 +219,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             failure: None,
             measured: Some(measured),
             instructions: None,
+            allocators: lesson.allocators(),
         });
     }
     bar.finish_and_clear();
@@ -181,7 +233,9 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     }
 }
 
-fn median(samples: &mut [Duration]) -> Duration {
+/// The median of some durations (the mean of the middle two for an even
+/// count).
+pub fn median(samples: &mut [Duration]) -> Duration {
     samples.sort_unstable();
     match samples.len() {
         0 => Duration::ZERO,
@@ -201,6 +255,17 @@ pub fn format_ns(ns: u64) -> String {
         format!("{:.0} µs", ns / 1e3)
     } else {
         format!("{ns:.0} ns")
+    }
+}
+
+/// A lesson's name in a table, with its allocators for a lesson about the
+/// allocator.
+fn lesson_cell(result: &LessonResult) -> String {
+    match result.allocators {
+        Some([naive, optimized]) => {
+            format!("{} ({} → {})", result.id, naive.name(), optimized.name())
+        }
+        None => result.id.clone(),
     }
 }
 
@@ -260,7 +325,7 @@ pub fn markdown(report: &Report) -> String {
                 let _ = write!(
                     out,
                     "| {} | {} | {} | {} | {:.2}× | {} ({}) → {} ({}) |",
-                    result.id,
+                    lesson_cell(result),
                     format_count(result.elements),
                     format_ns(m.naive_ns),
                     format_ns(m.optimized_ns),

@@ -32,6 +32,7 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
     naive,
     optimized,
     limit: Some(limit),
+    allocators: None,
 };
 
 /// The processed portfolio whose statements are printed.

@@ -1,4 +1,5 @@
 //! The zakat lessons: one module per technique, each with its `naive` and
 //! `optimized` forms and its registry entry `LESSON`.
 
+pub mod allocator_choice;
 pub mod string_building;

@@ -31,6 +31,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     naive,
     optimized,
     limit: Some(limit),
+    allocators: None,
 };
 
 /// The assessed population whose receipts are printed.
