@@ -9,6 +9,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
     vec![
         &crate::zakat::lessons::string_building::LESSON,
         &crate::murabaha::lessons::string_building::LESSON,
+        &crate::murabaha::lessons::pre_allocation::LESSON,
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
     ]

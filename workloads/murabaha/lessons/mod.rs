@@ -2,4 +2,5 @@
 //! and `optimized` forms and its registry entry `LESSON`.
 
 pub mod allocator_choice;
+pub mod pre_allocation;
 pub mod string_building;
