@@ -5,6 +5,7 @@
 //! non-ASCII identifiers, missing dates.
 
 use mizan::date::CivilDate;
+use mizan::murabaha::lessons::pre_allocation as export;
 use mizan::murabaha::lessons::string_building as statements;
 use mizan::zakat::lessons::string_building as receipts;
 use proptest::prelude::*;
@@ -110,5 +111,23 @@ proptest! {
             document_len: 0,
         };
         prop_assert_eq!(statements::naive(&input), statements::optimized(&input));
+    }
+
+    #[test]
+    fn murabaha_export_agrees(
+        seed in 0u64..1_000,
+        lengths in proptest::collection::vec(0usize..500, 1..30),
+    ) {
+        let input = mizan::murabaha::generate::generate(lengths.len(), seed);
+        let mut results = mizan::murabaha::process_all(&input).unwrap().contracts;
+        // Schedules of any length, empty ones included.
+        for (c, length) in results.iter_mut().zip(&lengths) {
+            c.instalments.truncate(*length);
+        }
+        let book = export::ProcessedBook { results };
+        let naive = export::naive(&book);
+        prop_assert_eq!(&naive, &export::optimized(&book));
+        let expected_rows: usize = book.results.iter().map(|c| c.instalments.len()).sum();
+        prop_assert_eq!(naive.len(), expected_rows);
     }
 }
