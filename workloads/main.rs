@@ -257,10 +257,8 @@ fn run(cli: Cli) -> Result<()> {
         }) => {
             let lesson = find_lesson(&lesson)?;
             let prepared = lesson.prepare(scale, seed);
-            match target {
-                Target::InputOnly => {}
-                Target::Naive => prepared.run(Form::Naive),
-                Target::Optimized => prepared.run(Form::Optimized),
+            if let Some(form) = target.form() {
+                prepared.run(form);
             }
             Ok(())
         }
@@ -312,11 +310,9 @@ fn run(cli: Cli) -> Result<()> {
             output,
         }) => {
             let lesson = find_lesson(&lesson)?;
-            let form = match target {
-                Target::Naive => Form::Naive,
-                Target::Optimized => Form::Optimized,
-                Target::InputOnly => anyhow::bail!("profile-form profiles a form"),
-            };
+            let form = target
+                .form()
+                .context("profile-form profiles a form: naive or optimized")?;
             let prepared = lesson.prepare(scale, seed);
             let section = mizan::lab::profile::profile_form(
                 lesson.id(),
@@ -357,11 +353,9 @@ fn run(cli: Cli) -> Result<()> {
             runs,
         }) => {
             let lesson = find_lesson(&lesson)?;
-            let form = match target {
-                Target::Naive => Form::Naive,
-                Target::Optimized => Form::Optimized,
-                Target::InputOnly => anyhow::bail!("time-form times a form: naive or optimized"),
-            };
+            let form = target
+                .form()
+                .context("time-form times a form: naive or optimized")?;
             println!(
                 "{}",
                 mizan::lab::process::child(lesson, form, scale, seed, runs)
@@ -511,11 +505,7 @@ fn profile_in_child(
     output: &std::path::Path,
 ) -> Result<String, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let scale_arg = match scale {
-        Scale::Tiny => "tiny",
-        Scale::Default => "default",
-        Scale::Bank => "bank",
-    };
+    let scale_arg = scale.name();
     let out = std::process::Command::new(exe)
         .args(["profile-form", lesson_id, "--target", form.name()])
         .args(["--seconds", &seconds.to_string(), "--scale", scale_arg])

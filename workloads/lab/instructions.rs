@@ -44,6 +44,15 @@ pub enum Target {
 }
 
 impl Target {
+    /// The form the target runs, if it runs one.
+    pub fn form(self) -> Option<super::lesson::Form> {
+        match self {
+            Target::InputOnly => None,
+            Target::Naive => Some(super::lesson::Form::Naive),
+            Target::Optimized => Some(super::lesson::Form::Optimized),
+        }
+    }
+
     fn arg(self) -> &'static str {
         match self {
             Target::InputOnly => "input-only",
@@ -81,11 +90,7 @@ fn count(lesson_id: &str, target: Target, scale: Scale, seed: u64) -> Result<u64
         lesson_id.replace('/', "-"),
         target.arg()
     ));
-    let scale_arg = match scale {
-        Scale::Tiny => "tiny",
-        Scale::Default => "default",
-        Scale::Bank => "bank",
-    };
+    let scale_arg = scale.name();
     let output = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()))

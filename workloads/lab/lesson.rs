@@ -22,6 +22,17 @@ pub enum Scale {
     Bank,
 }
 
+impl Scale {
+    /// The scale's name on the command line: `tiny`, `default`, `bank`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scale::Tiny => "tiny",
+            Scale::Default => "default",
+            Scale::Bank => "bank",
+        }
+    }
+}
+
 /// Which form of a lesson.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

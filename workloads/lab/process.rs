@@ -60,11 +60,7 @@ pub fn time_in_child(
     runs: usize,
 ) -> Result<ChildTiming, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let scale_arg = match scale {
-        Scale::Tiny => "tiny",
-        Scale::Default => "default",
-        Scale::Bank => "bank",
-    };
+    let scale_arg = scale.name();
     let output = Command::new(exe)
         .args(["time-form", lesson_id, "--target", form.name()])
         .args(["--scale", scale_arg, "--seed", &seed.to_string()])
