@@ -105,119 +105,29 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             .expect("a valid template"),
     );
     let mut results = Vec::with_capacity(lessons.len());
-    for lesson in lessons {
+    for (lesson_idx, lesson) in lessons.iter().enumerate() {
         bar.set_message(format!("{}: building input", lesson.id()));
         let prepared = lesson.prepare(options.scale, options.seed);
         bar.inc(1);
         bar.set_message(format!("{}: checking both forms agree", lesson.id()));
-        let check = prepared.check();
-        bar.inc(1);
-        let measured = match check {
-            Err(difference) => {
-                bar.inc(steps_per_lesson - 2);
-                results.push(LessonResult {
-                    id: lesson.id().to_owned(),
-                    elements: prepared.elements(),
-                    failure: Some(difference),
-                    measured: None,
-                    instructions: None,
-                    allocators: lesson.allocators(),
-                });
-                continue;
-            }
-            Ok(()) if lesson.allocators().is_some() => {
-                let allocators = lesson.allocators().expect("checked");
+        let outcome = prepared.check().and_then(|()| match lesson.allocators() {
+            Some(allocators) => {
                 bar.set_message(format!(
                     "{}: timing in {} and {} processes",
                     lesson.id(),
                     allocators[0].name(),
                     allocators[1].name()
                 ));
-                // Each child builds the input again; three rounds of
-                // alternating children, each timing a third of the runs,
-                // spread the machine's drift over both allocators.
-                let timed = super::process::time_both(
-                    *lesson,
-                    allocators,
-                    options.scale,
-                    options.seed,
-                    3,
-                    options.runs.div_ceil(3),
-                );
-                bar.inc(steps_per_lesson - 2);
-                match timed {
-                    Err(difference) => {
-                        results.push(LessonResult {
-                            id: lesson.id().to_owned(),
-                            elements: prepared.elements(),
-                            failure: Some(difference),
-                            measured: None,
-                            instructions: None,
-                            allocators: Some(allocators),
-                        });
-                        continue;
-                    }
-                    Ok((naive, optimized)) => {
-                        let naive_ns = super::process::median_ns(&naive.ns);
-                        let optimized_ns = super::process::median_ns(&optimized.ns);
-                        Measured {
-                            naive_ns,
-                            optimized_ns,
-                            speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
-                            limit_ns: None,
-                            naive_allocations: naive.allocations,
-                            optimized_allocations: optimized.allocations,
-                        }
-                    }
-                }
+                measure_in_processes(*lesson, allocators, options)
             }
-            Ok(()) => {
-                bar.set_message(format!("{}: counting allocations", lesson.id()));
-                let ((), naive_allocations) = alloc::count(|| prepared.run(Form::Naive));
-                let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
-                bar.inc(1);
-                bar.set_message(format!("{}: timing", lesson.id()));
-                let (mut naive, mut optimized, mut limit) = (Vec::new(), Vec::new(), Vec::new());
-                let forms: &[Form] = if prepared.has_limit() {
-                    &[Form::Naive, Form::Optimized, Form::Limit]
-                } else {
-                    &[Form::Naive, Form::Optimized]
-                };
-                for run_idx in 0..options.runs {
-                    // Rotate the order, so that no form always runs first
-                    // (or always right after the costly naive one).
-                    for offset in 0..forms.len() {
-                        let form = forms[(run_idx + offset) % forms.len()];
-                        let start = Instant::now();
-                        prepared.run(form);
-                        let elapsed = start.elapsed();
-                        match form {
-                            Form::Naive => naive.push(elapsed),
-                            Form::Optimized => optimized.push(elapsed),
-                            Form::Limit => limit.push(elapsed),
-                        }
-                        if form != Form::Limit {
-                            bar.inc(1);
-                        }
-                    }
-                }
-                let naive_ns = median(&mut naive).as_nanos() as u64;
-                let optimized_ns = median(&mut optimized).as_nanos() as u64;
-                Measured {
-                    naive_ns,
-                    optimized_ns,
-                    speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
-                    limit_ns: (!limit.is_empty()).then(|| median(&mut limit).as_nanos() as u64),
-                    naive_allocations,
-                    optimized_allocations,
-                }
-            }
-        };
+            None => Ok(measure_here(lesson.id(), prepared.as_ref(), options, &bar)),
+        });
+        bar.set_position((lesson_idx as u64 + 1) * steps_per_lesson);
         results.push(LessonResult {
             id: lesson.id().to_owned(),
             elements: prepared.elements(),
-            failure: None,
-            measured: Some(measured),
+            failure: outcome.as_ref().err().cloned(),
+            measured: outcome.ok(),
             instructions: None,
             allocators: lesson.allocators(),
         });
@@ -231,6 +141,85 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
         allocations_counted: alloc::is_installed(),
         results,
     }
+}
+
+/// Counts one run of each form's allocations, then times rotated runs of
+/// every form in this process.
+fn measure_here(
+    lesson_id: &str,
+    prepared: &dyn super::lesson::Prepared,
+    options: RunOptions,
+    bar: &ProgressBar,
+) -> Measured {
+    bar.set_message(format!("{lesson_id}: counting allocations"));
+    let ((), naive_allocations) = alloc::count(|| prepared.run(Form::Naive));
+    let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
+    bar.inc(1);
+    bar.set_message(format!("{lesson_id}: timing"));
+    let (mut naive, mut optimized, mut limit) = (Vec::new(), Vec::new(), Vec::new());
+    let forms: &[Form] = if prepared.has_limit() {
+        &[Form::Naive, Form::Optimized, Form::Limit]
+    } else {
+        &[Form::Naive, Form::Optimized]
+    };
+    for run_idx in 0..options.runs {
+        // Rotate the order, so that no form always runs first (or always
+        // right after the costly naive one).
+        for offset in 0..forms.len() {
+            let form = forms[(run_idx + offset) % forms.len()];
+            let start = Instant::now();
+            prepared.run(form);
+            let elapsed = start.elapsed();
+            match form {
+                Form::Naive => naive.push(elapsed),
+                Form::Optimized => optimized.push(elapsed),
+                Form::Limit => limit.push(elapsed),
+            }
+            if form != Form::Limit {
+                bar.inc(1);
+            }
+        }
+    }
+    let naive_ns = median(&mut naive).as_nanos() as u64;
+    let optimized_ns = median(&mut optimized).as_nanos() as u64;
+    Measured {
+        naive_ns,
+        optimized_ns,
+        speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
+        limit_ns: (!limit.is_empty()).then(|| median(&mut limit).as_nanos() as u64),
+        naive_allocations,
+        optimized_allocations,
+    }
+}
+
+/// Times a lesson about the allocator, each form in child processes under
+/// its own allocator.
+fn measure_in_processes(
+    lesson: &dyn Lesson,
+    allocators: [super::alloc::Backend; 2],
+    options: RunOptions,
+) -> Result<Measured, String> {
+    // Each child builds the input again; three rounds of alternating
+    // children, each timing a third of the runs, spread the machine's drift
+    // over both allocators.
+    let (naive, optimized) = super::process::time_both(
+        lesson,
+        allocators,
+        options.scale,
+        options.seed,
+        3,
+        options.runs.div_ceil(3),
+    )?;
+    let naive_ns = super::process::median_ns(&naive.ns);
+    let optimized_ns = super::process::median_ns(&optimized.ns);
+    Ok(Measured {
+        naive_ns,
+        optimized_ns,
+        speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
+        limit_ns: None,
+        naive_allocations: naive.allocations,
+        optimized_allocations: optimized.allocations,
+    })
 }
 
 /// The median of some durations (the mean of the middle two for an even
