@@ -252,7 +252,7 @@ fn profile_writes_flamegraphs_profiles_and_a_summary() {
     // One allocation a run for the optimized form, for its one buffer.
     assert!(summary.contains("## optimized\n\n"));
     assert!(
-        summary.contains("samples; 1 allocations (115 kB) a run."),
+        summary.contains("samples; 1 allocations (76.8 kB) a run."),
         "{summary}"
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -10,6 +10,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::string_building::LESSON,
         &crate::murabaha::lessons::string_building::LESSON,
         &crate::murabaha::lessons::pre_allocation::LESSON,
+        &crate::zakat::lessons::pooling::LESSON,
+        &crate::murabaha::lessons::pooling::LESSON,
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
     ]

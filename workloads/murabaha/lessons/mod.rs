@@ -2,5 +2,6 @@
 //! and `optimized` forms and its registry entry `LESSON`.
 
 pub mod allocator_choice;
+pub mod pooling;
 pub mod pre_allocation;
 pub mod string_building;

@@ -167,7 +167,8 @@ pub fn optimized(input: &Statements) -> String {
     out
 }
 
-fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
+/// Writes one statement at the end of `out`, without allocating.
+pub fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
     let mut digits = itoa::Buffer::new();
     out.push_str("STATEMENT ");
     out.push_str(&c.id);

@@ -2,4 +2,5 @@
 //! `optimized` forms and its registry entry `LESSON`.
 
 pub mod allocator_choice;
+pub mod pooling;
 pub mod string_building;

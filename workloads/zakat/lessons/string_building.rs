@@ -175,9 +175,10 @@ fn receipt(a: &Assessment, currency: Currency) -> String {
 /// Every line written into one buffer sized up front, numbers printed by
 /// hand (`itoa` for the integers) rather than through `core::fmt`.
 pub fn optimized(input: &Receipts) -> String {
-    // About 330 bytes a receipt; a little more than most need, so the buffer
-    // grows rarely, if ever.
-    let mut out = String::with_capacity(input.assessments.len() * 384);
+    // Receipts average some 240 bytes (12.0 MB for the default 50,000
+    // payers); 256 a receipt is a little more than that, so the buffer
+    // grows rarely, if ever, and not by much.
+    let mut out = String::with_capacity(input.assessments.len() * 256);
     let currency = input.currency.as_str();
     for a in &input.assessments {
         write_receipt(&mut out, a, currency);
@@ -185,7 +186,8 @@ pub fn optimized(input: &Receipts) -> String {
     out
 }
 
-fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
+/// Writes one receipt at the end of `out`, without allocating.
+pub fn write_receipt(out: &mut String, a: &Assessment, currency: &str) {
     let money = |out: &mut String, label: &str, value: Decimal| {
         out.push_str(label);
         out.push_str(currency);
