@@ -26,6 +26,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     optimized: |input| input.iter().sum::<u64>() + 1,
     limit: None,
     allocators: None,
+    variants: &[],
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -37,6 +38,7 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     optimized: |input| input.iter().map(|x| x * 2).sum(),
     limit: Some(|input| input.iter().fold(0, |acc, x| acc ^ x)),
     allocators: None,
+    variants: &[],
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {

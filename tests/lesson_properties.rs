@@ -7,6 +7,7 @@
 use mizan::date::CivilDate;
 use mizan::murabaha::lessons::pre_allocation as export;
 use mizan::murabaha::lessons::string_building as statements;
+use mizan::zakat::lessons::sharding;
 use mizan::zakat::lessons::string_building as receipts;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -140,5 +141,44 @@ proptest! {
         prop_assert_eq!(&naive, &export::optimized(&book));
         let expected_rows: usize = book.results.iter().map(|c| c.instalments.len()).sum();
         prop_assert_eq!(naive.len(), expected_rows);
+    }
+
+    /// Many distinct keys (up to 20,000 lines over 256 regions, random
+    /// currencies and five classes), zero, negative and huge values: every
+    /// sharding form builds the same table.
+    #[test]
+    fn sharding_forms_agree(
+        lines in proptest::collection::vec(
+            (any::<u8>(), "[A-Z]{3}", 0..5usize, any::<i64>(), 0..=2u32),
+            0..20_000,
+        ),
+    ) {
+        let classes = [
+            sharding::AssetClass::Cash,
+            sharding::AssetClass::Metals,
+            sharding::AssetClass::Investments,
+            sharding::AssetClass::Business,
+            sharding::AssetClass::Rikaz,
+        ];
+        let input = sharding::Lines {
+            lines: lines
+                .into_iter()
+                .map(|(region, currency, class, units, scale)| sharding::Line {
+                    region,
+                    currency: mizan::input::Currency::parse(&currency).unwrap(),
+                    class: classes[class],
+                    // Any i64 of cents: 20,000 of them sum exactly within
+                    // a Decimal's 96 bits, in any order, so the forms'
+                    // different orders of addition must give one total.
+                    value: Decimal::new(units, scale),
+                })
+                .collect(),
+        };
+        let expected = sharding::sequential(&input);
+        prop_assert_eq!(&sharding::global_lock(&input), &expected);
+        prop_assert_eq!(&sharding::striped_locks(&input), &expected);
+        prop_assert_eq!(&sharding::per_thread(&input), &expected);
+        let lines: u64 = expected.values().map(|t| t.lines).sum();
+        prop_assert_eq!(lines, input.lines.len() as u64);
     }
 }

@@ -91,10 +91,14 @@ pub trait Prepared {
     /// A digest of one form's output, to compare outputs made in different
     /// processes (the same binary, so the same hash).
     fn digest(&self, form: Form) -> u64;
+    /// The names of the lesson's further forms (see [`LessonDef::variants`]).
+    fn variant_names(&self) -> Vec<&'static str>;
+    /// Runs further form `idx` once, like [`Prepared::run`].
+    fn run_variant(&self, idx: usize);
 }
 
 /// A lesson declared with plain functions: the registry's entries.
-pub struct LessonDef<I, O> {
+pub struct LessonDef<I: 'static, O: 'static> {
     /// `workload/technique`.
     pub id: &'static str,
     /// The "why" paragraph.
@@ -113,6 +117,18 @@ pub struct LessonDef<I, O> {
     /// The allocators of the naive and optimized forms, for a lesson about
     /// allocator choice; `None` for every other lesson.
     pub allocators: Option<[super::alloc::Backend; 2]>,
+    /// Further forms between the naive and the optimized one (the sharding
+    /// lessons' striped locks, say), each checked equal to the naive form
+    /// and timed with the others.
+    pub variants: &'static [Variant<I, O>],
+}
+
+/// A further form of a lesson: a name and a function.
+pub struct Variant<I, O> {
+    /// Its name in reports: `striped-locks`.
+    pub name: &'static str,
+    /// The form.
+    pub run: fn(&I) -> O,
 }
 
 impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, O> {
@@ -131,6 +147,7 @@ impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, 
             naive: self.naive,
             optimized: self.optimized,
             limit: self.limit,
+            variants: self.variants,
         })
     }
 
@@ -139,15 +156,16 @@ impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, 
     }
 }
 
-struct PreparedDef<I, O> {
+struct PreparedDef<I: 'static, O: 'static> {
     input: I,
     elements: fn(&I) -> u64,
     naive: fn(&I) -> O,
     optimized: fn(&I) -> O,
     limit: Option<fn(&I) -> u64>,
+    variants: &'static [Variant<I, O>],
 }
 
-impl<I, O: PartialEq + Debug + Hash> Prepared for PreparedDef<I, O> {
+impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Prepared for PreparedDef<I, O> {
     fn elements(&self) -> u64 {
         (self.elements)(&self.input)
     }
@@ -187,32 +205,50 @@ impl<I, O: PartialEq + Debug + Hash> Prepared for PreparedDef<I, O> {
 
     fn check(&self) -> Result<(), String> {
         let naive = (self.naive)(&self.input);
-        let optimized = (self.optimized)(&self.input);
-        if naive == optimized {
-            Ok(())
-        } else {
-            let naive = format!("{naive:?}");
-            let optimized = format!("{optimized:?}");
-            let at = naive
-                .bytes()
-                .zip(optimized.bytes())
-                .position(|(a, b)| a != b)
-                .unwrap_or(naive.len().min(optimized.len()));
-            let excerpt = |s: &str| {
-                let boundary = |mut i: usize| {
-                    i = i.min(s.len());
-                    while !s.is_char_boundary(i) {
-                        i -= 1;
-                    }
-                    i
-                };
-                s[boundary(at.saturating_sub(40))..boundary(at + 40)].to_owned()
-            };
-            Err(format!(
-                "the forms differ at byte {at} of their debug output: naive …{}… vs optimized …{}…",
-                excerpt(&naive),
-                excerpt(&optimized)
-            ))
+        let others = std::iter::once(("optimized", self.optimized))
+            .chain(self.variants.iter().map(|v| (v.name, v.run)));
+        for (name, form) in others {
+            let output = form(&self.input);
+            if output != naive {
+                return Err(difference(&naive, &output, name));
+            }
         }
+        Ok(())
     }
+
+    fn variant_names(&self) -> Vec<&'static str> {
+        self.variants.iter().map(|v| v.name).collect()
+    }
+
+    fn run_variant(&self, idx: usize) {
+        black_box(std::any::type_name::<I>());
+        drop(black_box((self.variants[idx].run)(black_box(&self.input))));
+    }
+}
+
+/// Where two outputs' debug texts first differ, with some context.
+#[cold]
+fn difference<O: Debug>(naive: &O, other: &O, other_name: &str) -> String {
+    let naive = format!("{naive:?}");
+    let other = format!("{other:?}");
+    let at = naive
+        .bytes()
+        .zip(other.bytes())
+        .position(|(a, b)| a != b)
+        .unwrap_or(naive.len().min(other.len()));
+    let excerpt = |s: &str| {
+        let boundary = |mut i: usize| {
+            i = i.min(s.len());
+            while !s.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        };
+        s[boundary(at.saturating_sub(40))..boundary(at + 40)].to_owned()
+    };
+    format!(
+        "the forms differ at byte {at} of their debug output: naive …{}… vs {other_name} …{}…",
+        excerpt(&naive),
+        excerpt(&other)
+    )
 }

@@ -12,6 +12,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::pre_allocation::LESSON,
         &crate::zakat::lessons::pooling::LESSON,
         &crate::murabaha::lessons::pooling::LESSON,
+        &crate::zakat::lessons::sharding::LESSON,
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
     ]

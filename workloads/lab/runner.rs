@@ -65,6 +65,9 @@ pub struct Measured {
     pub naive_allocations: AllocationCount,
     /// Allocations of one optimized run.
     pub optimized_allocations: AllocationCount,
+    /// The lesson's further forms: name and median nanoseconds.
+    #[serde(default)]
+    pub variants: Vec<(String, u64)>,
 }
 
 /// A whole run.
@@ -156,39 +159,51 @@ fn measure_here(
     let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
     bar.inc(1);
     bar.set_message(format!("{lesson_id}: timing"));
-    let (mut naive, mut optimized, mut limit) = (Vec::new(), Vec::new(), Vec::new());
-    let forms: &[Form] = if prepared.has_limit() {
-        &[Form::Naive, Form::Optimized, Form::Limit]
-    } else {
-        &[Form::Naive, Form::Optimized]
-    };
+    // Every form of the lesson, timed in rotation: naive, optimized, the
+    // further forms, then the limit.
+    #[derive(Clone, Copy)]
+    enum Slot {
+        Form(Form),
+        Variant(usize),
+    }
+    let names = prepared.variant_names();
+    let mut slots = vec![Slot::Form(Form::Naive), Slot::Form(Form::Optimized)];
+    slots.extend((0..names.len()).map(Slot::Variant));
+    if prepared.has_limit() {
+        slots.push(Slot::Form(Form::Limit));
+    }
+    let mut samples: Vec<Vec<Duration>> = vec![Vec::new(); slots.len()];
     for run_idx in 0..options.runs {
         // Rotate the order, so that no form always runs first (or always
         // right after the costly naive one).
-        for offset in 0..forms.len() {
-            let form = forms[(run_idx + offset) % forms.len()];
+        for offset in 0..slots.len() {
+            let slot_idx = (run_idx + offset) % slots.len();
             let start = Instant::now();
-            prepared.run(form);
-            let elapsed = start.elapsed();
-            match form {
-                Form::Naive => naive.push(elapsed),
-                Form::Optimized => optimized.push(elapsed),
-                Form::Limit => limit.push(elapsed),
+            match slots[slot_idx] {
+                Slot::Form(form) => prepared.run(form),
+                Slot::Variant(idx) => prepared.run_variant(idx),
             }
-            if form != Form::Limit {
+            samples[slot_idx].push(start.elapsed());
+            if slot_idx < 2 {
                 bar.inc(1);
             }
         }
     }
-    let naive_ns = median(&mut naive).as_nanos() as u64;
-    let optimized_ns = median(&mut optimized).as_nanos() as u64;
+    let mut medians = samples.iter_mut().map(|s| median(s).as_nanos() as u64);
+    let naive_ns = medians.next().expect("the naive form");
+    let optimized_ns = medians.next().expect("the optimized form");
+    let variants: Vec<(String, u64)> = names
+        .iter()
+        .map(|name| (name.to_string(), medians.next().expect("each variant")))
+        .collect();
     Measured {
         naive_ns,
         optimized_ns,
         speedup: naive_ns as f64 / optimized_ns.max(1) as f64,
-        limit_ns: (!limit.is_empty()).then(|| median(&mut limit).as_nanos() as u64),
+        limit_ns: medians.next(),
         naive_allocations,
         optimized_allocations,
+        variants,
     }
 }
 
@@ -219,6 +234,7 @@ fn measure_in_processes(
         limit_ns: None,
         naive_allocations: naive.allocations,
         optimized_allocations: optimized.allocations,
+        variants: Vec::new(),
     })
 }
 
@@ -352,6 +368,30 @@ pub fn markdown(report: &Report) -> String {
                     failure.as_deref().unwrap_or("").replace('|', "\\|")
                 );
             }
+        }
+    }
+    let variant_rows: Vec<String> = report
+        .results
+        .iter()
+        .filter_map(|r| r.measured.as_ref().map(|m| (r, m)))
+        .flat_map(|(r, m)| {
+            m.variants.iter().map(move |(name, ns)| {
+                format!(
+                    "| {} | {name} | {} | {:.2}× |",
+                    r.id,
+                    format_ns(*ns),
+                    m.naive_ns as f64 / (*ns).max(1) as f64
+                )
+            })
+        })
+        .collect();
+    if !variant_rows.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n| lesson | further form | median | speedup over naive |\n|---|---|---:|---:|"
+        );
+        for row in variant_rows {
+            let _ = writeln!(out, "{row}");
         }
     }
     let _ = writeln!(

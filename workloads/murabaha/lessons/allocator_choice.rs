@@ -21,6 +21,7 @@ pub const LESSON: LessonDef<MurabahaInput, MurabahaOutput> = LessonDef {
     optimized: process,
     limit: None,
     allocators: Some([Backend::System, Backend::Mimalloc]),
+    variants: &[],
 };
 
 fn build(scale: Scale, seed: u64) -> MurabahaInput {

@@ -31,6 +31,7 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     optimized,
     limit: None,
     allocators: None,
+    variants: &[],
 };
 
 fn build(scale: Scale, seed: u64) -> Statements {

@@ -34,6 +34,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
     optimized,
     limit: Some(limit),
     allocators: None,
+    variants: &[],
 };
 
 /// The processed portfolio: every contract's schedule.

@@ -33,6 +33,7 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
     optimized,
     limit: Some(limit),
     allocators: None,
+    variants: &[],
 };
 
 /// The processed portfolio whose statements are printed.

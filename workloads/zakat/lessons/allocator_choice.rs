@@ -28,6 +28,7 @@ pub const LESSON: LessonDef<ZakatInput, String> = LessonDef {
     optimized: assess_and_print,
     limit: None,
     allocators: Some([Backend::System, Backend::Mimalloc]),
+    variants: &[],
 };
 
 fn build(scale: Scale, seed: u64) -> ZakatInput {

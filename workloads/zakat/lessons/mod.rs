@@ -3,4 +3,5 @@
 
 pub mod allocator_choice;
 pub mod pooling;
+pub mod sharding;
 pub mod string_building;

@@ -28,6 +28,7 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     optimized,
     limit: None,
     allocators: None,
+    variants: &[],
 };
 
 fn build(scale: Scale, seed: u64) -> Receipts {

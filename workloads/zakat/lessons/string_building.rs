@@ -32,6 +32,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     optimized,
     limit: Some(limit),
     allocators: None,
+    variants: &[],
 };
 
 /// The assessed population whose receipts are printed.
