@@ -27,6 +27,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     limit: None,
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -39,6 +40,7 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     limit: Some(|input| input.iter().fold(0, |acc, x| acc ^ x)),
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {

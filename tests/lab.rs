@@ -329,3 +329,54 @@ fn an_allocator_lesson_times_each_form_in_its_own_process() {
     assert_eq!(child["allocator"], "mimalloc");
     assert_eq!(child["ns"].as_array().unwrap().len(), 1);
 }
+
+#[test]
+fn a_lesson_about_threads_is_timed_at_each_thread_count() {
+    let results_dir =
+        std::env::temp_dir().join(format!("mizan-scaling-test-{}", std::process::id()));
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/sharding",
+            "--scale",
+            "tiny",
+            "--runs",
+            "3",
+            "--results",
+            results_dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains(
+            "| zakat/sharding threads | naive | striped-locks | sequential | optimized |"
+        ),
+        "{table}"
+    );
+    assert!(
+        table.contains("| zakat/sharding | striped-locks | "),
+        "{table}"
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
+            .unwrap();
+    let scaling = results["results"][0]["scaling"].as_array().unwrap();
+    let threads: Vec<u64> = scaling.iter().map(|p| p[0].as_u64().unwrap()).collect();
+    assert_eq!(&threads[..2], &[1, 2]);
+    for point in scaling {
+        let variants: Vec<&str> = point[1]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v[0].as_str().unwrap())
+            .collect();
+        assert_eq!(variants, ["striped-locks", "sequential"]);
+    }
+    std::fs::remove_dir_all(&results_dir).unwrap();
+}

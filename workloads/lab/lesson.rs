@@ -73,10 +73,12 @@ pub trait Lesson: Sync {
     /// processes of its own (the allocator is fixed for a process's life).
     /// `None`: both forms run in the runner's process.
     fn allocators(&self) -> Option<[super::alloc::Backend; 2]>;
+    /// Whether the runner also times the forms at several thread counts.
+    fn scaling(&self) -> bool;
 }
 
 /// A lesson with its input built, ready to run.
-pub trait Prepared {
+pub trait Prepared: Sync {
     /// How many records (payers, contracts) one run processes.
     fn elements(&self) -> u64;
     /// Runs one form once, keeping its output from being optimised away,
@@ -121,6 +123,10 @@ pub struct LessonDef<I: 'static, O: 'static> {
     /// lessons' striped locks, say), each checked equal to the naive form
     /// and timed with the others.
     pub variants: &'static [Variant<I, O>],
+    /// Whether the lesson is about threads: the runner then also times
+    /// every form at 1, 2, 4, … threads, up to the machine's cores, for the
+    /// scaling curve.
+    pub scaling: bool,
 }
 
 /// A further form of a lesson: a name and a function.
@@ -131,7 +137,7 @@ pub struct Variant<I, O> {
     pub run: fn(&I) -> O,
 }
 
-impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, O> {
+impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, O> {
     fn id(&self) -> &'static str {
         self.id
     }
@@ -154,6 +160,10 @@ impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Lesson for LessonDef<I, 
     fn allocators(&self) -> Option<[super::alloc::Backend; 2]> {
         self.allocators
     }
+
+    fn scaling(&self) -> bool {
+        self.scaling
+    }
 }
 
 struct PreparedDef<I: 'static, O: 'static> {
@@ -165,7 +175,7 @@ struct PreparedDef<I: 'static, O: 'static> {
     variants: &'static [Variant<I, O>],
 }
 
-impl<I: 'static, O: PartialEq + Debug + Hash + 'static> Prepared for PreparedDef<I, O> {
+impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Prepared for PreparedDef<I, O> {
     fn elements(&self) -> u64 {
         (self.elements)(&self.input)
     }

@@ -113,6 +113,14 @@ pub fn write(report: &Report, dir: &Path, profiles: &Path) -> Result<Vec<String>
             )?;
             written.push(format!("lessons/{stem}.svg"));
         }
+        if !result.scaling.is_empty() {
+            write_file(
+                dir,
+                &format!("lessons/{stem}-scaling.svg"),
+                &scaling_chart(result, &caption)?,
+            )?;
+            written.push(format!("lessons/{stem}-scaling.svg"));
+        }
         for form in ["naive", "optimized"] {
             let source = profiles.join(&result.id).join(form).join("flamegraph.svg");
             let target = format!("profiles/{stem}-{form}.svg");
@@ -230,6 +238,102 @@ fn bar_chart(title: &str, caption: &str, series: &[Series]) -> Result<String, St
                 .draw()
                 .map_err(|e| fail(&e))?;
         }
+        root.present().map_err(|e| fail(&e))?;
+    }
+    Ok(svg)
+}
+
+/// The scaling curve of a lesson about threads: median milliseconds of each
+/// form against the number of threads.
+fn scaling_chart(result: &super::runner::LessonResult, caption: &str) -> Result<String, String> {
+    let points = &result.scaling;
+    let mut forms: Vec<(String, Vec<(f64, f64)>)> = vec![("naive".into(), Vec::new())];
+    if let Some((_, first)) = points.first() {
+        forms.extend(
+            first
+                .variants
+                .iter()
+                .map(|(name, _)| (name.clone(), Vec::new())),
+        );
+    }
+    forms.push(("optimized".into(), Vec::new()));
+    for (threads, m) in points {
+        let x = *threads as f64;
+        let mut values = vec![m.naive_ns];
+        values.extend(m.variants.iter().map(|(_, ns)| *ns));
+        values.push(m.optimized_ns);
+        for (form, ns) in forms.iter_mut().zip(values) {
+            form.1.push((x, ns as f64 / 1e6));
+        }
+    }
+    let max_threads = points.iter().map(|(t, _)| *t).max().unwrap_or(1) as f64;
+    let top = forms
+        .iter()
+        .flat_map(|(_, line)| line.iter().map(|(_, y)| *y))
+        .fold(0.0f64, f64::max)
+        .max(0.001)
+        * 1.15;
+    let title = format!("{}: median milliseconds a run by threads", result.id);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (760, 420)).into_drawing_area();
+        let fail = |e: &dyn std::fmt::Display| format!("cannot draw {title}: {e}");
+        root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let (chart_area, footer) = root.split_vertically(380);
+        let (machine, build) = caption.split_once(", rustc").unwrap_or((caption, ""));
+        let style = ("sans-serif", 11).into_text_style(&footer);
+        footer
+            .draw_text(machine, &style, (10, 6))
+            .map_err(|e| fail(&e))?;
+        if !build.is_empty() {
+            footer
+                .draw_text(&format!("rustc{build}"), &style, (10, 22))
+                .map_err(|e| fail(&e))?;
+        }
+        let mut chart = ChartBuilder::on(&chart_area)
+            .caption(&title, ("sans-serif", 18))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0.5..max_threads + 0.5, 0.0..top)
+            .map_err(|e| fail(&e))?;
+        chart
+            .configure_mesh()
+            .x_desc("threads")
+            .y_desc("ms")
+            .x_labels(points.len().max(2))
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 1e-6 {
+                    format!("{}", x.round())
+                } else {
+                    String::new()
+                }
+            })
+            .draw()
+            .map_err(|e| fail(&e))?;
+        let colors = [RED, MAGENTA, CYAN, BLUE, GREEN];
+        for (idx, (name, line)) in forms.iter().enumerate() {
+            let color = colors[idx % colors.len()];
+            chart
+                .draw_series(LineSeries::new(line.iter().copied(), color.stroke_width(2)))
+                .map_err(|e| fail(&e))?
+                .label(name.as_str())
+                .legend(move |(x, y)| {
+                    PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2))
+                });
+            chart
+                .draw_series(
+                    line.iter()
+                        .map(|point| Circle::new(*point, 4, color.filled())),
+                )
+                .map_err(|e| fail(&e))?;
+        }
+        chart
+            .configure_series_labels()
+            .background_style(WHITE)
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)

@@ -48,6 +48,9 @@ pub struct LessonResult {
     /// optimized forms, each timed in processes of its own.
     #[serde(default)]
     pub allocators: Option<[super::alloc::Backend; 2]>,
+    /// For a lesson about threads: the forms timed at each thread count.
+    #[serde(default)]
+    pub scaling: Vec<(usize, Measured)>,
 }
 
 /// The measurements of a lesson whose forms agreed.
@@ -125,6 +128,29 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             }
             None => Ok(measure_here(lesson.id(), prepared.as_ref(), options, &bar)),
         });
+        let scaling = if lesson.scaling() && outcome.is_ok() {
+            thread_counts()
+                .into_iter()
+                .map(|threads| {
+                    bar.set_message(format!("{}: timing at {threads} threads", lesson.id()));
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .expect("a thread pool");
+                    let measured = pool.install(|| {
+                        measure_here(
+                            lesson.id(),
+                            prepared.as_ref(),
+                            options,
+                            &ProgressBar::hidden(),
+                        )
+                    });
+                    (threads, measured)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         bar.set_position((lesson_idx as u64 + 1) * steps_per_lesson);
         results.push(LessonResult {
             id: lesson.id().to_owned(),
@@ -133,6 +159,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             measured: outcome.ok(),
             instructions: None,
             allocators: lesson.allocators(),
+            scaling,
         });
     }
     bar.finish_and_clear();
@@ -144,6 +171,17 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
         allocations_counted: alloc::is_installed(),
         results,
     }
+}
+
+/// The thread counts of a scaling curve: 1, 2, 4, … up to the machine's
+/// cores, and always 1 and 2.
+pub fn thread_counts() -> Vec<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut counts = vec![1, 2];
+    while counts[counts.len() - 1] * 2 <= cores {
+        counts.push(counts[counts.len() - 1] * 2);
+    }
+    counts
 }
 
 /// Counts one run of each form's allocations, then times rotated runs of
@@ -392,6 +430,34 @@ pub fn markdown(report: &Report) -> String {
         );
         for row in variant_rows {
             let _ = writeln!(out, "{row}");
+        }
+    }
+    for result in &report.results {
+        if result.scaling.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = result.scaling[0]
+            .1
+            .variants
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n| {} threads | naive | {} | optimized |\n|---:|---:|{}---:|",
+            result.id,
+            names.join(" | "),
+            "---:|".repeat(names.len())
+        );
+        for (threads, m) in &result.scaling {
+            let variants: Vec<String> = m.variants.iter().map(|(_, ns)| format_ns(*ns)).collect();
+            let _ = writeln!(
+                out,
+                "| {threads} | {} | {} | {} |",
+                format_ns(m.naive_ns),
+                variants.join(" | "),
+                format_ns(m.optimized_ns)
+            );
         }
     }
     let _ = writeln!(

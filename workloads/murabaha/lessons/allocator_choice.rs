@@ -22,6 +22,7 @@ pub const LESSON: LessonDef<MurabahaInput, MurabahaOutput> = LessonDef {
     limit: None,
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
+    scaling: false,
 };
 
 fn build(scale: Scale, seed: u64) -> MurabahaInput {

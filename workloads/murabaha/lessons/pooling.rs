@@ -32,6 +32,7 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     limit: None,
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 fn build(scale: Scale, seed: u64) -> Statements {

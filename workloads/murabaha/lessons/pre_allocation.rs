@@ -35,6 +35,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
     limit: Some(limit),
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 /// The processed portfolio: every contract's schedule.

@@ -34,6 +34,7 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
     limit: Some(limit),
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 /// The processed portfolio whose statements are printed.

@@ -29,6 +29,7 @@ pub const LESSON: LessonDef<ZakatInput, String> = LessonDef {
     limit: None,
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
+    scaling: false,
 };
 
 fn build(scale: Scale, seed: u64) -> ZakatInput {

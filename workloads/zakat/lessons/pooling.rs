@@ -29,6 +29,7 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     limit: None,
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 fn build(scale: Scale, seed: u64) -> Receipts {

@@ -51,6 +51,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
             run: sequential,
         },
     ],
+    scaling: true,
 };
 
 /// One valued line of one payer, ready to be added to the totals.

@@ -33,6 +33,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     limit: Some(limit),
     allocators: None,
     variants: &[],
+    scaling: false,
 };
 
 /// The assessed population whose receipts are printed.
