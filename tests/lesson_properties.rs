@@ -6,6 +6,7 @@
 
 use mizan::date::CivilDate;
 use mizan::murabaha::lessons::pre_allocation as export;
+use mizan::murabaha::lessons::sharding as posting;
 use mizan::murabaha::lessons::string_building as statements;
 use mizan::zakat::lessons::sharding;
 use mizan::zakat::lessons::string_building as receipts;
@@ -180,5 +181,36 @@ proptest! {
         prop_assert_eq!(&sharding::per_thread(&input), &expected);
         let lines: u64 = expected.values().map(|t| t.lines).sum();
         prop_assert_eq!(lines, input.lines.len() as u64);
+    }
+
+    /// Payments to up to 12,000 contracts, in any order, of any size: every
+    /// posting form builds the same ledgers, at any thread count.
+    #[test]
+    fn posting_forms_agree(
+        n_contracts in 1usize..12_000,
+        payments in proptest::collection::vec((any::<u32>(), day(), any::<i64>()), 0..20_000),
+        threads in 1usize..5,
+    ) {
+        let input = posting::PaymentStream {
+            n_contracts,
+            payments: payments
+                .into_iter()
+                .map(|(contract, date, cents)| posting::PaymentEvent {
+                    contract_idx: contract % n_contracts as u32,
+                    date,
+                    amount: Decimal::new(cents, 2),
+                })
+                .collect(),
+        };
+        let expected = posting::sequential(&input);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            prop_assert_eq!(&posting::global_lock(&input), &expected);
+            prop_assert_eq!(&posting::striped_locks(&input), &expected);
+            prop_assert_eq!(&posting::owner_shards(&input), &expected);
+            Ok(())
+        })?;
+        let posted: u32 = expected.iter().map(|l| l.payments).sum();
+        prop_assert_eq!(posted as usize, input.payments.len());
     }
 }

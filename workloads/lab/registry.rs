@@ -13,6 +13,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::pooling::LESSON,
         &crate::murabaha::lessons::pooling::LESSON,
         &crate::zakat::lessons::sharding::LESSON,
+        &crate::murabaha::lessons::sharding::LESSON,
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
     ]

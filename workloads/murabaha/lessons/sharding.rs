@@ -1,0 +1,204 @@
+//! `murabaha/sharding`: posting the bank's stream of payments, in the order
+//! they arrived, into every contract's ledger (payments counted, amount
+//! paid, last payment date), on all the machine's cores (rayon).
+//!
+//! Four forms, one set of ledgers:
+//!
+//! - naive: one `Mutex<HashMap>` of ledgers that every thread locks for
+//!   every payment;
+//! - `striped-locks`: sixteen maps behind sixteen locks, by contract;
+//! - `sequential`: one thread, the ledgers in a vector indexed by contract;
+//! - optimized: the contracts are sharded into one contiguous range per
+//!   thread; every thread reads the whole stream and posts only the
+//!   payments of its own contracts, into its own slice of the ledgers. No
+//!   locks, no merging: each ledger has exactly one writer.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::date::CivilDate;
+use crate::lab::lesson::{LessonDef, Scale, Variant};
+
+/// The lesson's registry entry.
+pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
+    id: "murabaha/sharding",
+    why: "Posting payments from every core into one Mutex<HashMap> of ledgers makes the \
+          cores queue for the lock on every payment. Striping the ledgers over sixteen locks \
+          lets threads mostly take different locks. Sharding by owner does better: each \
+          thread owns a contiguous range of contracts, reads the whole stream and posts only \
+          its own contracts' payments into its own slice of the ledgers, so that every \
+          ledger has one writer and nothing is locked or merged. Reading the stream once per \
+          thread is the price; it pays while posting costs more than reading.",
+    build,
+    elements: |input| input.payments.len() as u64,
+    naive: global_lock,
+    optimized: owner_shards,
+    limit: None,
+    allocators: None,
+    variants: &[
+        Variant {
+            name: "striped-locks",
+            run: striped_locks,
+        },
+        Variant {
+            name: "sequential",
+            run: sequential,
+        },
+    ],
+    scaling: true,
+};
+
+/// One payment received.
+#[derive(Debug, Clone, Copy)]
+pub struct PaymentEvent {
+    /// The contract it pays, by position in the portfolio.
+    pub contract_idx: u32,
+    /// The day it arrived.
+    pub date: CivilDate,
+    /// How much.
+    pub amount: Decimal,
+}
+
+/// A day-ordered stream of payments over a portfolio.
+#[derive(Debug, Clone)]
+pub struct PaymentStream {
+    /// How many contracts the portfolio has.
+    pub n_contracts: usize,
+    /// The payments, in the order they arrived.
+    pub payments: Vec<PaymentEvent>,
+}
+
+/// A contract's ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Ledger {
+    /// Payments posted.
+    pub payments: u32,
+    /// Their sum.
+    pub paid: Decimal,
+    /// The latest payment's date.
+    pub last_payment: Option<CivilDate>,
+}
+
+/// Contracts at each scale.
+pub fn contracts_at(scale: Scale) -> usize {
+    match scale {
+        Scale::Tiny => 100,
+        Scale::Default => 20_000,
+        Scale::Bank => 200_000,
+    }
+}
+
+fn build(scale: Scale, seed: u64) -> PaymentStream {
+    let n_contracts = contracts_at(scale);
+    let mut payments: Vec<PaymentEvent> = crate::murabaha::generate::contracts(n_contracts, seed)
+        .enumerate()
+        .flat_map(|(idx, contract)| {
+            contract.payments.into_iter().map(move |p| PaymentEvent {
+                contract_idx: idx as u32,
+                date: p.date,
+                amount: p.amount,
+            })
+        })
+        .collect();
+    // The order they arrived in: by day (stable, so a day's payments keep
+    // their order).
+    payments.sort_by_key(|p| p.date);
+    PaymentStream {
+        n_contracts,
+        payments,
+    }
+}
+
+fn post(ledger: &mut Ledger, payment: &PaymentEvent) {
+    ledger.payments += 1;
+    ledger.paid += payment.amount;
+    ledger.last_payment = ledger.last_payment.max(Some(payment.date));
+}
+
+fn into_ledgers(
+    n_contracts: usize,
+    posted: impl IntoIterator<Item = (u32, Ledger)>,
+) -> Vec<Ledger> {
+    let mut ledgers = vec![Ledger::default(); n_contracts];
+    for (idx, ledger) in posted {
+        ledgers[idx as usize] = ledger;
+    }
+    ledgers
+}
+
+// ANCHOR: naive
+/// Every thread locks the one map of ledgers for every payment.
+pub fn global_lock(input: &PaymentStream) -> Vec<Ledger> {
+    let ledgers: Mutex<HashMap<u32, Ledger>> = Mutex::new(HashMap::new());
+    input.payments.par_iter().for_each(|payment| {
+        let mut ledgers = ledgers.lock().expect("no thread panics holding the lock");
+        post(ledgers.entry(payment.contract_idx).or_default(), payment);
+    });
+    into_ledgers(
+        input.n_contracts,
+        ledgers.into_inner().expect("no thread panicked"),
+    )
+}
+// ANCHOR_END: naive
+
+// ANCHOR: striped
+/// Sixteen maps behind sixteen locks, by contract.
+pub fn striped_locks(input: &PaymentStream) -> Vec<Ledger> {
+    const STRIPES: usize = 16;
+    let stripes: Vec<Mutex<HashMap<u32, Ledger>>> =
+        (0..STRIPES).map(|_| Mutex::new(HashMap::new())).collect();
+    input.payments.par_iter().for_each(|payment| {
+        let stripe = payment.contract_idx as usize % STRIPES;
+        let mut ledgers = stripes[stripe]
+            .lock()
+            .expect("no thread panics holding the lock");
+        post(ledgers.entry(payment.contract_idx).or_default(), payment);
+    });
+    into_ledgers(
+        input.n_contracts,
+        stripes
+            .into_iter()
+            .flat_map(|stripe| stripe.into_inner().expect("no thread panicked")),
+    )
+}
+// ANCHOR_END: striped
+
+// ANCHOR: sequential
+/// One thread, the ledgers indexed by contract.
+pub fn sequential(input: &PaymentStream) -> Vec<Ledger> {
+    let mut ledgers = vec![Ledger::default(); input.n_contracts];
+    for payment in &input.payments {
+        post(&mut ledgers[payment.contract_idx as usize], payment);
+    }
+    ledgers
+}
+// ANCHOR_END: sequential
+
+// ANCHOR: optimized
+/// One contiguous range of contracts per thread; each thread reads the
+/// whole stream and posts its own contracts' payments into its own slice.
+pub fn owner_shards(input: &PaymentStream) -> Vec<Ledger> {
+    let mut ledgers = vec![Ledger::default(); input.n_contracts];
+    let shard_len = input
+        .n_contracts
+        .div_ceil(rayon::current_num_threads())
+        .max(1);
+    ledgers
+        .par_chunks_mut(shard_len)
+        .enumerate()
+        .for_each(|(shard_idx, shard)| {
+            let first = shard_idx * shard_len;
+            let owned = first..first + shard.len();
+            for payment in &input.payments {
+                let idx = payment.contract_idx as usize;
+                if owned.contains(&idx) {
+                    post(&mut shard[idx - first], payment);
+                }
+            }
+        });
+    ledgers
+}
+// ANCHOR_END: optimized
