@@ -9,6 +9,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
     vec![
         &crate::zakat::lessons::string_building::LESSON,
         &crate::murabaha::lessons::string_building::LESSON,
+        &crate::zakat::lessons::pre_allocation::LESSON,
         &crate::murabaha::lessons::pre_allocation::LESSON,
         &crate::zakat::lessons::pooling::LESSON,
         &crate::murabaha::lessons::pooling::LESSON,

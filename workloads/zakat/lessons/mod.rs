@@ -3,5 +3,6 @@
 
 pub mod allocator_choice;
 pub mod pooling;
+pub mod pre_allocation;
 pub mod sharding;
 pub mod string_building;
