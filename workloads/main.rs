@@ -445,7 +445,7 @@ fn run_lab(args: RunArgs) -> Result<()> {
         if instructions::valgrind_available() {
             for result in report.results.iter_mut().filter(|r| r.failure.is_none()) {
                 eprintln!("counting instructions of {} under callgrind", result.id);
-                match instructions::measure(&result.id, args.scale, args.seed) {
+                match instructions::measure(&result.id, args.scale, args.seed, result.allocators) {
                     Ok(counted) => result.instructions = Some(counted),
                     Err(err) => eprintln!("warning: {err}"),
                 }

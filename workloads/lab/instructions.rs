@@ -14,6 +14,7 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use super::alloc::{self, ALLOCATOR_VARIABLE, Backend};
 use super::lesson::Scale;
 
 /// Instructions of one run of each form.
@@ -70,19 +71,39 @@ pub fn valgrind_available() -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
-/// Counts both forms of a lesson under callgrind.
-pub fn measure(lesson_id: &str, scale: Scale, seed: u64) -> Result<Instructions, String> {
-    let baseline = count(lesson_id, Target::InputOnly, scale, seed)?;
-    let naive = count(lesson_id, Target::Naive, scale, seed)?;
-    let optimized = count(lesson_id, Target::Optimized, scale, seed)?;
+/// Counts both forms of a lesson under callgrind. A lesson about the
+/// allocator counts each form under its own allocator, each against a
+/// baseline under the same allocator.
+pub fn measure(
+    lesson_id: &str,
+    scale: Scale,
+    seed: u64,
+    allocators: Option<[Backend; 2]>,
+) -> Result<Instructions, String> {
+    let [naive_backend, optimized_backend] = allocators.unwrap_or([alloc::backend(); 2]);
+    let baseline = |backend| count(lesson_id, Target::InputOnly, scale, seed, backend);
+    let naive_baseline = baseline(naive_backend)?;
+    let optimized_baseline = if optimized_backend == naive_backend {
+        naive_baseline
+    } else {
+        baseline(optimized_backend)?
+    };
+    let naive = count(lesson_id, Target::Naive, scale, seed, naive_backend)?;
+    let optimized = count(lesson_id, Target::Optimized, scale, seed, optimized_backend)?;
     Ok(Instructions {
-        naive: naive.saturating_sub(baseline),
-        optimized: optimized.saturating_sub(baseline),
+        naive: naive.saturating_sub(naive_baseline),
+        optimized: optimized.saturating_sub(optimized_baseline),
     })
 }
 
 /// The total instructions callgrind counts for one child run.
-fn count(lesson_id: &str, target: Target, scale: Scale, seed: u64) -> Result<u64, String> {
+fn count(
+    lesson_id: &str,
+    target: Target,
+    scale: Scale,
+    seed: u64,
+    backend: Backend,
+) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let out_file = std::env::temp_dir().join(format!(
         "mizan-callgrind-{}-{}-{}.out",
@@ -97,6 +118,7 @@ fn count(lesson_id: &str, target: Target, scale: Scale, seed: u64) -> Result<u64
         .arg(&exe)
         .args(["run-form", lesson_id, "--target", target.arg()])
         .args(["--scale", scale_arg, "--seed", &seed.to_string()])
+        .env(ALLOCATOR_VARIABLE, backend.name())
         .output()
         .map_err(|e| format!("cannot run valgrind: {e}"))?;
     if !output.status.success() {
