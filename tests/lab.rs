@@ -380,3 +380,51 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
     }
     std::fs::remove_dir_all(&results_dir).unwrap();
 }
+
+/// valgrind is on every machine of this project's kind (and CI's), so the
+/// instruction counts are tested for real: a count under callgrind, of
+/// each form, less the cost of building the input.
+#[test]
+fn instructions_are_counted_under_callgrind() {
+    let results_dir =
+        std::env::temp_dir().join(format!("mizan-instructions-test-{}", std::process::id()));
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/pooling",
+            "--instructions",
+            "--scale",
+            "tiny",
+            "--runs",
+            "1",
+            "--results",
+            results_dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
+            .unwrap();
+    let counted = &results["results"][0]["instructions"];
+    let naive = counted["naive"]
+        .as_u64()
+        .expect("naive instructions counted");
+    let optimized = counted["optimized"]
+        .as_u64()
+        .expect("optimized instructions counted");
+    // The pooled form does the same writing with fewer allocations: fewer
+    // instructions, but the same order of magnitude.
+    assert!(optimized < naive, "{naive} → {optimized}");
+    assert!(optimized * 10 > naive, "{naive} → {optimized}");
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        table.contains("instructions naive → optimized (ratio)"),
+        "{table}"
+    );
+    std::fs::remove_dir_all(&results_dir).unwrap();
+}
