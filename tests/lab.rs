@@ -386,6 +386,10 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
 /// each form, less the cost of building the input.
 #[test]
 fn instructions_are_counted_under_callgrind() {
+    assert!(
+        mizan::lab::instructions::valgrind_available(),
+        "this test needs valgrind (apt-get install valgrind; .ci/run installs it)"
+    );
     let results_dir =
         std::env::temp_dir().join(format!("mizan-instructions-test-{}", std::process::id()));
     let out = common::mizan(
