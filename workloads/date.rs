@@ -164,6 +164,38 @@ impl CivilDate {
         Self::from_icu(later.to_calendar(Iso))
     }
 
+    /// [`CivilDate::day_number`] by integer arithmetic alone (the
+    /// days-from-civil algorithm of Howard Hinnant, "chrono-Compatible
+    /// Low-Level Date Algorithms"): no calendar object is built. The
+    /// optimized forms use it; a test holds it to `day_number` on every day
+    /// of the supported years.
+    pub fn day_number_arith(self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        // The algorithm counts from 1970-01-01 less 719,468 days; that day
+        // is day 719,163 of the count from 0001-01-01.
+        era * 146_097 + day_of_era - 719_468 + 719_163
+    }
+
+    /// [`CivilDate::add_months`] by integer arithmetic alone, the day
+    /// clamped to the month's end; `None` past [`LAST_YEAR`]. A test holds it
+    /// to `add_months`.
+    pub fn add_months_arith(self, months: u32) -> Option<Self> {
+        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + i64::from(months);
+        let year = index.div_euclid(12);
+        let month = (index.rem_euclid(12) + 1) as u8;
+        if year > i64::from(LAST_YEAR) {
+            return None;
+        }
+        let year = year as i16;
+        let day = self.day.min(days_in_month(year, month));
+        Some(CivilDate { year, month, day })
+    }
+
     /// This date in the Umm al-Qura calendar as (year, month, day).
     pub fn to_hijri(self) -> (i32, u8, u8) {
         let hijri = self.to_icu().to_calendar(Hijri::new_umm_al_qura());
@@ -172,6 +204,16 @@ impl CivilDate {
             hijri.month().ordinal,
             hijri.day_of_month().0,
         )
+    }
+}
+
+/// The number of days in a Gregorian month.
+fn days_in_month(year: i16, month: u8) -> u8 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
     }
 }
 
@@ -227,6 +269,40 @@ mod tests {
 
     fn d(s: &str) -> CivilDate {
         s.parse().unwrap()
+    }
+
+    /// Every day of the supported years, in order.
+    fn every_day() -> impl Iterator<Item = CivilDate> {
+        let first = d("1900-01-01").day_number();
+        let last = d("2150-12-31").day_number();
+        (first..=last).map(|n| CivilDate::from_day_number(n).unwrap())
+    }
+
+    #[test]
+    fn day_number_arith_agrees_on_every_supported_day() {
+        let mut days = 0;
+        for date in every_day() {
+            assert_eq!(date.day_number_arith(), date.day_number(), "{date}");
+            days += 1;
+        }
+        assert_eq!(days, 91_676);
+        assert_eq!(d("1900-01-01").day_number_arith(), 693_596);
+    }
+
+    #[test]
+    fn add_months_arith_agrees_with_the_calendar() {
+        for date in every_day().step_by(3) {
+            for months in [0, 1, 2, 11, 12, 13, 59, 119, 420] {
+                assert_eq!(
+                    date.add_months_arith(months),
+                    date.add_months(months).ok(),
+                    "{date} + {months}"
+                );
+            }
+        }
+        assert_eq!(d("2150-12-31").add_months_arith(1), None);
+        assert_eq!(d("2024-01-31").add_months_arith(1), Some(d("2024-02-29")));
+        assert_eq!(d("2100-01-31").add_months_arith(1), Some(d("2100-02-28")));
     }
 
     #[test]

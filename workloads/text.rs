@@ -54,8 +54,22 @@ pub fn push_fixed_right_aligned(out: &mut String, value: Decimal, dp: u32, width
         push_right_aligned(out, &format_fixed(value, dp), width);
         return;
     };
-    let negative = units < 0;
-    let units = units.unsigned_abs();
+    push_magnitude(out, units < 0, units.unsigned_abs(), dp, width);
+}
+
+/// Writes `units × 10^-dp` (a fixed-point count, such as cents) with `dp`
+/// places (at most 18), without allocating: the text `format_fixed` gives
+/// the same value as a `Decimal`.
+pub fn write_units(out: &mut String, units: i64, dp: u32) {
+    push_units_right_aligned(out, units, dp, 0);
+}
+
+/// Writes `units × 10^-dp` right-aligned in `width` columns.
+pub fn push_units_right_aligned(out: &mut String, units: i64, dp: u32, width: usize) {
+    push_magnitude(out, units < 0, u128::from(units.unsigned_abs()), dp, width);
+}
+
+fn push_magnitude(out: &mut String, negative: bool, units: u128, dp: u32, width: usize) {
     let unit = 10u128.pow(dp);
     // Money fits a u64 many times over; the narrower division is several
     // times cheaper than u128's.
@@ -136,6 +150,21 @@ mod tests {
                     push_fixed_right_aligned(&mut out, value, dp, width);
                     assert_eq!(out, format!("x{:>width$}", format_fixed(value, dp)));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn write_units_matches_format_fixed() {
+        for units in [0, 1, -1, 5, 99, 100, 123_456, -90, i64::MAX, i64::MIN] {
+            for dp in [2, 3, 10] {
+                let value = Decimal::new(units, dp);
+                let mut out = String::new();
+                write_units(&mut out, units, dp);
+                assert_eq!(out, format_fixed(value, dp), "{units} at {dp}");
+                let mut out = String::new();
+                push_units_right_aligned(&mut out, units, dp, 14);
+                assert_eq!(out, format!("{:>14}", format_fixed(value, dp)));
             }
         }
     }
