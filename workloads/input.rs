@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::money::parse_decimal;
 
 /// Bad input: where it is and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InputError {
     /// The field's path in the document, as `payers[3].assets[1].karat`
     /// (empty for the document itself).

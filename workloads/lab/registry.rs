@@ -17,6 +17,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::sharding::LESSON,
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
+        &crate::zakat::lessons::pipeline::LESSON,
     ]
 }
 

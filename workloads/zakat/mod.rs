@@ -7,6 +7,7 @@
 //! - [`generate`]: seeded, realistic populations at any scale.
 //! - [`lessons`]: the lab's zakat lessons, naive and optimized forms.
 
+pub mod fixed;
 pub mod generate;
 pub mod lessons;
 pub mod model;

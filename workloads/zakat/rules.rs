@@ -358,7 +358,17 @@ pub fn crop_due(
 /// The animals due on `count` head of a species group (the hawl being
 /// complete). Empty when the count is below the first bracket.
 pub fn livestock_due(group: LivestockGroup, count: u32) -> Vec<AnimalCount> {
+    livestock_due_in_kind(group, count)
+        .into_iter()
+        .filter(|due| due.count > 0)
+        .collect()
+}
+
+/// The animals due, as at most two kinds in receipt order, an absent kind
+/// counting zero: [`livestock_due`] without the `Vec`.
+pub fn livestock_due_in_kind(group: LivestockGroup, count: u32) -> [AnimalCount; 2] {
     let due = |animal, count| AnimalCount { animal, count };
+    let one = |animal, count| [due(animal, count), due(animal, 0)];
     match group {
         LivestockGroup::SheepAndGoats => {
             let sheep = match count {
@@ -368,34 +378,27 @@ pub fn livestock_due(group: LivestockGroup, count: u32) -> Vec<AnimalCount> {
                 201..=399 => 3,
                 _ => count / 100,
             };
-            if sheep == 0 {
-                Vec::new()
-            } else {
-                vec![due(Animal::Sheep, sheep)]
-            }
+            one(Animal::Sheep, sheep)
         }
         LivestockGroup::Cattle => match count {
-            0..=29 => Vec::new(),
-            30..=39 => vec![due(Animal::Tabi, 1)],
-            40..=59 => vec![due(Animal::Musinnah, 1)],
+            0..=29 => one(Animal::Tabi, 0),
+            30..=39 => one(Animal::Tabi, 1),
+            40..=59 => one(Animal::Musinnah, 1),
             _ => {
                 // Drop the units, then N = 30a + 40b with the most musinnah.
                 let (tabi, musinnah) = decompose(count - count % 10, 30, 40);
                 [due(Animal::Tabi, tabi), due(Animal::Musinnah, musinnah)]
-                    .into_iter()
-                    .filter(|d| d.count > 0)
-                    .collect()
             }
         },
         LivestockGroup::Camels => match count {
-            0..=4 => Vec::new(),
-            5..=24 => vec![due(Animal::Sheep, count / 5)],
-            25..=35 => vec![due(Animal::BintMakhad, 1)],
-            36..=45 => vec![due(Animal::BintLabun, 1)],
-            46..=60 => vec![due(Animal::Hiqqah, 1)],
-            61..=75 => vec![due(Animal::Jadhaah, 1)],
-            76..=90 => vec![due(Animal::BintLabun, 2)],
-            91..=120 => vec![due(Animal::Hiqqah, 2)],
+            0..=4 => one(Animal::Sheep, 0),
+            5..=24 => one(Animal::Sheep, count / 5),
+            25..=35 => one(Animal::BintMakhad, 1),
+            36..=45 => one(Animal::BintLabun, 1),
+            46..=60 => one(Animal::Hiqqah, 1),
+            61..=75 => one(Animal::Jadhaah, 1),
+            76..=90 => one(Animal::BintLabun, 2),
+            91..=120 => one(Animal::Hiqqah, 2),
             _ => {
                 // Drop the units, then N = 40a + 50b with the most hiqqah.
                 let (bint_labun, hiqqah) = decompose(count - count % 10, 40, 50);
@@ -403,9 +406,6 @@ pub fn livestock_due(group: LivestockGroup, count: u32) -> Vec<AnimalCount> {
                     due(Animal::BintLabun, bint_labun),
                     due(Animal::Hiqqah, hiqqah),
                 ]
-                .into_iter()
-                .filter(|d| d.count > 0)
-                .collect()
             }
         },
     }

@@ -1,0 +1,401 @@
+//! `zakat/pipeline`: the whole zakat run, from the parsed payers to every
+//! payer's receipt and the totals by region: valuation, hawl, debts,
+//! nisab, what is due, receipts, totals.
+//!
+//! The naive form is the reference assessment ([`crate::zakat::assess_all`],
+//! `Decimal` throughout, one calendar conversion a payer), the naive
+//! receipts of `zakat/string-building`, and totals in a `BTreeMap` keyed by
+//! the region's name. The optimized form assesses in fixed point
+//! ([`crate::zakat::fixed`]) with what payers share hoisted out of the
+//! loop, writes each receipt by hand straight from the cents, keeps the
+//! totals in a map keyed by borrowed names, and splits the payers over the
+//! cores. Between them, the ladder's rungs (`receipts-by-hand`,
+//! `fixed-point`) show what each step is worth.
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::input::{Currency, InputError};
+use crate::lab::lesson::{LessonDef, Scale, Variant};
+use crate::text::{Document, write_date, write_units};
+use crate::zakat::ZakatInput;
+use crate::zakat::fixed::{Figures, GROUPS, Prepared};
+use crate::zakat::model::{Assessment, Payer};
+use crate::zakat::rules::{Context, assess, livestock_due_in_kind};
+
+use super::string_building::{self, Receipts, animal_name, group_name};
+
+/// The lesson's registry entry.
+pub const LESSON: LessonDef<ZakatInput, Result<ZakatRun, InputError>> = LessonDef {
+    id: "zakat/pipeline",
+    why: "The whole run, naive, spends its time in Decimal arithmetic, a calendar \
+          conversion for every payer, and format! for every line of every receipt. The \
+          optimized run assesses in integer cents with i128 products (bit-identical to \
+          Decimal, handing the rare payer whose numbers could overflow back to the \
+          reference), converts each day's hawl once instead of each payer's, writes \
+          receipts by hand from the cents, and splits the payers over the cores. Each \
+          rung of the ladder is timed in the same run. Such a rewrite is worth it for a \
+          run made often over many records; for a one-off report the reference is \
+          clearer and fast enough.",
+    build,
+    elements: |input| input.payers.len() as u64,
+    naive,
+    optimized,
+    limit: None,
+    allocators: None,
+    variants: &[
+        Variant {
+            name: "receipts-by-hand",
+            run: receipts_by_hand,
+        },
+        Variant {
+            name: "fixed-point",
+            run: fixed_point,
+        },
+    ],
+    scaling: true,
+};
+
+/// What the run produces.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ZakatRun {
+    /// Every payer's receipt, in input order.
+    pub receipts: Document,
+    /// The totals by region, in region order (payers without a region
+    /// first).
+    pub totals: Vec<RegionTotal>,
+}
+
+/// The totals of one region.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct RegionTotal {
+    /// The region (`None` for payers without one).
+    pub region: Option<String>,
+    /// How many payers.
+    pub payers: u64,
+    /// How many of them owe something.
+    pub payers_due: u64,
+    /// What they owe in all.
+    pub total_due: Decimal,
+}
+
+/// Payers at each scale.
+pub fn payers_at(scale: Scale) -> usize {
+    match scale {
+        Scale::Tiny => 400,
+        Scale::Default => 50_000,
+        Scale::Bank => 1_000_000,
+    }
+}
+
+fn build(scale: Scale, seed: u64) -> ZakatInput {
+    crate::zakat::generate::generate(payers_at(scale), seed)
+}
+
+#[cold]
+fn total_too_large() -> InputError {
+    InputError::new(
+        "payers",
+        "their total zakat due is too large to compute exactly",
+    )
+}
+
+// ANCHOR: naive
+/// The reference assessment, the naive receipts, totals by region name.
+pub fn naive(input: &ZakatInput) -> Result<ZakatRun, InputError> {
+    let output = crate::zakat::assess_all(input)?;
+    let totals = totals_by_name(&input.payers, &output.assessments)?;
+    let receipts = string_building::naive(&Receipts {
+        currency: output.currency,
+        assessments: output.assessments,
+        document_len: 0,
+    });
+    Ok(ZakatRun {
+        receipts: receipts.into(),
+        totals,
+    })
+}
+
+fn totals_by_name(
+    payers: &[Payer],
+    assessments: &[Assessment],
+) -> Result<Vec<RegionTotal>, InputError> {
+    let mut totals: BTreeMap<Option<String>, RegionTotal> = BTreeMap::new();
+    for (payer, assessment) in payers.iter().zip(assessments) {
+        let total = totals.entry(payer.region.clone()).or_default();
+        total.payers += 1;
+        if assessment.total_due > Decimal::ZERO {
+            total.payers_due += 1;
+        }
+        total.total_due = total
+            .total_due
+            .checked_add(assessment.total_due)
+            .ok_or_else(total_too_large)?;
+    }
+    Ok(totals
+        .into_iter()
+        .map(|(region, total)| RegionTotal { region, ..total })
+        .collect())
+}
+// ANCHOR_END: naive
+
+// ANCHOR: receipts_by_hand
+/// Rung 1: the reference assessment, receipts written by hand.
+pub fn receipts_by_hand(input: &ZakatInput) -> Result<ZakatRun, InputError> {
+    let output = crate::zakat::assess_all(input)?;
+    let totals = totals_by_name(&input.payers, &output.assessments)?;
+    let receipts = string_building::optimized(&Receipts {
+        currency: output.currency,
+        assessments: output.assessments,
+        document_len: 0,
+    });
+    Ok(ZakatRun {
+        receipts: receipts.into(),
+        totals,
+    })
+}
+// ANCHOR_END: receipts_by_hand
+
+/// Rung 2: fixed point with the shared work hoisted, on one thread.
+pub fn fixed_point(input: &ZakatInput) -> Result<ZakatRun, InputError> {
+    let prepared = Prepared::new(input, false);
+    let part = run_part(&prepared, &input.payers, 0);
+    finish(vec![part])
+}
+
+// ANCHOR: optimized
+/// Fixed point, shared work hoisted, receipts by hand, payers split over
+/// the cores in a few contiguous parts whose texts are joined in order.
+pub fn optimized(input: &ZakatInput) -> Result<ZakatRun, InputError> {
+    let prepared = Prepared::new(input, true);
+    // A few parts a thread, so that a slow part does not leave a core idle;
+    // the number of parts, not of payers, sets the number of allocations.
+    let parts = rayon::current_num_threads() * 4;
+    let per_part = input.payers.len().div_ceil(parts).max(1);
+    let parts: Vec<Part> = input
+        .payers
+        .par_chunks(per_part)
+        .enumerate()
+        .map(|(idx, payers)| run_part(&prepared, payers, idx * per_part))
+        .collect();
+    finish(parts)
+}
+
+/// One part's receipts and totals, or the first error in it.
+struct Part<'a> {
+    receipts: String,
+    totals: RegionSums<'a>,
+    error: Option<InputError>,
+}
+
+/// Running totals by region: a short list searched in order while the
+/// regions are few (a handful of string comparisons costs less than
+/// hashing the name), indexed by a hash map once they are many.
+#[derive(Default)]
+struct RegionSums<'a> {
+    list: Vec<(Option<&'a str>, Sums)>,
+    index: HashMap<Option<&'a str>, usize>,
+}
+
+impl<'a> RegionSums<'a> {
+    /// Above this many regions, the list is indexed.
+    const SHORT: usize = 16;
+
+    fn get(&mut self, region: Option<&'a str>) -> &mut Sums {
+        let found = if self.list.len() <= Self::SHORT {
+            self.list.iter().position(|(r, _)| *r == region)
+        } else {
+            self.index.get(&region).copied()
+        };
+        let at = match found {
+            Some(at) => at,
+            None => {
+                self.list.push((region, Sums::default()));
+                if self.list.len() > Self::SHORT {
+                    if self.index.is_empty() {
+                        self.index = (self.list.iter().enumerate())
+                            .map(|(at, (r, _))| (*r, at))
+                            .collect();
+                    } else {
+                        self.index.insert(region, self.list.len() - 1);
+                    }
+                }
+                self.list.len() - 1
+            }
+        };
+        &mut self.list[at].1
+    }
+}
+
+/// A region's running totals, in cents.
+#[derive(Debug, Clone, Copy, Default)]
+struct Sums {
+    payers: u64,
+    payers_due: u64,
+    cents: i128,
+}
+
+/// Assesses `payers` (the first of them at `first_idx` in the file) into
+/// one buffer and one totals map: nothing allocated per payer.
+fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> Part<'a> {
+    // Receipts average some 240 bytes; 256 each rarely needs to grow.
+    let mut receipts = String::with_capacity(payers.len() * 256);
+    let mut totals = RegionSums::default();
+    let currency = prepared.context.currency;
+    for (offset, payer) in payers.iter().enumerate() {
+        let total_due = match prepared.assess(payer) {
+            Some(figures) => {
+                write_receipt(&mut receipts, payer, &figures, prepared.nisab, currency);
+                figures.total_due
+            }
+            None => match by_reference(&mut receipts, payer, &prepared.context) {
+                Ok(cents) => cents,
+                Err(e) => {
+                    let at = format!("payers[{}].{}", first_idx + offset, e.at);
+                    let error = Some(InputError::new(at, e.message));
+                    return Part {
+                        receipts,
+                        totals,
+                        error,
+                    };
+                }
+            },
+        };
+        let sums = totals.get(payer.region.as_deref());
+        sums.payers += 1;
+        sums.payers_due += u64::from(total_due > 0);
+        sums.cents += i128::from(total_due);
+    }
+    Part {
+        receipts,
+        totals,
+        error: None,
+    }
+}
+// ANCHOR_END: optimized
+
+/// A payer outside the fixed-point domain: the reference assesses it and
+/// the string-building lesson's writer prints it.
+#[cold]
+fn by_reference(
+    receipts: &mut String,
+    payer: &Payer,
+    context: &Context,
+) -> Result<i64, crate::zakat::rules::AssessError> {
+    let assessment = assess(payer, context)?;
+    string_building::write_receipt(receipts, &assessment, context.currency.as_str());
+    // A due beyond i64 cents (some 92 million billion) is reported like
+    // any other overflow.
+    crate::money::Cents::from_decimal(assessment.total_due)
+        .map(|cents| cents.0)
+        .map_err(|e| crate::zakat::rules::AssessError {
+            at: "total_due".into(),
+            message: e.to_string(),
+        })
+}
+
+/// Puts the parts together in order: the first error, or the receipts (a
+/// document of the parts' texts, not copied into one) and the totals.
+fn finish(parts: Vec<Part>) -> Result<ZakatRun, InputError> {
+    let mut merged: BTreeMap<Option<&str>, Sums> = BTreeMap::new();
+    let mut receipts = Vec::with_capacity(parts.len());
+    for part in parts {
+        if let Some(error) = part.error {
+            return Err(error);
+        }
+        receipts.push(part.receipts);
+        for (region, sums) in &part.totals.list {
+            let merged = merged.entry(*region).or_default();
+            merged.payers += sums.payers;
+            merged.payers_due += sums.payers_due;
+            merged.cents += sums.cents;
+        }
+    }
+    let totals = merged
+        .into_iter()
+        .map(|(region, sums)| {
+            Ok(RegionTotal {
+                region: region.map(str::to_owned),
+                payers: sums.payers,
+                payers_due: sums.payers_due,
+                total_due: Decimal::try_from_i128_with_scale(sums.cents, 2)
+                    .map_err(|_| total_too_large())?,
+            })
+        })
+        .collect::<Result<_, InputError>>()?;
+    Ok(ZakatRun {
+        receipts: Document::from_parts(receipts),
+        totals,
+    })
+}
+
+// ANCHOR: write_receipt
+/// Writes one receipt from the fixed-point figures: the same text as
+/// [`string_building::write_receipt`] writes from the `Decimal` ones.
+fn write_receipt(
+    out: &mut String,
+    payer: &Payer,
+    f: &Figures,
+    nisab: Option<i64>,
+    currency: Currency,
+) {
+    let currency = currency.as_str();
+    let money = |out: &mut String, label: &str, cents: i64| {
+        out.push_str(label);
+        out.push_str(currency);
+        out.push(' ');
+        write_units(out, cents, 2);
+    };
+    out.push_str("ZAKAT RECEIPT ");
+    out.push_str(&payer.id);
+    out.push_str("\nHawl ends ");
+    write_date(out, f.hawl_end);
+    out.push_str(if f.hawl_complete {
+        " (complete)\n"
+    } else {
+        " (not complete)\n"
+    });
+    money(out, "Zakatable assets: ", f.zakatable_assets);
+    money(out, "\nDeductible debts: ", f.deductible_debts);
+    money(out, "\nNet wealth: ", f.net_wealth);
+    money(out, "\nNisab: ", nisab.unwrap_or_default());
+    out.push_str(if f.nisab_met { " (met)" } else { " (not met)" });
+    money(out, "\nZakat on wealth: ", f.wealth_zakat);
+    let mut digits = itoa::Buffer::new();
+    for (idx, crop) in f.crops[..usize::from(f.n_crops)].iter().enumerate() {
+        out.push_str("\nCrop ");
+        out.push_str(digits.format(idx + 1));
+        out.push_str(": ");
+        write_units(out, crop.grams, 3);
+        money(out, " kg worth ", crop.cents);
+    }
+    for (group, herd) in GROUPS.iter().zip(f.herds) {
+        let Some(count) = herd else { continue };
+        out.push_str("\nLivestock, ");
+        out.push_str(group_name(*group));
+        out.push_str(": ");
+        let mut listed = 0;
+        if f.hawl_complete {
+            for due in livestock_due_in_kind(*group, count) {
+                if due.count > 0 {
+                    if listed > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(digits.format(due.count));
+                    out.push(' ');
+                    out.push_str(animal_name(due.animal));
+                    listed += 1;
+                }
+            }
+        }
+        if listed == 0 {
+            out.push_str("nothing due");
+        }
+    }
+    money(out, "\nZakat on rikaz: ", f.rikaz_zakat);
+    money(out, "\nTOTAL DUE: ", f.total_due);
+    out.push_str("\n\n");
+}
+// ANCHOR_END: write_receipt
