@@ -211,6 +211,118 @@ fn pow10(exp: u32) -> Result<i128, MoneyError> {
     10i128.checked_pow(exp).ok_or(MoneyError::Overflow)
 }
 
+// ANCHOR: num
+/// A `Decimal` as its mantissa and scale, exactly as written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Num {
+    /// The mantissa.
+    pub mantissa: i128,
+    /// The scale: the value is `mantissa × 10^-scale`.
+    pub scale: u32,
+}
+
+/// `Decimal` keeps a product exact while its mantissa is below 2^96.
+const MANTISSA_LIMIT: u128 = 1 << 96;
+
+impl Num {
+    /// The decimal's own mantissa and scale.
+    pub fn of(value: Decimal) -> Num {
+        Num {
+            mantissa: value.mantissa(),
+            scale: value.scale(),
+        }
+    }
+
+    /// A whole number.
+    pub const fn int(value: u32) -> Num {
+        Num {
+            mantissa: value as i128,
+            scale: 0,
+        }
+    }
+
+    /// The exact product, or `None` where `Decimal` could not hold it
+    /// exactly (where `money::mul_exact` fails).
+    pub fn times(self, other: Num) -> Option<Num> {
+        let mantissa = match (i64::try_from(self.mantissa), i64::try_from(other.mantissa)) {
+            // One widening multiply, which cannot overflow: the common case.
+            (Ok(a), Ok(b)) => i128::from(a) * i128::from(b),
+            _ => self.mantissa.checked_mul(other.mantissa)?,
+        };
+        let scale = self.scale + other.scale;
+        (mantissa.unsigned_abs() < MANTISSA_LIMIT && scale <= 28).then_some(Num { mantissa, scale })
+    }
+
+    /// Rounded half-up to `dp` places, as a count of `10^-dp` units.
+    pub fn units(self, dp: u32) -> Option<i64> {
+        let units = if self.scale <= dp {
+            let scale_up = pow10_table(dp - self.scale)?;
+            match (i64::try_from(self.mantissa), i64::try_from(scale_up)) {
+                (Ok(m), Ok(up)) => i128::from(m) * i128::from(up),
+                _ => self.mantissa.checked_mul(scale_up)?,
+            }
+        } else {
+            let divisor = pow10_table(self.scale - dp)?;
+            // Most products fit a u64, where division is several times
+            // cheaper than i128's.
+            match u64::try_from(self.mantissa) {
+                Ok(m) if divisor <= i128::from(u64::MAX) => {
+                    let d = divisor as u64;
+                    let (q, r) = (m / d, m % d);
+                    i128::from(q + u64::from(r >= d - r))
+                }
+                _ => div_round_half_up(self.mantissa, divisor)?,
+            }
+        };
+        i64::try_from(units).ok()
+    }
+
+    /// Rounded to the cent.
+    pub fn cents(self) -> Option<i64> {
+        self.units(2)
+    }
+
+    /// `round(self / divisor)` to the cent, on the exact rational (what
+    /// [`mul_div_round`] does with a whole divisor).
+    pub fn div_cents(self, divisor: i128) -> Option<i64> {
+        let top = self.mantissa.checked_mul(100)?;
+        let bottom = divisor.checked_mul(pow10_table(self.scale)?)?;
+        i64::try_from(div_round_half_up(top, bottom)?).ok()
+    }
+}
+
+/// `10^exp` from a table (`None` past 10^38).
+fn pow10_table(exp: u32) -> Option<i128> {
+    const TABLE: [i128; 39] = {
+        let mut table = [1i128; 39];
+        let mut i = 1;
+        while i < 39 {
+            table[i] = table[i - 1] * 10;
+            i += 1;
+        }
+        table
+    };
+    TABLE.get(exp as usize).copied()
+}
+
+/// A cent figure as a `Num`, for products with it (the `Decimal` the
+/// reference holds has this scale or a smaller one, so its mantissa is no
+/// larger: a product that fits here fits there).
+pub fn cents_num(cents: i64) -> Num {
+    Num {
+        mantissa: i128::from(cents),
+        scale: 2,
+    }
+}
+// ANCHOR_END: num
+
+/// A money figure (rounded to the cent first, if it has more places) as a
+/// count of cents, in `i128`, which holds every `Decimal` figure.
+pub fn cents_i128(value: Decimal) -> i128 {
+    let value = round_money(value);
+    value.mantissa() * 10i128.pow(MONEY_DP - value.scale())
+}
+
 /// Integer division rounding half away from zero; `None` on overflow or a
 /// zero divisor. The building block of every fixed-point rounding.
 ///

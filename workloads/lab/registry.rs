@@ -18,6 +18,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::allocator_choice::LESSON,
         &crate::murabaha::lessons::allocator_choice::LESSON,
         &crate::zakat::lessons::pipeline::LESSON,
+        &crate::murabaha::lessons::pipeline::LESSON,
     ]
 }
 

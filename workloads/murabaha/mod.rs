@@ -7,6 +7,7 @@
 //! - [`generate`]: seeded, realistic portfolios at any scale.
 //! - [`lessons`]: the lab's murabaha lessons, naive and optimized forms.
 
+pub mod fixed;
 pub mod generate;
 pub mod lessons;
 pub mod model;

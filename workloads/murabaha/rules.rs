@@ -253,19 +253,7 @@ pub fn annuity_monthly_rate(annual_rate: Decimal) -> Decimal {
 /// outstanding cost; the last is `O_{n−1} + round(O_{n−1} × i)`.
 fn annuity_instalments(cost: Decimal, i: Decimal, n: u32) -> Result<Vec<Decimal>, ProcessError> {
     let money = |e: MoneyError| ProcessError::new("pricing", e);
-    let instalment = if i.is_zero() {
-        mul_div_round(cost, Decimal::from(n), MONEY_DP).map_err(money)?
-    } else {
-        // (1 + i)^n to 28 significant digits: its error is some 10^-25 of
-        // the instalment, far below the half cent the rounding looks at.
-        let growth = pow(Decimal::ONE + i, n).ok_or(money(MoneyError::Overflow))?;
-        let exact = cost
-            .checked_mul(i)
-            .and_then(|x| x.checked_mul(growth))
-            .and_then(|x| x.checked_div(growth - Decimal::ONE))
-            .ok_or(money(MoneyError::Overflow))?;
-        round_money(exact)
-    };
+    let instalment = annuity_instalment(cost, i, n)?;
     let mut amounts = Vec::with_capacity(n as usize);
     let mut outstanding = cost;
     for _ in 1..n {
@@ -278,6 +266,23 @@ fn annuity_instalments(cost: Decimal, i: Decimal, n: u32) -> Result<Vec<Decimal>
     }
     amounts.push(outstanding + round_money(mul_exact(outstanding, i).map_err(money)?));
     Ok(amounts)
+}
+
+/// The level annuity instalment `round(cost × i / (1 − (1 + i)^−n))`.
+pub fn annuity_instalment(cost: Decimal, i: Decimal, n: u32) -> Result<Decimal, ProcessError> {
+    let money = |e: MoneyError| ProcessError::new("pricing", e);
+    if i.is_zero() {
+        return mul_div_round(cost, Decimal::from(n), MONEY_DP).map_err(money);
+    }
+    // (1 + i)^n to 28 significant digits: its error is some 10^-25 of the
+    // instalment, far below the half cent the rounding looks at.
+    let growth = pow(Decimal::ONE + i, n).ok_or_else(|| money(MoneyError::Overflow))?;
+    let exact = cost
+        .checked_mul(i)
+        .and_then(|x| x.checked_mul(growth))
+        .and_then(|x| x.checked_div(growth - Decimal::ONE))
+        .ok_or_else(|| money(MoneyError::Overflow))?;
+    Ok(round_money(exact))
 }
 
 /// `base^exponent` by repeated squaring, to `Decimal`'s precision.
@@ -315,12 +320,8 @@ fn present_value(amounts: &[Decimal], i: Decimal) -> Decimal {
 /// only if that check fails (which no test input has done) does plain
 /// bisection narrow a wide bracket to the same certainty.
 pub fn effective_monthly_rate(cost: Decimal, amounts: &[Decimal]) -> Decimal {
-    let half_step = Decimal::new(5, RATE_DP + 1);
     let round = |x: Decimal| crate::money::round_half_up(x, RATE_DP);
-    let brackets = |r: Decimal| {
-        let lo = (r - half_step).max(Decimal::ZERO);
-        present_value(amounts, lo) >= cost && present_value(amounts, r + half_step) < cost
-    };
+    let brackets = |r: Decimal| is_effective_rate(cost, amounts, r);
 
     let estimate = newton_rate(cost, amounts);
     let candidate = round(estimate.max(Decimal::ZERO));
@@ -342,6 +343,17 @@ pub fn effective_monthly_rate(cost: Decimal, amounts: &[Decimal]) -> Decimal {
         }
     }
     round(lo)
+}
+
+/// Whether `r` (10 places) is the effective monthly rate: whether the
+/// present value, computed as [`effective_monthly_rate`] computes it, is at
+/// least `cost` at `r − ½·10⁻¹⁰` (or zero) and below it at `r + ½·10⁻¹⁰`.
+/// The present value falls as the rate rises, even as rounded, so at most
+/// one rate of 10 places passes, and the rate the function returns does.
+pub fn is_effective_rate(cost: Decimal, amounts: &[Decimal], r: Decimal) -> bool {
+    let half_step = Decimal::new(5, RATE_DP + 1);
+    let lo = (r - half_step).max(Decimal::ZERO);
+    present_value(amounts, lo) >= cost && present_value(amounts, r + half_step) < cost
 }
 
 /// Newton's method on `pv(i) − cost`, from the flat-rate rule of thumb.

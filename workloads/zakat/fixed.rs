@@ -25,102 +25,10 @@ use super::model::{LivestockGroup, Usage, YearBasis, ZakatInput};
 use super::rules::{CROP_NISAB_KG, Context, hawl_end, nisab_value};
 use crate::date::CivilDate;
 use crate::input::Currency;
-use crate::money::div_round_half_up;
+use crate::money::{Num, cents_num};
 
 /// The most harvests a payer may have and be assessed here.
 pub const MAX_CROPS: usize = 4;
-
-/// A `Decimal` as its mantissa and scale, exactly as written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Num {
-    mantissa: i128,
-    scale: u32,
-}
-
-/// `Decimal` keeps a product exact while its mantissa is below 2^96.
-const MANTISSA_LIMIT: u128 = 1 << 96;
-
-impl Num {
-    /// The decimal's own mantissa and scale.
-    pub fn of(value: Decimal) -> Num {
-        Num {
-            mantissa: value.mantissa(),
-            scale: value.scale(),
-        }
-    }
-
-    const fn int(value: u32) -> Num {
-        Num {
-            mantissa: value as i128,
-            scale: 0,
-        }
-    }
-
-    /// The exact product, or `None` where `Decimal` could not hold it
-    /// exactly (where `money::mul_exact` fails).
-    fn mul(self, other: Num) -> Option<Num> {
-        let mantissa = match (i64::try_from(self.mantissa), i64::try_from(other.mantissa)) {
-            // One widening multiply, which cannot overflow: the common case.
-            (Ok(a), Ok(b)) => i128::from(a) * i128::from(b),
-            _ => self.mantissa.checked_mul(other.mantissa)?,
-        };
-        let scale = self.scale + other.scale;
-        (mantissa.unsigned_abs() < MANTISSA_LIMIT && scale <= 28).then_some(Num { mantissa, scale })
-    }
-
-    /// Rounded half-up to `dp` places, as a count of `10^-dp` units.
-    fn units(self, dp: u32) -> Option<i64> {
-        let units = if self.scale <= dp {
-            let scale_up = pow10(dp - self.scale)?;
-            match (i64::try_from(self.mantissa), i64::try_from(scale_up)) {
-                (Ok(m), Ok(up)) => i128::from(m) * i128::from(up),
-                _ => self.mantissa.checked_mul(scale_up)?,
-            }
-        } else {
-            let divisor = pow10(self.scale - dp)?;
-            // Most products fit a u64, where division is several times
-            // cheaper than i128's.
-            match u64::try_from(self.mantissa) {
-                Ok(m) if divisor <= i128::from(u64::MAX) => {
-                    let d = divisor as u64;
-                    let (q, r) = (m / d, m % d);
-                    i128::from(q + u64::from(r >= d - r))
-                }
-                _ => div_round_half_up(self.mantissa, divisor)?,
-            }
-        };
-        i64::try_from(units).ok()
-    }
-
-    /// Rounded to the cent.
-    fn cents(self) -> Option<i64> {
-        self.units(2)
-    }
-}
-
-/// `10^exp` from a table (`None` past 10^38).
-fn pow10(exp: u32) -> Option<i128> {
-    const TABLE: [i128; 39] = {
-        let mut table = [1i128; 39];
-        let mut i = 1;
-        while i < 39 {
-            table[i] = table[i - 1] * 10;
-            i += 1;
-        }
-        table
-    };
-    TABLE.get(exp as usize).copied()
-}
-
-/// A cent figure as a `Num`, for products with it (the `Decimal` the
-/// reference holds has this scale or a smaller one, so its mantissa is no
-/// larger: a product that fits here fits there).
-fn cents_num(cents: i64) -> Num {
-    Num {
-        mantissa: i128::from(cents),
-        scale: 2,
-    }
-}
 
 /// One harvest's zakat: grams due and their value in cents.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -246,7 +154,7 @@ impl<'a> Prepared<'a> {
 
     /// `round(value × rate)` to the cent: the reference's `line_value`.
     fn line(&self, value: Decimal, currency: Currency) -> Option<i64> {
-        Num::of(value).mul(self.fx(currency)?)?.cents()
+        Num::of(value).times(self.fx(currency)?)?.cents()
     }
 
     /// The reference's `zakatable_value`, for a wealth line.
@@ -281,16 +189,16 @@ impl<'a> Prepared<'a> {
                     Holding::Trading => Num::int(1),
                     Holding::LongTerm => self.long_term_ratio,
                 };
-                let converted = Num::of(*value).mul(self.fx(*currency)?)?;
-                converted.mul(ratio)?.cents()
+                let converted = Num::of(*value).times(self.fx(*currency)?)?;
+                converted.times(ratio)?.cents()
             }
             Asset::Fund {
                 value,
                 currency,
                 zakatable_ratio,
             } => {
-                let converted = Num::of(*value).mul(self.fx(*currency)?)?;
-                converted.mul(Num::of(*zakatable_ratio))?.cents()
+                let converted = Num::of(*value).times(self.fx(*currency)?)?;
+                converted.times(Num::of(*zakatable_ratio))?.cents()
             }
             Asset::Crop { .. } | Asset::Livestock { .. } | Asset::Rikaz { .. } => Some(0),
         }
@@ -308,10 +216,10 @@ impl<'a> Prepared<'a> {
         if usage == Usage::Worn && self.jewellery_exempt {
             return Some(0);
         }
-        let numerator = Num::of(grams).mul(Num::int(purity))?.mul(price)?;
-        let top = numerator.mantissa.checked_mul(100)?;
-        let bottom = parts.checked_mul(pow10(numerator.scale)?)?;
-        i64::try_from(div_round_half_up(top, bottom)?).ok()
+        Num::of(grams)
+            .times(Num::int(purity))?
+            .times(price)?
+            .div_cents(parts)
     }
 
     /// The reference's `deductible`.
@@ -329,8 +237,8 @@ impl<'a> Prepared<'a> {
                     DebtPolicy::NextInstalment => (*remaining_months).min(1),
                     DebtPolicy::None => 0,
                 };
-                let owed = Num::of(*monthly).mul(Num::int(months))?;
-                owed.mul(self.fx(*currency)?)?.cents()
+                let owed = Num::of(*monthly).times(Num::int(months))?;
+                owed.times(self.fx(*currency)?)?.cents()
             }
         }
     }
@@ -354,12 +262,12 @@ impl<'a> Prepared<'a> {
                 scale: 3,
             },
         };
-        let grams = Num::of(kg).mul(rate)?.units(3)?;
+        let grams = Num::of(kg).times(rate)?.units(3)?;
         let due_kg = Num {
             mantissa: i128::from(grams),
             scale: 3,
         };
-        let cents = due_kg.mul(Num::of(price_per_kg))?.cents()?;
+        let cents = due_kg.times(Num::of(price_per_kg))?.cents()?;
         Some(Crop { grams, cents })
     }
 
@@ -413,12 +321,12 @@ impl<'a> Prepared<'a> {
                     scale: 5,
                 },
             };
-            cents_num(net_wealth).mul(rate)?.cents()?
+            cents_num(net_wealth).times(rate)?.cents()?
         } else {
             0
         };
         let rikaz_zakat = cents_num(rikaz_value)
-            .mul(Num {
+            .times(Num {
                 mantissa: 2,
                 scale: 1,
             })?

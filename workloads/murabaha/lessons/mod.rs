@@ -2,6 +2,7 @@
 //! and `optimized` forms and its registry entry `LESSON`.
 
 pub mod allocator_choice;
+pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;
 pub mod sharding;

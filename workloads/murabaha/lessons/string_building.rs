@@ -79,7 +79,7 @@ fn listed(result: &ContractResult, as_of: CivilDate) -> impl Iterator<Item = &In
 }
 
 /// The heading of the instalment table.
-const TABLE_HEADING: &str =
+pub const TABLE_HEADING: &str =
     "   No        Due       Amount       Profit  Outstanding     Covered  Late   Ta'widh\n";
 
 // ANCHOR: naive

@@ -248,7 +248,7 @@ fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> P
         let total_due = match prepared.assess(payer) {
             Some(figures) => {
                 write_receipt(&mut receipts, payer, &figures, prepared.nisab, currency);
-                figures.total_due
+                i128::from(figures.total_due)
             }
             None => match by_reference(&mut receipts, payer, &prepared.context) {
                 Ok(cents) => cents,
@@ -266,7 +266,7 @@ fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> P
         let sums = totals.get(payer.region.as_deref());
         sums.payers += 1;
         sums.payers_due += u64::from(total_due > 0);
-        sums.cents += i128::from(total_due);
+        sums.cents += total_due;
     }
     Part {
         receipts,
@@ -283,17 +283,10 @@ fn by_reference(
     receipts: &mut String,
     payer: &Payer,
     context: &Context,
-) -> Result<i64, crate::zakat::rules::AssessError> {
+) -> Result<i128, crate::zakat::rules::AssessError> {
     let assessment = assess(payer, context)?;
     string_building::write_receipt(receipts, &assessment, context.currency.as_str());
-    // A due beyond i64 cents (some 92 million billion) is reported like
-    // any other overflow.
-    crate::money::Cents::from_decimal(assessment.total_due)
-        .map(|cents| cents.0)
-        .map_err(|e| crate::zakat::rules::AssessError {
-            at: "total_due".into(),
-            message: e.to_string(),
-        })
+    Ok(crate::money::cents_i128(assessment.total_due))
 }
 
 /// Puts the parts together in order: the first error, or the receipts (a

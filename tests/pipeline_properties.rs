@@ -1,0 +1,166 @@
+//! The pipelines' forms agree, errors included, on random populations and
+//! portfolios pushed to the edges the fixed-point forms must hand back to
+//! the reference: inputs with six places and twelve digits (products past
+//! `Decimal`'s 96 bits), more harvests than the fast form holds, zero
+//! amounts, every policy, payments out of order, late-charge rates, and
+//! ten thousand distinct regions.
+
+use mizan::murabaha::lessons::pipeline as murabaha;
+use mizan::murabaha::model::Pricing;
+use mizan::zakat::lessons::pipeline as zakat;
+use mizan::zakat::model::{
+    Asset, DebtPolicy, Irrigation, JewelleryPolicy, NisabBasis, Species, YearBasis,
+};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// A decimal as input may hold it: at most 6 places and 12 digits before
+/// the point, often small, sometimes as large as allowed.
+fn input_decimal() -> impl Strategy<Value = Decimal> {
+    prop_oneof![
+        Just(Decimal::ZERO),
+        (1i64..10_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s)),
+        (0u32..=6).prop_flat_map(|s| {
+            (0i64..10i64.pow(12 + s), Just(s)).prop_map(|(m, s)| Decimal::new(m, s))
+        }),
+    ]
+}
+
+/// What to do to one line: keep it, or replace its amount.
+fn edits(n: usize) -> impl Strategy<Value = Vec<Option<Decimal>>> {
+    proptest::collection::vec(proptest::option::weighted(0.15, input_decimal()), n)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    fn zakat_pipeline_forms_agree(
+        seed in 0u64..10_000,
+        amounts in edits(400),
+        prices in (input_decimal(), input_decimal(), input_decimal()),
+        policy in (0..3usize, 0..2usize, 0..2usize, 0..3usize),
+        extra_crops in 0..7usize,
+        days in -400i64..400,
+    ) {
+        let mut input = mizan::zakat::generate::generate(60, seed);
+        let mut edit = amounts.iter();
+        for payer in &mut input.payers {
+            for asset in &mut payer.assets {
+                let Some(Some(value)) = edit.next() else { continue };
+                match asset {
+                    Asset::Cash { amount, .. } | Asset::Receivable { amount, .. } => *amount = *value,
+                    Asset::Gold { grams, .. } | Asset::Silver { grams, .. } => *grams = *value,
+                    Asset::Shares { value: v, .. }
+                    | Asset::Fund { value: v, .. }
+                    | Asset::TradeGoods { value: v, .. }
+                    | Asset::Rikaz { value: v, .. } => *v = *value,
+                    Asset::Crop { kg, .. } => *kg = *value,
+                    Asset::Livestock { count, .. } => *count = value.mantissa() as u32,
+                }
+            }
+        }
+        // More harvests than the fixed-point form holds, and a herd.
+        for k in 0..extra_crops {
+            input.payers[0].assets.push(Asset::Crop {
+                kg: Decimal::new(700 + k as i64 * 100, 0),
+                irrigation: Irrigation::Mixed,
+                price_per_kg: Decimal::new(123, 2),
+            });
+        }
+        input.payers[1].assets.push(Asset::Livestock { species: Species::Camels, count: 130 });
+        if prices.0 > Decimal::ZERO { input.prices.gold_per_gram = prices.0; }
+        if prices.1 > Decimal::ZERO { input.prices.silver_per_gram = prices.1; }
+        if prices.2 > Decimal::ZERO && let Some(rate) = input.prices.fx.values_mut().next() {
+            *rate = prices.2;
+        }
+        input.policy.nisab = [NisabBasis::Gold, NisabBasis::Silver, NisabBasis::Lower][policy.0];
+        input.policy.year = [YearBasis::Lunar, YearBasis::Solar][policy.1];
+        input.policy.jewellery = [JewelleryPolicy::Zakatable, JewelleryPolicy::Exempt][policy.2];
+        input.policy.debts =
+            [DebtPolicy::TwelveMonths, DebtPolicy::NextInstalment, DebtPolicy::None][policy.3];
+        let zakat_day = input.zakat_date.day_number() + days;
+        input.zakat_date = mizan::date::CivilDate::from_day_number(zakat_day).unwrap();
+
+        let naive = zakat::naive(&input);
+        prop_assert_eq!(&zakat::optimized(&input), &naive);
+        prop_assert_eq!(&zakat::fixed_point(&input), &naive);
+        prop_assert_eq!(&zakat::receipts_by_hand(&input), &naive);
+    }
+
+    #[test]
+    fn murabaha_pipeline_forms_agree(
+        seed in 0u64..10_000,
+        costs in edits(20),
+        rates in proptest::collection::vec(proptest::option::weighted(0.2, 0i64..3_000_000), 20),
+        late in (0i64..500_000, 0i64..500_000),
+        reverse_payments in any::<bool>(),
+    ) {
+        let mut input = mizan::murabaha::generate::generate(20, seed);
+        input.late_policy.tawidh_annual_rate = Decimal::new(late.0, 6);
+        input.late_policy.gharamah_annual_rate = Decimal::new(late.1, 6);
+        for (idx, contract) in input.contracts.iter_mut().enumerate() {
+            if let Some(cost) = costs[idx].filter(|c| *c > Decimal::ZERO) {
+                contract.cost = cost;
+            }
+            if let Some(rate) = rates[idx] {
+                let rate = Decimal::new(rate, 6);
+                contract.pricing = match contract.pricing {
+                    Pricing::Markup { .. } => Pricing::Markup { markup: rate },
+                    Pricing::Flat { .. } => Pricing::Flat { annual_rate: rate },
+                    Pricing::Annuity { .. } => Pricing::Annuity { annual_rate: rate },
+                };
+            }
+            if reverse_payments {
+                contract.payments.reverse();
+            }
+        }
+        let naive = murabaha::naive(&input);
+        prop_assert_eq!(&murabaha::optimized(&input), &naive);
+        prop_assert_eq!(&murabaha::fixed_point(&input), &naive);
+        prop_assert_eq!(&murabaha::statements_by_hand(&input), &naive);
+    }
+}
+
+/// Ten thousand and more distinct regions: the totals' short list gives
+/// way to its index, and every region is counted once.
+#[test]
+fn zakat_totals_over_many_regions() {
+    let mut input = mizan::zakat::generate::generate(12_000, 7);
+    for (idx, payer) in input.payers.iter_mut().enumerate() {
+        payer.region = (idx % 11_000 != 5).then(|| format!("region-{}", idx % 11_000));
+    }
+    let naive = zakat::naive(&input).unwrap();
+    assert_eq!(zakat::optimized(&input).unwrap(), naive);
+    assert_eq!(naive.totals.len(), 11_000);
+    assert_eq!(naive.totals[0].region, None);
+    assert_eq!(naive.totals[0].payers, 2);
+    let payers: u64 = naive.totals.iter().map(|t| t.payers).sum();
+    assert_eq!(payers, 12_000);
+}
+
+/// A payer whose numbers overflow: both forms refuse the file with the
+/// same error, naming the payer and the line.
+#[test]
+fn zakat_overflow_is_the_same_error() {
+    let mut input = mizan::zakat::generate::generate(50, 3);
+    input.prices.gold_per_gram = Decimal::new(999_999_999_999_999_999, 6);
+    input.payers[17].assets.push(Asset::Gold {
+        grams: Decimal::new(999_999_999_999_999_999, 6),
+        karat: 24,
+        usage: mizan::zakat::model::Usage::Investment,
+    });
+    // Payer 17 is the first to hold gold, at a price whose product no
+    // longer fits.
+    let error = zakat::naive(&input).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "payers[17].assets[1]: the value is too large to compute exactly"
+    );
+    assert_eq!(zakat::optimized(&input).unwrap_err(), error);
+    // At a real price the same line fits, in both forms alike.
+    input.prices.gold_per_gram = Decimal::new(6512, 2);
+    let naive = zakat::naive(&input).unwrap();
+    assert_eq!(zakat::optimized(&input).unwrap(), naive);
+    assert!(naive.receipts.to_string().contains("ZAKAT RECEIPT"));
+}
