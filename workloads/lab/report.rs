@@ -19,6 +19,14 @@ use plotters::prelude::*;
 
 use super::runner::{Report, markdown};
 
+/// Colours of the forms between naive (red) and optimized (blue): orange,
+/// sky blue, purple.
+const VARIANT_COLORS: [RGBColor; 3] = [
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+];
+
 /// Writes the generated files into `dir` from `report` and the
 /// flamegraphs under `profiles`; returns the files' paths within `dir`.
 pub fn write(report: &Report, dir: &Path, profiles: &Path) -> Result<Vec<String>, String> {
@@ -87,7 +95,10 @@ pub fn write(report: &Report, dir: &Path, profiles: &Path) -> Result<Vec<String>
         written.push(format!("lessons/{stem}.md"));
         if let Some(m) = &result.measured {
             let ms = |ns: u64| ns as f64 / 1e6;
-            let mut timings = vec![("naive", ms(m.naive_ns)), ("optimized", ms(m.optimized_ns))];
+            // Naive, the further forms (a pipeline's rungs), optimized, limit.
+            let mut timings = vec![("naive", ms(m.naive_ns))];
+            timings.extend(m.variants.iter().map(|(name, ns)| (name.as_str(), ms(*ns))));
+            timings.push(("optimized", ms(m.optimized_ns)));
             if let Some(limit_ns) = m.limit_ns {
                 timings.push(("limit", ms(limit_ns)));
             }
@@ -95,7 +106,9 @@ pub fn write(report: &Report, dir: &Path, profiles: &Path) -> Result<Vec<String>
                 .iter()
                 .map(|t| vec![(result.id.as_str(), t.1)])
                 .collect();
-            let colors = [RED, BLUE, GREEN];
+            let mut colors = vec![RED];
+            colors.extend(VARIANT_COLORS.iter().cycle().take(m.variants.len()));
+            colors.extend([BLUE, GREEN]);
             let series: Vec<Series> = timings
                 .iter()
                 .zip(&series)

@@ -421,25 +421,37 @@ pub fn markdown(report: &Report) -> String {
             }
         }
     }
-    let variant_rows: Vec<String> = report
+    // Lessons with further forms: every form from naive to optimized, each
+    // against naive and against the form before it (a pipeline's ladder).
+    let mut variant_rows: Vec<String> = Vec::new();
+    for (r, m) in report
         .results
         .iter()
         .filter_map(|r| r.measured.as_ref().map(|m| (r, m)))
-        .flat_map(|(r, m)| {
-            m.variants.iter().map(move |(name, ns)| {
-                format!(
-                    "| {} | {name} | {} | {:.2}× |",
-                    r.id,
-                    format_ns(*ns),
-                    m.naive_ns as f64 / (*ns).max(1) as f64
-                )
-            })
-        })
-        .collect();
+        .filter(|(_, m)| !m.variants.is_empty())
+    {
+        let mut before = m.naive_ns;
+        let forms = m
+            .variants
+            .iter()
+            .map(|(name, ns)| (name.as_str(), *ns))
+            .chain(std::iter::once(("optimized", m.optimized_ns)));
+        for (name, ns) in forms {
+            variant_rows.push(format!(
+                "| {} | {name} | {} | {:.2}× | {:.2}× |",
+                r.id,
+                format_ns(ns),
+                m.naive_ns as f64 / ns.max(1) as f64,
+                before as f64 / ns.max(1) as f64
+            ));
+            before = ns;
+        }
+    }
     if !variant_rows.is_empty() {
         let _ = writeln!(
             out,
-            "\n| lesson | further form | median | speedup over naive |\n|---|---|---:|---:|"
+            "\n| lesson | form | median | speedup over naive | over the form before |\n\
+             |---|---|---:|---:|---:|"
         );
         for row in variant_rows {
             let _ = writeln!(out, "{row}");
