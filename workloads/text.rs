@@ -19,6 +19,17 @@ const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282
 40414243444546474849505152535455565758596061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
+/// The two-digit numbers as byte pairs.
+const DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut table = [[0u8; 2]; 100];
+    let mut n = 0;
+    while n < 100 {
+        table[n] = [b'0' + (n / 10) as u8, b'0' + (n % 10) as u8];
+        n += 1;
+    }
+    table
+};
+
 /// `n` (below 100) as two digits.
 fn pair(n: u32) -> &'static str {
     let at = 2 * n as usize;
@@ -273,36 +284,42 @@ impl Sink for Record {
 
     #[inline]
     fn put_units<const DP: u32>(&mut self, units: i64) {
+        // The text is built in a small array, then all of the array is
+        // copied (a copy of constant size, a couple of vector moves) and
+        // only the text's length kept: cheaper than a copy of the text's
+        // own length, which is a call to memcpy.
+        const WIDTH: usize = 32;
         let mut n = units.unsigned_abs();
         let digits = n.checked_ilog10().map_or(1, |log| log + 1).max(DP + 1) as usize;
         let negative = usize::from(units < 0);
-        let out = self.take(negative + digits + 1);
-        if negative == 1 {
-            out[0] = b'-';
-        }
+        let len = (negative + digits + 1).min(WIDTH);
+        let mut text = [b'-'; WIDTH];
         // From the right: the places, the point, the whole part.
-        let mut at = out.len();
-        let two = |out: &mut [u8], at: &mut usize, n: &mut u64| {
-            *at -= 2;
-            out[*at..*at + 2].copy_from_slice(pair((*n % 100) as u32).as_bytes());
-            *n /= 100;
-        };
+        let mut at = len;
         for _ in 0..DP / 2 {
-            two(out, &mut at, &mut n);
+            at -= 2;
+            text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+            n /= 100;
         }
         if DP % 2 == 1 {
             at -= 1;
-            out[at] = b'0' + (n % 10) as u8;
+            text[at] = b'0' + (n % 10) as u8;
             n /= 10;
         }
         at -= 1;
-        out[at] = b'.';
-        while at - negative >= 2 {
-            two(out, &mut at, &mut n);
+        text[at] = b'.';
+        while at >= negative + 2 {
+            at -= 2;
+            text[at..at + 2].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+            n /= 100;
         }
-        if at - negative == 1 {
-            out[at - 1] = b'0' + n as u8;
+        if at == negative + 1 {
+            text[at - 1] = b'0' + n as u8;
         }
+        // A leading '-' is already there: the array starts as dashes.
+        let start = self.len;
+        self.bytes[start..start + WIDTH].copy_from_slice(&text);
+        self.len += len;
     }
 
     #[inline]

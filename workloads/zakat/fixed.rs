@@ -106,6 +106,7 @@ struct HawlTable {
 /// A date as `year × 372 + (month − 1) × 31 + day − 1`: increasing with
 /// the date, computed with two multiplications, with a few unused keys
 /// (the 30th of February).
+#[inline]
 fn day_key(date: CivilDate) -> usize {
     (date.year() as usize) * 372 + usize::from(date.month() - 1) * 31 + usize::from(date.day() - 1)
 }
@@ -141,6 +142,7 @@ impl<'a> Prepared<'a> {
         }
     }
 
+    #[inline]
     fn fx(&self, currency: Currency) -> Option<Num> {
         // Most lines are in the reporting currency, the list's first entry;
         // codes compare as one integer rather than three bytes.
@@ -153,11 +155,19 @@ impl<'a> Prepared<'a> {
     }
 
     /// `round(value × rate)` to the cent: the reference's `line_value`.
+    #[inline]
     fn line(&self, value: Decimal, currency: Currency) -> Option<i64> {
+        if currency == self.context.currency && value.scale() <= 2 {
+            // Most lines: the reporting currency (a rate of exactly one) and
+            // at most two places, so the cents are the mantissa scaled up.
+            let scale_up = [100, 10, 1][value.scale() as usize];
+            return i64::try_from(value.mantissa()).ok()?.checked_mul(scale_up);
+        }
         Num::of(value).times(self.fx(currency)?)?.cents()
     }
 
     /// The reference's `zakatable_value`, for a wealth line.
+    #[inline]
     fn wealth_line(&self, asset: &Asset) -> Option<i64> {
         match asset {
             Asset::Cash { amount, currency } => self.line(*amount, *currency),
@@ -223,6 +233,7 @@ impl<'a> Prepared<'a> {
     }
 
     /// The reference's `deductible`.
+    #[inline]
     fn debt(&self, debt: &Debt) -> Option<i64> {
         match debt {
             _ if self.debts == DebtPolicy::None => Some(0),
@@ -274,6 +285,7 @@ impl<'a> Prepared<'a> {
     /// Assesses one payer, or `None` where the reference must (see the
     /// module's documentation).
     // ANCHOR: assess
+    #[inline]
     pub fn assess(&self, payer: &Payer) -> Option<Figures> {
         let nisab = self.nisab?;
         let hawl_end = self.hawl.end(payer.hawl_start, self.year)?;
@@ -392,6 +404,7 @@ impl HawlTable {
 
     /// The hawl's end for `start`; `None` where the calendar cannot say
     /// (the reference then reports the error).
+    #[inline]
     fn end(&self, start: CivilDate, year: YearBasis) -> Option<CivilDate> {
         match day_key(start)
             .checked_sub(self.first_key)
