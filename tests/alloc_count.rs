@@ -14,6 +14,32 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 fn counting_and_the_runner() {
     the_allocation_counter_counts_allocations_and_bytes();
     runner_measures_agreeing_lessons_and_fails_the_others();
+    the_optimized_pipelines_allocate_nothing_per_record();
+}
+
+/// The optimized pipelines allocate per part of the work (and per day of
+/// the hawl table), never per payer or contract: four times the records,
+/// the same allocations.
+fn the_optimized_pipelines_allocate_nothing_per_record() {
+    use mizan::murabaha::lessons::pipeline as murabaha;
+    use mizan::zakat::lessons::pipeline as zakat;
+    // Start rayon's workers first: their own set-up allocates.
+    let small = mizan::zakat::generate::generate(2_000, 5);
+    zakat::optimized(&small).unwrap();
+    let large = mizan::zakat::generate::generate(8_000, 5);
+    let (_, at_small) = alloc::count(|| zakat::optimized(&small).unwrap());
+    let (_, at_large) = alloc::count(|| zakat::optimized(&large).unwrap());
+    assert_eq!(at_small.count, at_large.count);
+    assert!(at_small.count < 200, "{at_small:?}");
+    let (_, naive) = alloc::count(|| zakat::naive(&small).unwrap());
+    assert!(naive.count > 50_000, "{naive:?}");
+
+    let small = mizan::murabaha::generate::generate(500, 5);
+    let large = mizan::murabaha::generate::generate(2_000, 5);
+    let (_, at_small) = alloc::count(|| murabaha::optimized(&small).unwrap());
+    let (_, at_large) = alloc::count(|| murabaha::optimized(&large).unwrap());
+    assert_eq!(at_small.count, at_large.count);
+    assert!(at_small.count < 1_000, "{at_small:?}");
 }
 
 /// Sums with an off-by-one in the "optimized" form: the runner must refuse it.

@@ -62,11 +62,12 @@ pub const LAST_YEAR: i16 = 2150;
 impl CivilDate {
     /// A checked constructor.
     pub fn new(year: i32, month: u8, day: u8) -> Result<Self, DateError> {
-        let text = format!("{year:04}-{month:02}-{day:02}");
+        // The text only for an error: a date made in a loop allocates nothing.
+        let text = || format!("{year:04}-{month:02}-{day:02}");
         if !(i32::from(FIRST_YEAR)..=i32::from(LAST_YEAR)).contains(&year) {
-            return Err(DateError::OutOfRange(text));
+            return Err(DateError::OutOfRange(text()));
         }
-        Date::try_new_iso(year, month, day).map_err(|_| DateError::Invalid(text))?;
+        Date::try_new_iso(year, month, day).map_err(|_| DateError::Invalid(text()))?;
         Ok(CivilDate {
             year: year as i16,
             month,
@@ -170,25 +171,26 @@ impl CivilDate {
     /// optimized forms use it; a test holds it to `day_number` on every day
     /// of the supported years.
     pub fn day_number_arith(self) -> i64 {
-        let (month, day) = (i64::from(self.month), i64::from(self.day));
-        let year = i64::from(self.year) - i64::from(month <= 2);
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let day_of_year = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        // Unsigned arithmetic: a `CivilDate`'s year is at least 1900, and
+        // unsigned divisions by constants are a multiplication and a shift.
+        let (month, day) = (u32::from(self.month), u32::from(self.day));
+        let year = self.year as u32 - u32::from(month <= 2);
+        let era = year / 400;
+        let year_of_era = year % 400;
+        let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
         let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
         // The algorithm counts from 1970-01-01 less 719,468 days; that day
         // is day 719,163 of the count from 0001-01-01.
-        era * 146_097 + day_of_era - 719_468 + 719_163
+        i64::from(era * 146_097 + day_of_era) - 719_468 + 719_163
     }
 
     /// [`CivilDate::add_months`] by integer arithmetic alone, the day
     /// clamped to the month's end; `None` past [`LAST_YEAR`]. A test holds it
     /// to `add_months`.
     pub fn add_months_arith(self, months: u32) -> Option<Self> {
-        let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + i64::from(months);
-        let year = index.div_euclid(12);
-        let month = (index.rem_euclid(12) + 1) as u8;
-        if year > i64::from(LAST_YEAR) {
+        let index = (self.year as u32 * 12 + u32::from(self.month) - 1).checked_add(months)?;
+        let (year, month) = (index / 12, (index % 12 + 1) as u8);
+        if year > LAST_YEAR as u32 {
             return None;
         }
         let year = year as i16;

@@ -189,6 +189,25 @@ pub trait Sink {
         self.put(units_text(&mut buffer, units, DP));
     }
 
+    /// Appends `units × 10^-DP` right-aligned in `width` columns, as
+    /// [`push_units_right_aligned`] writes it.
+    fn put_units_aligned<const DP: u32>(&mut self, units: i64, width: usize) {
+        let mut buffer = [0u8; UNITS_TEXT];
+        self.put_aligned(units_text(&mut buffer, units, DP), width);
+    }
+
+    /// Appends `text` right-aligned in `width` columns, as
+    /// [`push_right_aligned`] writes it.
+    fn put_aligned(&mut self, text: &str, width: usize) {
+        let mut n = width.saturating_sub(text.len());
+        while n > 0 {
+            let chunk = n.min(SPACES.len());
+            self.put(&SPACES[..chunk]);
+            n -= chunk;
+        }
+        self.put(text);
+    }
+
     /// Appends a few ASCII bytes (a currency code).
     fn put_ascii<const N: usize>(&mut self, bytes: [u8; N]) {
         self.put(std::str::from_utf8(&bytes).expect("ASCII"));
@@ -215,6 +234,18 @@ impl Sink for String {
     fn put(&mut self, text: &str) {
         self.push_str(text);
     }
+}
+
+/// The length of `units × 10^-DP` as text: sign, whole digits (at least
+/// one), point, places.
+#[inline]
+fn units_len<const DP: u32>(units: i64) -> usize {
+    let digits = units
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(1, |log| log + 1)
+        .max(DP + 1) as usize;
+    usize::from(units < 0) + digits + 1
 }
 
 /// The most bytes a [`Record`] holds.
@@ -261,6 +292,19 @@ impl Record {
         self.len = 0;
     }
 
+    /// `n` spaces: a copy of constant size, of which `n` bytes are kept.
+    #[inline]
+    fn pad(&mut self, n: usize) {
+        const SOME: usize = 16;
+        if n <= SOME {
+            let start = self.len;
+            self.bytes[start..start + SOME].copy_from_slice(&SPACES.as_bytes()[..SOME]);
+            self.len += n;
+        } else {
+            self.take(n).fill(b' ');
+        }
+    }
+
     /// The next `n` bytes, to write in place.
     #[inline]
     fn take(&mut self, n: usize) -> &mut [u8] {
@@ -283,6 +327,18 @@ impl Sink for Record {
     }
 
     #[inline]
+    fn put_aligned(&mut self, text: &str, width: usize) {
+        self.pad(width.saturating_sub(text.len()));
+        self.put(text);
+    }
+
+    #[inline]
+    fn put_units_aligned<const DP: u32>(&mut self, units: i64, width: usize) {
+        self.pad(width.saturating_sub(units_len::<DP>(units)));
+        self.put_units::<DP>(units);
+    }
+
+    #[inline]
     fn put_units<const DP: u32>(&mut self, units: i64) {
         // The text is built in a small array, then all of the array is
         // copied (a copy of constant size, a couple of vector moves) and
@@ -290,9 +346,8 @@ impl Sink for Record {
         // own length, which is a call to memcpy.
         const WIDTH: usize = 32;
         let mut n = units.unsigned_abs();
-        let digits = n.checked_ilog10().map_or(1, |log| log + 1).max(DP + 1) as usize;
         let negative = usize::from(units < 0);
-        let len = (negative + digits + 1).min(WIDTH);
+        let len = units_len::<DP>(units).min(WIDTH);
         let mut text = [b'-'; WIDTH];
         // From the right: the places, the point, the whole part.
         let mut at = len;
@@ -516,6 +571,9 @@ mod tests {
         out.put_units::<10>(units);
         out.put(" on ");
         out.put_date("2026-02-18".parse().unwrap());
+        out.put_units_aligned::<2>(units, 12);
+        out.put_aligned("x", 5);
+        out.put_aligned("unpaid", 70);
     }
 
     #[test]
@@ -538,10 +596,13 @@ mod tests {
             i64::MIN,
         ] {
             let expected = format!(
-                "{} | {} | {} on 2026-02-18",
+                "{} | {} | {} on 2026-02-18{:>12}{:>5}{:>70}",
                 format_fixed(Decimal::new(units, 2), 2),
                 format_fixed(Decimal::new(units, 3), 3),
-                format_fixed(Decimal::new(units, 10), 10)
+                format_fixed(Decimal::new(units, 10), 10),
+                format_fixed(Decimal::new(units, 2), 2),
+                "x",
+                "unpaid"
             );
             let mut record = Record::default();
             sample(&mut record, units);

@@ -131,12 +131,38 @@ pub fn profile_lesson(
         scale,
         super::machine::Machine::current().summary()
     );
-    for (idx, form) in [Form::Naive, Form::Optimized].into_iter().enumerate() {
-        let section = match lesson.allocators() {
-            Some(allocators) => child_section(form, allocators[idx])?,
-            None => profile_form(lesson.id(), prepared.as_ref(), form, seconds, &dir)?,
-        };
-        text.push_str(&section);
+    match lesson.allocators() {
+        Some(allocators) => {
+            text.push_str(&child_section(Form::Naive, allocators[0])?);
+            text.push_str(&child_section(Form::Optimized, allocators[1])?);
+        }
+        None => {
+            // Naive, the further forms in their order (a pipeline's rungs),
+            // optimized.
+            text.push_str(&profile_form(
+                lesson.id(),
+                prepared.as_ref(),
+                Form::Naive,
+                seconds,
+                &dir,
+            )?);
+            for (idx, name) in prepared.variant_names().into_iter().enumerate() {
+                text.push_str(&profile_run(
+                    lesson.id(),
+                    name,
+                    &|| prepared.run_variant(idx),
+                    seconds,
+                    &dir,
+                )?);
+            }
+            text.push_str(&profile_form(
+                lesson.id(),
+                prepared.as_ref(),
+                Form::Optimized,
+                seconds,
+                &dir,
+            )?);
+        }
     }
     let summary_path = dir.join("summary.md");
     fs::write(&summary_path, &text)
@@ -154,17 +180,28 @@ pub fn profile_form(
     seconds: f64,
     dir: &Path,
 ) -> Result<String, String> {
+    profile_run(lesson_id, form.name(), &|| prepared.run(form), seconds, dir)
+}
+
+/// Profiles `run` (one run of the form called `name`) as [`profile_form`]
+/// does.
+pub fn profile_run(
+    lesson_id: &str,
+    name: &str,
+    run: &dyn Fn(),
+    seconds: f64,
+    dir: &Path,
+) -> Result<String, String> {
     use std::fmt::Write as _;
     use std::time::{Duration, Instant};
 
-    let name = form.name();
     let budget = Duration::from_secs_f64(seconds);
-    let ((), allocations) = super::alloc::count(|| prepared.run(form));
+    let ((), allocations) = super::alloc::count(run);
     let session = start()?;
     let started = Instant::now();
     let mut runs = 0u64;
     while runs == 0 || started.elapsed() < budget {
-        prepared.run(form);
+        run();
         runs += 1;
     }
     let elapsed = started.elapsed();

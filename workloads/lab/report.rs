@@ -134,7 +134,11 @@ pub fn write(report: &Report, dir: &Path, profiles: &Path) -> Result<Vec<String>
             )?;
             written.push(format!("lessons/{stem}-scaling.svg"));
         }
-        for form in ["naive", "optimized"] {
+        let variants = result.measured.iter().flat_map(|m| &m.variants);
+        let forms = ["naive", "optimized"]
+            .into_iter()
+            .chain(variants.map(|(name, _)| name.as_str()));
+        for form in forms {
             let source = profiles.join(&result.id).join(form).join("flamegraph.svg");
             let target = format!("profiles/{stem}-{form}.svg");
             fs::create_dir_all(dir.join("profiles"))

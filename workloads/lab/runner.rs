@@ -197,8 +197,8 @@ pub fn thread_counts() -> Vec<usize> {
     counts
 }
 
-/// Counts one run of each form's allocations, then times rotated runs of
-/// every form in this process.
+/// Counts one warm run of each form's allocations, then times rotated runs
+/// of every form in this process.
 fn measure_here(
     lesson_id: &str,
     prepared: &dyn super::lesson::Prepared,
@@ -206,6 +206,10 @@ fn measure_here(
     bar: &ProgressBar,
 ) -> Measured {
     bar.set_message(format!("{lesson_id}: counting allocations"));
+    // One uncounted run of each first: what a thread or a pool sets up on
+    // first use is not the form's to pay for. The counted runs are warm.
+    prepared.run(Form::Naive);
+    prepared.run(Form::Optimized);
     let ((), naive_allocations) = alloc::count(|| prepared.run(Form::Naive));
     let ((), optimized_allocations) = alloc::count(|| prepared.run(Form::Optimized));
     bar.inc(1);
@@ -488,7 +492,7 @@ pub fn markdown(report: &Report) -> String {
     let _ = writeln!(
         out,
         "\nMedians of {} alternating runs per form at the `{:?}` scale (seed {}); \
-         allocations counted in one run of each form. Machine: {}.",
+         allocations counted in one warm run of each form (after an uncounted one). Machine: {}.",
         report.runs,
         report.scale,
         report.seed,

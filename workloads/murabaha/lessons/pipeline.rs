@@ -22,14 +22,12 @@ use crate::lab::lesson::{LessonDef, Scale, Variant};
 use crate::murabaha::MurabahaInput;
 use crate::murabaha::fixed::{Figures, Prepared, Schedule};
 use crate::murabaha::model::{Contract, ContractResult};
-use crate::text::{
-    Document, push_right_aligned, push_units_right_aligned, write_date, write_units,
-};
+use crate::text::{Document, Record, Sink, write_date, write_units};
 
 use super::string_building::{self, Statements, TABLE_HEADING};
 
 /// The lesson's registry entry.
-pub const LESSON: LessonDef<MurabahaInput, Result<MurabahaRun, InputError>> = LessonDef {
+pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = LessonDef {
     id: "murabaha/pipeline",
     why: "The whole month-end run, naive, spends most of its time finding each contract's \
           effective rate by Newton's method in Decimal, then in Decimal arithmetic for \
@@ -42,19 +40,19 @@ pub const LESSON: LessonDef<MurabahaInput, Result<MurabahaRun, InputError>> = Le
           the whole book every month; a single contract's schedule is fast enough either \
           way.",
     build,
-    elements: |input| input.contracts.len() as u64,
-    naive,
-    optimized,
-    limit: None,
+    elements: |p| p.input.contracts.len() as u64,
+    naive: |p| naive(&p.input),
+    optimized: |p| optimized(&p.input),
+    limit: Some(limit),
     allocators: None,
     variants: &[
         Variant {
             name: "statements-by-hand",
-            run: statements_by_hand,
+            run: |p| statements_by_hand(&p.input),
         },
         Variant {
             name: "fixed-point",
-            run: fixed_point,
+            run: |p| fixed_point(&p.input),
         },
     ],
     scaling: true,
@@ -101,9 +99,57 @@ pub fn contracts_at(scale: Scale) -> usize {
     }
 }
 
-fn build(scale: Scale, seed: u64) -> MurabahaInput {
-    crate::murabaha::generate::generate(contracts_at(scale), seed)
+/// A portfolio to process, and the length of its statements (for the
+/// speed of light).
+#[derive(Debug, Clone)]
+pub struct Portfolio {
+    /// The parsed input.
+    pub input: MurabahaInput,
+    /// The length of the statements document, in bytes.
+    pub statements_len: usize,
 }
+
+fn build(scale: Scale, seed: u64) -> Portfolio {
+    let input = crate::murabaha::generate::generate(contracts_at(scale), seed);
+    let statements_len = optimized(&input).map_or(0, |run| run.statements.len());
+    Portfolio {
+        input,
+        statements_len,
+    }
+}
+
+// ANCHOR: limit
+/// The speed of light: on every core, as the optimized form splits the
+/// work, read every field processing reads (each contract's terms and
+/// every payment) and write, for every instalment of the term, its share
+/// of a document of the statements' length. No month-end run can do less;
+/// what the optimized form spends above this is computing and formatting.
+fn limit(portfolio: &Portfolio) -> u64 {
+    let contracts = &portfolio.input.contracts;
+    let parts = rayon::current_num_threads() * 16;
+    let per_part = contracts.len().div_ceil(parts).max(1);
+    let instalments: usize = contracts.iter().map(|c| c.term_months as usize).sum();
+    let share = portfolio.statements_len / instalments.max(1);
+    contracts
+        .par_chunks(per_part)
+        .map(|contracts| {
+            let terms: usize = contracts.iter().map(|c| c.term_months as usize).sum();
+            let mut out: Vec<u8> = Vec::with_capacity(terms * share + share);
+            let mut checksum = 0u64;
+            for c in contracts {
+                out.extend_from_slice(c.id.as_bytes());
+                checksum ^= c.cost.mantissa() as u64 ^ u64::from(c.first_due.day());
+                for payment in &c.payments {
+                    checksum ^= payment.amount.mantissa() as u64;
+                }
+                let written = out.len();
+                out.resize(written + share * c.term_months as usize, b' ');
+            }
+            checksum ^ out.len() as u64
+        })
+        .reduce(|| 0, |a, b| a ^ b)
+}
+// ANCHOR_END: limit
 
 #[cold]
 fn totals_too_large() -> InputError {
@@ -155,6 +201,7 @@ fn add_result(t: &mut PortfolioTotals, c: &ContractResult) -> Result<(), InputEr
 }
 // ANCHOR_END: naive
 
+// ANCHOR: statements_by_hand
 /// Rung 1: the reference processing, statements written by hand.
 pub fn statements_by_hand(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let output = crate::murabaha::process_all(input)?;
@@ -169,12 +216,15 @@ pub fn statements_by_hand(input: &MurabahaInput) -> Result<MurabahaRun, InputErr
         totals,
     })
 }
+// ANCHOR_END: statements_by_hand
 
+// ANCHOR: fixed_point
 /// Rung 2: fixed point, the rate in `f64` and proved, on one thread.
 pub fn fixed_point(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
     finish(vec![run_part(&prepared, input, &input.contracts, 0)])
 }
+// ANCHOR_END: fixed_point
 
 // ANCHOR: optimized
 /// Fixed point, the rate proved, buffers reused, statements by hand, the
@@ -280,11 +330,19 @@ fn run_part(
     let rows: usize = contracts.iter().map(|c| listed_rows(c, input.as_of)).sum();
     let mut statements = String::with_capacity(rows * 86 + contracts.len() * 320);
     let mut schedule = Schedule::for_contracts(contracts);
+    let mut record = Record::default();
     let mut totals = Sums::default();
     for (offset, contract) in contracts.iter().enumerate() {
         match prepared.process(contract, &mut schedule) {
             Some(figures) => {
-                write_statement(&mut statements, contract, &figures, &schedule, input.as_of);
+                write_statement(
+                    &mut statements,
+                    &mut record,
+                    contract,
+                    &figures,
+                    &schedule,
+                    input.as_of,
+                );
                 totals.add(&figures);
             }
             None => match by_reference(
@@ -380,6 +438,7 @@ fn finish(parts: Vec<Part>) -> Result<MurabahaRun, InputError> {
 /// [`string_building::write_statement`] writes from the `Decimal` one.
 fn write_statement(
     out: &mut String,
+    record: &mut Record,
     contract: &Contract,
     f: &Figures,
     s: &Schedule,
@@ -400,28 +459,31 @@ fn write_statement(
     out.push_str(TABLE_HEADING);
     let listed = s.dues.partition_point(|due| *due <= as_of);
     for k in 0..listed {
-        push_right_aligned(out, digits.format(k + 1), 5);
-        out.push(' ');
-        write_date(out, s.dues[k]);
-        out.push(' ');
-        push_units_right_aligned(out, s.amounts[k], 2, 12);
-        out.push(' ');
-        push_units_right_aligned(out, s.profits[k], 2, 12);
-        out.push(' ');
-        push_units_right_aligned(out, s.outstanding_price[k], 2, 12);
-        out.push(' ');
+        // Each row built in a stack record and pushed in one piece.
+        let row = &mut *record;
+        row.clear();
+        row.put_aligned(digits.format(k + 1), 5);
+        row.put(" ");
+        row.put_date(s.dues[k]);
+        row.put(" ");
+        row.put_units_aligned::<2>(s.amounts[k], 12);
+        row.put(" ");
+        row.put_units_aligned::<2>(s.profits[k], 12);
+        row.put(" ");
+        row.put_units_aligned::<2>(s.outstanding_price[k], 12);
         match s.covered_on[k] {
             Some(day) => {
-                out.push(' ');
-                write_date(out, day);
+                row.put("  ");
+                row.put_date(day);
             }
-            None => out.push_str("     unpaid"),
+            None => row.put("      unpaid"),
         }
-        out.push(' ');
-        push_right_aligned(out, digits.format(s.days_late[k]), 5);
-        out.push(' ');
-        push_units_right_aligned(out, s.tawidh[k], 2, 9);
-        out.push('\n');
+        row.put(" ");
+        row.put_aligned(digits.format(s.days_late[k]), 5);
+        row.put(" ");
+        row.put_units_aligned::<2>(s.tawidh[k], 9);
+        row.put("\n");
+        out.push_str(row.as_str());
     }
     if listed < s.dues.len() {
         out.push_str("Next instalment ");

@@ -220,12 +220,14 @@ pub fn receipts_by_hand(input: &ZakatInput) -> Result<ZakatRun, InputError> {
 }
 // ANCHOR_END: receipts_by_hand
 
+// ANCHOR: fixed_point
 /// Rung 2: fixed point with the shared work hoisted, on one thread.
 pub fn fixed_point(input: &ZakatInput) -> Result<ZakatRun, InputError> {
     let prepared = Prepared::new(input, false);
     let part = run_part(&prepared, &input.payers, 0);
     finish(vec![part])
 }
+// ANCHOR_END: fixed_point
 
 // ANCHOR: optimized
 /// Fixed point, shared work hoisted, receipts by hand, payers split over

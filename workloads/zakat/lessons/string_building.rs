@@ -23,7 +23,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     why: "Receipts built with format! and joined line by line allocate several short-lived \
           Strings per line and format every amount through Decimal's to_string. Writing \
           every line into one buffer sized up front, and printing money from the Decimal's \
-          integer mantissa by hand (itoa for the digits, no core::fmt), removes every \
+          integer mantissa by hand (two digits at a time from a table, no core::fmt), removes every \
           allocation per payer and most of the formatting machinery. It does not pay where \
           a receipt is printed once and the text is small next to the work that computed it.",
     build,
