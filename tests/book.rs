@@ -162,6 +162,7 @@ fn the_book_builds_with_search() {
         "introduction.html",
         "domain/zakat.html",
         "techniques/string-building.html",
+        "techniques/pipelines.html",
         "appendix/results.html",
         "generated/profiles/zakat-string-building-naive.svg",
     ] {
@@ -180,5 +181,8 @@ fn the_book_builds_with_search() {
     // The code is there, not the include directive.
     assert!(chapter.contains("fn write_receipt"));
     assert!(!chapter.contains("{{#include"));
+    let pipelines = fs::read_to_string(out.join("techniques/pipelines.html")).unwrap();
+    assert!(pipelines.contains("fn effective_rate"));
+    assert!(pipelines.contains("zakat-pipeline-fixed-point.svg"));
     fs::remove_dir_all(&out).unwrap();
 }

@@ -303,8 +303,7 @@ impl Num {
 
 /// `m / 10^exp` rounded half-up, for `exp` up to 19: one arm a power, so
 /// that each division is by a constant, which the compiler turns into a
-/// multiplication and a shift (a division by a variable took a third of
-/// the fixed-point zakat assessment's time).
+/// multiplication and a shift instead of a `div` instruction.
 #[inline]
 fn div_pow10_round(m: u64, exp: u32) -> u64 {
     #[inline(always)]
