@@ -29,7 +29,8 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     elements: |input| input.results.len() as u64,
     naive,
     optimized,
-    limit: None,
+    // The speed of light of printing the same text: string building's.
+    limit: Some(super::string_building::limit),
     allocators: None,
     variants: &[],
     scaling: false,

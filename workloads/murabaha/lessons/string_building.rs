@@ -249,7 +249,7 @@ pub fn write_statement(out: &mut String, c: &ContractResult, as_of: CivilDate) {
 // ANCHOR: limit
 /// The speed of light: read every listed instalment once and write a
 /// document of the statements' length.
-fn limit(input: &Statements) -> u64 {
+pub fn limit(input: &Statements) -> u64 {
     let mut out: Vec<u8> = Vec::with_capacity(input.document_len);
     let mut checksum = 0u64;
     for c in &input.results {

@@ -26,7 +26,8 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     elements: |input| input.assessments.len() as u64,
     naive,
     optimized,
-    limit: None,
+    // The speed of light of printing the same text: string building's.
+    limit: Some(super::string_building::limit),
     allocators: None,
     variants: &[],
     scaling: false,

@@ -26,7 +26,7 @@ pub const LESSON: LessonDef<ZakatInput, Vec<PayerValuation>> = LessonDef {
     elements: |input| input.payers.len() as u64,
     naive,
     optimized,
-    limit: None,
+    limit: Some(limit),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -53,6 +53,24 @@ fn is_wealth(asset: &Asset) -> bool {
         Asset::Crop { .. } | Asset::Livestock { .. } | Asset::Rikaz { .. }
     )
 }
+
+// ANCHOR: limit
+/// The speed of light: value every wealth line and add up each payer's
+/// total, keeping nothing. A lesson about where the values are stored can
+/// do no better than computing them.
+fn limit(input: &ZakatInput) -> u64 {
+    let context = Context::of(input);
+    let mut checksum = 0u64;
+    for payer in &input.payers {
+        let mut total = Decimal::ZERO;
+        for asset in payer.assets.iter().filter(|a| is_wealth(a)) {
+            total += zakatable_value(asset, &context).expect("generated lines value");
+        }
+        checksum ^= total.mantissa() as u64;
+    }
+    checksum
+}
+// ANCHOR_END: limit
 
 // ANCHOR: naive
 /// The output and each payer's lines grow from empty.
