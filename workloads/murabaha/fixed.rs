@@ -146,7 +146,7 @@ impl Prepared {
         let profit = selling_price - cost;
         let monthly_rate = match monthly_rate {
             Some(rate) => rate,
-            None => effective_rate(cost, &schedule.amounts),
+            None => effective_rate(contract.cost, cost, &schedule.amounts)?,
         };
         recognise(contract.recognition, cost, profit, monthly_rate, schedule)?;
 
@@ -350,23 +350,26 @@ fn recognise(
 // ANCHOR: effective_rate
 /// The effective monthly rate in 10^-10 units: Newton's method in `f64`,
 /// then the answer proved (see the module's documentation), and the
-/// reference's own search where no candidate can be proved.
-fn effective_rate(cost: i64, amounts: &[i64]) -> i64 {
+/// reference's own search where no candidate can be proved; `None` for a
+/// rate too large for the units (the reference then processes the
+/// contract). `cost_as_written` is the cost as the reference holds it, for
+/// the checks made in `Decimal`.
+fn effective_rate(cost_as_written: Decimal, cost: i64, amounts: &[i64]) -> Option<i64> {
     let estimate = newton(cost as f64, amounts);
     let candidate = (estimate.max(0.0) * 1e10 + 0.5).floor() as i64;
     for r in [candidate, candidate - 1, candidate + 1] {
         if r >= 0 {
             match brackets(cost, amounts, r) {
-                Some(true) => return r,
+                Some(true) => return Some(r),
                 Some(false) => continue,
-                None if decimal_brackets(cost, amounts, r) => return r,
+                None if decimal_brackets(cost_as_written, amounts, r) => return Some(r),
                 None => continue,
             }
         }
     }
     let amounts: Vec<Decimal> = amounts.iter().map(|a| Decimal::new(*a, 2)).collect();
-    let rate = effective_monthly_rate(Decimal::new(cost, 2), &amounts);
-    Num::of(rate).units(RATE_DP).expect("a rate below 10^8")
+    let rate = effective_monthly_rate(cost_as_written, &amounts);
+    Num::of(rate).units(RATE_DP)
 }
 
 /// Newton's method on `pv(i) − cost` in `f64`, from the same start as the
@@ -433,8 +436,56 @@ fn brackets(cost: i64, amounts: &[i64], r: i64) -> Option<bool> {
 
 /// The bracket check made in `Decimal`, exactly as the reference makes it.
 #[cold]
-fn decimal_brackets(cost: i64, amounts: &[i64], r: i64) -> bool {
+fn decimal_brackets(cost: Decimal, amounts: &[i64], r: i64) -> bool {
+    // The reference's amounts all have two places, as these.
     let amounts: Vec<Decimal> = amounts.iter().map(|a| Decimal::new(*a, 2)).collect();
-    is_effective_rate(Decimal::new(cost, 2), &amounts, Decimal::new(r, RATE_DP))
+    is_effective_rate(cost, &amounts, Decimal::new(r, RATE_DP))
 }
 // ANCHOR_END: effective_rate
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::murabaha::model::Pricing;
+    use crate::murabaha::rules::plan;
+
+    /// The f64 search, its bound, and the Decimal check, against the
+    /// reference's rate on generated contracts priced by markup and flat
+    /// rate (annuity rates are set, not searched).
+    #[test]
+    fn the_proved_rate_is_the_references() {
+        let input = crate::murabaha::generate::generate(300, 11);
+        let mut searched = 0;
+        for contract in &input.contracts {
+            if matches!(contract.pricing, Pricing::Annuity { .. }) {
+                continue;
+            }
+            let reference = plan(contract).unwrap();
+            let amounts: Vec<i64> = reference
+                .amounts
+                .iter()
+                .map(|a| Num::of(*a).cents().unwrap())
+                .collect();
+            let cost = Num::of(contract.cost).cents().unwrap();
+            let expected = Num::of(reference.monthly_rate).units(RATE_DP).unwrap();
+            assert_eq!(
+                effective_rate(contract.cost, cost, &amounts),
+                Some(expected),
+                "{}",
+                contract.id
+            );
+            // The exact check passes the rate and no neighbour, and the f64
+            // check never says otherwise where it is sure.
+            for (r, is_rate) in [
+                (expected, true),
+                (expected - 1, false),
+                (expected + 1, false),
+            ] {
+                assert_eq!(decimal_brackets(contract.cost, &amounts, r), is_rate);
+                assert!(brackets(cost, &amounts, r).is_none_or(|sure| sure == is_rate));
+            }
+            searched += 1;
+        }
+        assert!(searched > 150, "{searched}");
+    }
+}
