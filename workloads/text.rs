@@ -345,6 +345,12 @@ impl Sink for Record {
         // only the text's length kept: cheaper than a copy of the text's
         // own length, which is a call to memcpy.
         const WIDTH: usize = 32;
+        if units == 0 {
+            // The commonest figure on a receipt (no debts, no treasure,
+            // nothing due): one copy.
+            self.put(&"0.000000000000000000"[..2 + DP as usize]);
+            return;
+        }
         let mut n = units.unsigned_abs();
         let negative = usize::from(units < 0);
         let len = units_len::<DP>(units).min(WIDTH);

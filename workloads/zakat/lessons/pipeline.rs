@@ -259,8 +259,31 @@ struct Part<'a> {
 /// hashing the name), indexed by a hash map once they are many.
 #[derive(Default)]
 struct RegionSums<'a> {
-    list: Vec<(Option<&'a str>, Sums)>,
+    list: Vec<(RegionKey, Option<&'a str>, Sums)>,
     index: HashMap<Option<&'a str>, usize>,
+}
+
+/// A region's name's length and first eight bytes: two integers to
+/// compare instead of a call to `memcmp`, and enough to tell the usual
+/// region names apart (the names are compared in full only on a match of
+/// a longer name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RegionKey(usize, u64);
+
+impl RegionKey {
+    #[inline]
+    fn of(region: Option<&str>) -> RegionKey {
+        match region {
+            None => RegionKey(usize::MAX, 0),
+            Some(name) => {
+                let prefix = name
+                    .bytes()
+                    .take(8)
+                    .fold(0u64, |key, b| (key << 8) | u64::from(b));
+                RegionKey(name.len(), prefix)
+            }
+        }
+    }
 }
 
 impl<'a> RegionSums<'a> {
@@ -269,18 +292,22 @@ impl<'a> RegionSums<'a> {
 
     fn get(&mut self, region: Option<&'a str>) -> &mut Sums {
         let found = if self.list.len() <= Self::SHORT {
-            self.list.iter().position(|(r, _)| *r == region)
+            let key = RegionKey::of(region);
+            self.list
+                .iter()
+                .position(|(k, r, _)| *k == key && (key.0 <= 8 || *r == region))
         } else {
             self.index.get(&region).copied()
         };
         let at = match found {
             Some(at) => at,
             None => {
-                self.list.push((region, Sums::default()));
+                self.list
+                    .push((RegionKey::of(region), region, Sums::default()));
                 if self.list.len() > Self::SHORT {
                     if self.index.is_empty() {
                         self.index = (self.list.iter().enumerate())
-                            .map(|(at, (r, _))| (*r, at))
+                            .map(|(at, (_, r, _))| (*r, at))
                             .collect();
                     } else {
                         self.index.insert(region, self.list.len() - 1);
@@ -289,7 +316,7 @@ impl<'a> RegionSums<'a> {
                 self.list.len() - 1
             }
         };
-        &mut self.list[at].1
+        &mut self.list[at].2
     }
 }
 
@@ -371,7 +398,7 @@ fn finish(parts: Vec<Part>) -> Result<ZakatRun, InputError> {
             return Err(error);
         }
         receipts.push(part.receipts);
-        for (region, sums) in &part.totals.list {
+        for (_, region, sums) in &part.totals.list {
             let merged = merged.entry(*region).or_default();
             merged.payers += sums.payers;
             merged.payers_due += sums.payers_due;
