@@ -20,7 +20,9 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     why: "Writing each statement into a fresh String lets the String grow from nothing to \
           the statement's size (about ten allocations and copies a statement, measured) and \
           then frees it. A statement is long, so the growth is a small share of writing it: \
-          pooling saves about a tenth here, where it halves the short zakat receipts' run. Keeping one buffer for the run and clearing it between statements \
+          pooling saves a tenth of the instructions or less here (a difference the timing \
+          on a shared machine can lose in its noise), where it halves the short zakat \
+          receipts' run. Keeping one buffer for the run and clearing it between statements \
           keeps its capacity: after the longest statement so far, the run allocates nothing. \
           Pooling pays where the same kind of temporary is made again and again in a loop; \
           it costs a buffer that stays as large as the largest record, and a form that must \
