@@ -7,9 +7,10 @@
 //! receipts of `zakat/string-building`, and totals in a `BTreeMap` keyed by
 //! the region's name. The optimized form assesses in fixed point
 //! ([`crate::zakat::fixed`]) with what payers share hoisted out of the
-//! loop, writes each receipt by hand straight from the cents, keeps the
-//! totals in a map keyed by borrowed names, and splits the payers over the
-//! cores. Between them, the ladder's rungs (`receipts-by-hand`,
+//! loop, writes each receipt by hand straight from the cents (in a stack
+//! record, copied out in one piece), keeps the totals by borrowed region
+//! names (a short list, indexed by a hash map once the regions are many),
+//! and splits the payers over the cores. Between them, the ladder's rungs (`receipts-by-hand`,
 //! `fixed-point`) show what each step is worth.
 
 use std::collections::{BTreeMap, HashMap};
