@@ -164,3 +164,29 @@ fn zakat_overflow_is_the_same_error() {
     assert_eq!(zakat::optimized(&input).unwrap(), naive);
     assert!(naive.receipts.to_string().contains("ZAKAT RECEIPT"));
 }
+
+/// Late charges at an absurd rate on contracts nobody paid: each charge
+/// fits the fast form's `i64` of cents, but a contract's sum of them does
+/// not. The fast form must hand those contracts to the reference rather
+/// than wrap.
+#[test]
+fn murabaha_sums_past_i64_go_to_the_reference() {
+    let mut input = mizan::murabaha::generate::generate(200, 9);
+    input.late_policy.tawidh_annual_rate = Decimal::new(999_999_999_999, 0);
+    for contract in &mut input.contracts {
+        contract.payments.clear();
+        contract.early_settlement = None;
+    }
+    let naive = murabaha::naive(&input).unwrap();
+    assert_eq!(murabaha::optimized(&input).unwrap(), naive);
+    // The case is there: a contract whose every charge fits an i64 of
+    // cents and whose total does not.
+    let fits = Decimal::from(i64::MAX) / Decimal::from(100);
+    let reference = mizan::murabaha::process_all(&input).unwrap();
+    assert!(
+        reference
+            .contracts
+            .iter()
+            .any(|c| { c.tawidh > fits && c.instalments.iter().all(|i| i.tawidh <= fits) })
+    );
+}

@@ -208,7 +208,7 @@ pub fn mul_div_round(
 const MAX_DECIMAL_MANTISSA: u128 = (1u128 << 96) - 1;
 
 fn pow10(exp: u32) -> Result<i128, MoneyError> {
-    10i128.checked_pow(exp).ok_or(MoneyError::Overflow)
+    pow10_table(exp).ok_or(MoneyError::Overflow)
 }
 
 // ANCHOR: num

@@ -112,6 +112,12 @@ fn cents(value: Decimal) -> Option<i64> {
         .flatten()
 }
 
+/// A sum, or `None` past `i64` (the reference then processes the
+/// contract: no figure here ever wraps).
+fn checked_sum(values: impl IntoIterator<Item = i64>) -> Option<i64> {
+    values.into_iter().try_fold(0i64, i64::checked_add)
+}
+
 /// `round(amount × rate × days / 365)` to the cent: the reference's
 /// `late_charge`.
 fn late_charge(amount: i64, rate: Num, days: u32) -> Option<i64> {
@@ -142,8 +148,8 @@ impl Prepared {
         let n = contract.term_months as usize;
         let cost = cents(contract.cost)?;
         let monthly_rate = plan(contract, cost, &mut schedule.amounts)?;
-        let selling_price: i64 = schedule.amounts.iter().sum();
-        let profit = selling_price - cost;
+        let selling_price = checked_sum(schedule.amounts.iter().copied())?;
+        let profit = selling_price.checked_sub(cost)?;
         let monthly_rate = match monthly_rate {
             Some(rate) => rate,
             None => effective_rate(contract.cost, cost, &schedule.amounts)?,
@@ -161,7 +167,7 @@ impl Prepared {
         if !schedule.payments.is_sorted_by_key(|p| p.0) {
             schedule.payments.sort_by_key(|p| p.0);
         }
-        let paid: i64 = schedule.payments.iter().map(|p| p.1).sum();
+        let paid = checked_sum(schedule.payments.iter().map(|p| p.1))?;
         if paid > selling_price {
             return None;
         }
@@ -182,10 +188,10 @@ impl Prepared {
         for k in 0..n {
             let amount = schedule.amounts[k];
             let due = contract.first_due.add_months_arith(k as u32)?;
-            due_so_far += amount;
+            due_so_far = due_so_far.checked_add(amount)?;
             while paid_so_far < due_so_far && next_payment < schedule.payments.len() {
                 let (day, cents) = schedule.payments[next_payment];
-                paid_so_far += cents;
+                paid_so_far = paid_so_far.checked_add(cents)?;
                 last_date = Some(day);
                 next_payment += 1;
             }
@@ -201,17 +207,18 @@ impl Prepared {
             let days_late = (late_to - due.day_number_arith()).max(0) as u32;
             let tawidh = late_charge(amount, self.tawidh_rate, days_late)?;
             let gharamah = late_charge(amount, self.gharamah_rate, days_late)?;
-            tawidh_total += tawidh;
-            gharamah_total += gharamah;
-            outstanding_price -= amount;
-            outstanding_cost -= amount - schedule.profits[k];
+            tawidh_total = tawidh_total.checked_add(tawidh)?;
+            gharamah_total = gharamah_total.checked_add(gharamah)?;
+            outstanding_price = outstanding_price.checked_sub(amount)?;
+            let principal = amount.checked_sub(schedule.profits[k])?;
+            outstanding_cost = outstanding_cost.checked_sub(principal)?;
             if due <= self.as_of {
-                recognised_profit += schedule.profits[k];
+                recognised_profit = recognised_profit.checked_add(schedule.profits[k])?;
             }
             if let Some(day) = settlement_day
                 && due <= day
             {
-                profit_to_settlement += schedule.profits[k];
+                profit_to_settlement = profit_to_settlement.checked_add(schedule.profits[k])?;
                 settled_cost = Some(outstanding_cost);
             }
             schedule.dues.push(due);
@@ -232,8 +239,10 @@ impl Prepared {
                     Num::of(request.esc_annual_rate),
                     days_left,
                 )?;
-                let ibra = (profit - profit_to_settlement - esc).max(0);
-                let amount = selling_price - paid + tawidh_total + gharamah_total - ibra;
+                let deferred = profit.checked_sub(profit_to_settlement)?;
+                let ibra = deferred.checked_sub(esc)?.max(0);
+                let amount =
+                    checked_sum([selling_price, -paid, tawidh_total, gharamah_total, -ibra])?;
                 Some((request.date, esc, ibra, amount))
             }
         };
@@ -245,7 +254,7 @@ impl Prepared {
             tawidh: tawidh_total,
             gharamah: gharamah_total,
             recognised_profit,
-            deferred_profit: profit - recognised_profit,
+            deferred_profit: profit.checked_sub(recognised_profit)?,
             settlement,
         })
     }
@@ -280,13 +289,14 @@ fn plan(contract: &Contract, cost: i64, amounts: &mut Vec<i64>) -> Option<Option
             let mut outstanding = cost;
             for _ in 1..n {
                 let profit = cents_num(outstanding).times(rate)?.cents()?;
-                outstanding -= instalment - profit;
+                outstanding = outstanding.checked_sub(instalment.checked_sub(profit)?)?;
                 amounts.push(instalment);
             }
             if outstanding < 0 {
                 return None;
             }
-            amounts.push(outstanding + cents_num(outstanding).times(rate)?.cents()?);
+            let last_profit = cents_num(outstanding).times(rate)?.cents()?;
+            amounts.push(outstanding.checked_add(last_profit)?);
             Some(Some(rate.units(RATE_DP)?))
         }
     }
@@ -325,7 +335,7 @@ fn recognise(
             let mut outstanding = cost;
             for amount in &schedule.amounts[..n - 1] {
                 let period = cents_num(outstanding).times(rate)?.cents()?;
-                outstanding = outstanding + period - amount;
+                outstanding = outstanding.checked_add(period)?.checked_sub(*amount)?;
                 profits.push(period);
             }
         }
@@ -342,8 +352,8 @@ fn recognise(
             }
         }
     }
-    let earlier: i64 = profits.iter().sum();
-    profits.push(profit - earlier);
+    let earlier = checked_sum(profits.iter().copied())?;
+    profits.push(profit.checked_sub(earlier)?);
     Some(())
 }
 
