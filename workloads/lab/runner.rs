@@ -179,11 +179,15 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
 /// instead of 0.21: the calling thread idles, and frees the workers'
 /// buffers from another thread.)
 fn in_pool<R: Send>(threads: usize, work: impl FnOnce() -> R + Send) -> R {
-    rayon::ThreadPoolBuilder::new()
+    let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
-        .expect("a thread pool")
-        .install(work)
+        .expect("a thread pool");
+    // Every worker runs once before the work starts: a worker still
+    // starting up allocates, and the counters would charge that to
+    // whichever form was being counted at the time.
+    pool.broadcast(|_| ());
+    pool.install(work)
 }
 
 /// The thread counts of a scaling curve: 1, 2, 4, … up to the machine's
