@@ -1,6 +1,9 @@
 //! The criterion benches: every registered lesson as one group with its
 //! `naive` and `optimized` forms (ids `workload/technique/form`), throughput
-//! in records, and both forms checked equal before anything is timed.
+//! in records, and both forms checked equal before anything is timed. The
+//! lessons about the allocator are left out, with a message: a bench
+//! binary has one global allocator, and `mizan run` times their forms in
+//! processes of their own.
 //!
 //! ```sh
 //! cargo bench                                  # every lesson
@@ -52,6 +55,20 @@ fn scale() -> Scale {
 
 fn lessons(c: &mut Criterion) {
     for lesson in registry::lessons() {
+        // A bench binary has one global allocator: a lesson about the
+        // allocator would time both its forms under the same one and
+        // report the difference as noise about nothing.
+        if let Some([naive, optimized]) = lesson.allocators() {
+            eprintln!(
+                "{}: not benched here (its forms need the {} and the {} allocator, one \
+                 process each); `mizan run {}` times each in processes of its own",
+                lesson.id(),
+                naive.name(),
+                optimized.name(),
+                lesson.id()
+            );
+            continue;
+        }
         let prepared = lesson.prepare(scale(), 1);
         // A fast wrong form must not produce a pretty number.
         if let Err(difference) = prepared.check() {

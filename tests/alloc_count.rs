@@ -4,7 +4,7 @@
 //! side.
 
 use mizan::lab::alloc::{self, AllocationCount, CountingAllocator};
-use mizan::lab::lesson::{Lesson, LessonDef, Scale};
+use mizan::lab::lesson::{Lesson, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use mizan::lab::runner;
 
 #[global_allocator]
@@ -51,6 +51,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     naive: |input| input.iter().sum(),
     optimized: |input| input.iter().sum::<u64>() + 1,
     limit: None,
+    reference: None,
     allocators: None,
     variants: &[],
     scaling: false,
@@ -63,7 +64,27 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().map(|x| x * 2).collect::<Vec<_>>().iter().sum(),
     optimized: |input| input.iter().map(|x| x * 2).sum(),
-    limit: Some(|input| input.iter().fold(0, |acc, x| acc ^ x)),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: |input| input.iter().fold(0, |acc, x| acc ^ x),
+    }),
+    reference: None,
+    allocators: None,
+    variants: &[],
+    scaling: false,
+};
+
+/// The same function for both forms (as in a lesson about the allocator),
+/// with a reference that disagrees.
+const SAME_CODE_WRONG_REFERENCE: LessonDef<Vec<u64>, u64> = LessonDef {
+    id: "test/same-code",
+    why: "Both forms are one function.",
+    build: |_, _| (0..100).collect(),
+    elements: |input| input.len() as u64,
+    naive: |input| input.iter().sum(),
+    optimized: |input| input.iter().sum(),
+    limit: None,
+    reference: Some(|input| input.iter().sum::<u64>() + 1),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -75,7 +96,9 @@ fn runner_measures_agreeing_lessons_and_fails_the_others() {
         &lessons,
         runner::RunOptions {
             scale: Scale::Tiny,
-            runs: 3,
+            fit_scale: false,
+            runs: Some(3),
+            budget: std::time::Duration::from_secs(60),
             seed: 7,
             progress: false,
         },
@@ -90,18 +113,24 @@ fn runner_measures_agreeing_lessons_and_fails_the_others() {
     // The naive form collects 1000 u64s into one Vec; the optimized form
     // allocates nothing.
     assert_eq!(
-        measured.naive_allocations,
+        measured.naive().allocations,
         AllocationCount {
             count: 1,
-            bytes: 8000
+            bytes: 8000,
+            peak_bytes: 8000,
         }
     );
-    assert_eq!(measured.optimized_allocations, AllocationCount::default());
-    assert!(measured.naive_ns > 0 && measured.optimized_ns > 0);
-    assert!(
-        measured.limit_ns.is_some(),
-        "the speed-of-light reference is timed"
-    );
+    assert_eq!(measured.optimized().allocations, AllocationCount::default());
+    assert!(measured.naive().ns > 0 && measured.optimized().ns > 0);
+    assert_eq!(measured.pairs, 3);
+    let speedup = measured.speedup();
+    assert_eq!(speedup.pairs, 3);
+    assert!(speedup.low <= speedup.median && speedup.median <= speedup.high);
+    let limit = measured
+        .limit
+        .as_ref()
+        .expect("the speed-of-light reference is timed");
+    assert_eq!(limit.name, "speed of light");
 
     let broken = &report.results[1];
     assert!(broken.measured.is_none(), "no speed for a wrong form");
@@ -116,6 +145,26 @@ fn runner_measures_agreeing_lessons_and_fails_the_others() {
         table.contains("| test/broken | 100 | FAILED: the forms differ |"),
         "{table}"
     );
+    // A lesson whose two forms are the same code is checked against its
+    // independent reference, which can differ.
+    let lessons: [&dyn Lesson; 1] = [&SAME_CODE_WRONG_REFERENCE];
+    let report = runner::run(
+        &lessons,
+        runner::RunOptions {
+            scale: Scale::Tiny,
+            fit_scale: false,
+            runs: Some(1),
+            budget: std::time::Duration::from_secs(60),
+            seed: 7,
+            progress: false,
+        },
+    );
+    assert_eq!(
+        report.results[0].failure.as_deref(),
+        Some(
+            "the forms differ at byte 3 of their debug output: naive …4950… vs the reference …4951…"
+        )
+    );
 }
 
 fn the_allocation_counter_counts_allocations_and_bytes() {
@@ -124,7 +173,8 @@ fn the_allocation_counter_counts_allocations_and_bytes() {
         counted,
         AllocationCount {
             count: 1,
-            bytes: 4096
+            bytes: 4096,
+            peak_bytes: 4096,
         }
     );
     drop(buffer);
@@ -133,13 +183,25 @@ fn the_allocation_counter_counts_allocations_and_bytes() {
         v.extend(0..8); // one reallocation to 8 × 8 bytes
         std::hint::black_box(&v);
     });
+    // The peak: the 64 bytes after the reallocation (which released the 32).
     assert_eq!(
         counted,
         AllocationCount {
             count: 2,
-            bytes: 32 + 64
+            bytes: 32 + 64,
+            peak_bytes: 64,
         }
     );
+    // Freed blocks lower the level; the peak is the most held at once.
+    let ((), counted) = alloc::count(|| {
+        let first = vec![0u8; 1000];
+        drop(std::hint::black_box(first));
+        let second = vec![0u8; 600];
+        let third = vec![0u8; 300];
+        std::hint::black_box((&second, &third));
+    });
+    assert_eq!(counted.peak_bytes, 1000);
+    assert_eq!(counted.bytes, 1900);
     let ((), counted) = alloc::count(|| {
         std::hint::black_box(1 + 1);
     });

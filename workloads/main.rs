@@ -116,6 +116,15 @@ enum Command {
     /// Run lessons (all when none is named): both forms, checked equal,
     /// timed, allocations counted.
     Run(RunArgs),
+    /// Compare two runs' results (two machines, two allocators, before and
+    /// after a change): every ratio side by side with its interval, and
+    /// whether the two runs agree.
+    Compare {
+        /// The first run's results.json.
+        a: PathBuf,
+        /// The second run's results.json.
+        b: PathBuf,
+    },
     /// Use the zakat domain directly.
     Zakat {
         #[command(subcommand)]
@@ -137,12 +146,22 @@ enum Command {
 struct RunArgs {
     /// Lesson ids (see `mizan list`); all lessons when none is given.
     lessons: Vec<String>,
-    /// The input size.
-    #[arg(long, value_enum, default_value_t = Scale::Default)]
-    scale: Scale,
-    /// Timed runs of each form (the median is reported).
-    #[arg(long, default_value_t = 7)]
-    runs: usize,
+    /// The input size (default: `default`, with a lesson whose minimum
+    /// of paired runs does not fit its share of the budget run smaller;
+    /// named, every lesson runs at it).
+    #[arg(long, value_enum)]
+    scale: Option<Scale>,
+    /// Paired runs of every form (default: as many as the time budget
+    /// gives each lesson, at least 15).
+    #[arg(long)]
+    runs: Option<usize>,
+    /// The run's wall-time budget in seconds, shared among the lessons.
+    #[arg(long, default_value_t = runner::DEFAULT_BUDGET.as_secs_f64())]
+    budget: f64,
+    /// Time each registered lesson again until there are this many (a
+    /// measured check that the budget holds as lessons are added).
+    #[arg(long, hide = true)]
+    pad_to: Option<usize>,
     /// The seed of the generated inputs.
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -166,8 +185,10 @@ impl Default for RunArgs {
     fn default() -> Self {
         RunArgs {
             lessons: Vec::new(),
-            scale: Scale::Default,
-            runs: 7,
+            scale: None,
+            runs: None,
+            budget: runner::DEFAULT_BUDGET.as_secs_f64(),
+            pad_to: None,
             seed: 1,
             allocator: None,
             results: PathBuf::from("target/mizan"),
@@ -249,6 +270,18 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => run_lab(RunArgs::default()),
         Some(Command::Run(args)) => run_lab(args),
+        Some(Command::Compare { a, b }) => {
+            let read = |path: &PathBuf| -> Result<runner::Report> {
+                let text = fs::read_to_string(path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                runner::Report::from_json(&text)
+                    .map_err(anyhow::Error::msg)
+                    .with_context(|| format!("{}", path.display()))
+            };
+            let (a, b) = (read(&a)?, read(&b)?);
+            print!("{}", mizan::lab::compare::markdown(&a, &b));
+            Ok(())
+        }
         Some(Command::RunForm {
             lesson,
             target,
@@ -336,8 +369,9 @@ fn run(cli: Cli) -> Result<()> {
                     results.display()
                 )
             })?;
-            let report: runner::Report = serde_json::from_str(&text)
-                .with_context(|| format!("{} is not a results file", results.display()))?;
+            let report = runner::Report::from_json(&text)
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("{}", results.display()))?;
             let written = mizan::lab::report::write(&report, &output, &profiles)
                 .map_err(anyhow::Error::msg)?;
             for name in written {
@@ -413,7 +447,7 @@ fn run_lab(args: RunArgs) -> Result<()> {
     {
         return rerun_under(wanted);
     }
-    let lessons: Vec<&'static dyn Lesson> = if args.lessons.is_empty() {
+    let mut lessons: Vec<&'static dyn Lesson> = if args.lessons.is_empty() {
         registry::lessons()
     } else {
         args.lessons
@@ -421,7 +455,15 @@ fn run_lab(args: RunArgs) -> Result<()> {
             .map(|id| find_lesson(id))
             .collect::<Result<_>>()?
     };
-    anyhow::ensure!(args.runs > 0, "--runs must be at least 1");
+    if let Some(n) = args.pad_to {
+        let registered = lessons.clone();
+        lessons = registered.iter().copied().cycle().take(n.max(1)).collect();
+    }
+    anyhow::ensure!(args.runs != Some(0), "--runs must be at least 1");
+    anyhow::ensure!(
+        args.budget.is_finite() && args.budget > 0.0,
+        "--budget must be a number of seconds above zero"
+    );
     if let Some(threads) = args.threads {
         anyhow::ensure!(threads > 0, "--threads must be at least 1");
         rayon::ThreadPoolBuilder::new()
@@ -435,8 +477,10 @@ fn run_lab(args: RunArgs) -> Result<()> {
     let mut report = runner::run(
         &lessons,
         runner::RunOptions {
-            scale: args.scale,
+            scale: args.scale.unwrap_or(Scale::Default),
+            fit_scale: args.scale.is_none(),
             runs: args.runs,
+            budget: std::time::Duration::from_secs_f64(args.budget),
             seed: args.seed,
             progress: true,
         },
@@ -445,7 +489,8 @@ fn run_lab(args: RunArgs) -> Result<()> {
         if instructions::valgrind_available() {
             for result in report.results.iter_mut().filter(|r| r.failure.is_none()) {
                 eprintln!("counting instructions of {} under callgrind", result.id);
-                match instructions::measure(&result.id, args.scale, args.seed, result.allocators) {
+                match instructions::measure(&result.id, result.scale, args.seed, result.allocators)
+                {
                     Ok(counted) => result.instructions = Some(counted),
                     Err(err) => eprintln!("warning: {err}"),
                 }

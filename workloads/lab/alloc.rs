@@ -27,13 +27,13 @@
 //!
 //! fn main() {
 //!     let (buffer, counted) = count(|| vec![0u8; 10]);
-//!     assert_eq!(counted, AllocationCount { count: 1, bytes: 10 });
+//!     assert_eq!(counted, AllocationCount { count: 1, bytes: 10, peak_bytes: 10 });
 //!     assert_eq!(buffer.len(), 10);
 //! }
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU8, AtomicU64, Ordering};
 
 use mimalloc::MiMalloc;
 
@@ -41,6 +41,10 @@ static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
 static INSTALLED: AtomicBool = AtomicBool::new(false);
 static COUNTING: AtomicBool = AtomicBool::new(false);
+// Bytes allocated less bytes freed since counting began, and the highest
+// that has been: a form's heap high-water mark above what it was given.
+static LIVE: AtomicI64 = AtomicI64::new(0);
+static PEAK: AtomicI64 = AtomicI64::new(0);
 
 /// The allocators a process can run under.
 #[derive(
@@ -138,6 +142,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        release(layout.size());
         // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
         unsafe {
             if choice() == MIMALLOC {
@@ -149,8 +154,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // A reallocation is an allocation: it may move and copy.
-        record(new_size);
+        // A reallocation is an allocation: it may move and copy. The heap's
+        // level moves by the difference (the block moves or grows in place;
+        // the old copy is never the caller's to use again).
+        record_resize(layout.size(), new_size);
         // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
         unsafe {
             if choice() == MIMALLOC {
@@ -167,6 +174,26 @@ fn record(size: usize) {
     if COUNTING.load(Ordering::Relaxed) {
         ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
         BYTES.fetch_add(size as u64, Ordering::Relaxed);
+        let live = LIVE.fetch_add(size as i64, Ordering::Relaxed) + size as i64;
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+#[inline]
+fn record_resize(old_size: usize, new_size: usize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        BYTES.fetch_add(new_size as u64, Ordering::Relaxed);
+        let delta = new_size as i64 - old_size as i64;
+        let live = LIVE.fetch_add(delta, Ordering::Relaxed) + delta;
+        PEAK.fetch_max(live, Ordering::Relaxed);
+    }
+}
+
+#[inline]
+fn release(size: usize) {
+    if COUNTING.load(Ordering::Relaxed) {
+        LIVE.fetch_sub(size as i64, Ordering::Relaxed);
     }
 }
 
@@ -178,6 +205,11 @@ pub struct AllocationCount {
     pub count: u64,
     /// Bytes requested by them.
     pub bytes: u64,
+    /// The heap's high-water mark while counting: the most bytes allocated
+    /// and not yet freed at any moment (what the form needed at once, on
+    /// top of its input).
+    #[serde(default)]
+    pub peak_bytes: u64,
 }
 
 impl AllocationCount {
@@ -186,6 +218,7 @@ impl AllocationCount {
         AllocationCount {
             count: ALLOCATIONS.load(Ordering::Relaxed),
             bytes: BYTES.load(Ordering::Relaxed),
+            peak_bytes: PEAK.load(Ordering::Relaxed).max(0) as u64,
         }
     }
 
@@ -194,6 +227,7 @@ impl AllocationCount {
         AllocationCount {
             count: self.count - earlier.count,
             bytes: self.bytes - earlier.bytes,
+            peak_bytes: self.peak_bytes,
         }
     }
 }
@@ -209,6 +243,8 @@ pub fn is_installed() -> bool {
 /// count one thing at a time.)
 pub fn count<T>(f: impl FnOnce() -> T) -> (T, AllocationCount) {
     let before = AllocationCount::now();
+    LIVE.store(0, Ordering::SeqCst);
+    PEAK.store(0, Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);
     let value = f();
     COUNTING.store(false, Ordering::SeqCst);

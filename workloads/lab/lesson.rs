@@ -16,6 +16,10 @@ use std::hint::black_box;
 pub enum Scale {
     /// A few hundred records: the tests.
     Tiny,
+    /// About a tenth of the default: where the default run puts a lesson
+    /// whose minimum of paired runs does not fit its share of the time
+    /// budget at the default scale.
+    Small,
     /// Tens of thousands: the default run (seconds per lesson).
     Default,
     /// 1,000,000 payers or 200,000 contracts: a bank's book.
@@ -27,8 +31,19 @@ impl Scale {
     pub fn name(self) -> &'static str {
         match self {
             Scale::Tiny => "tiny",
+            Scale::Small => "small",
             Scale::Default => "default",
             Scale::Bank => "bank",
+        }
+    }
+
+    /// The next smaller scale, if there is one.
+    pub fn smaller(self) -> Option<Scale> {
+        match self {
+            Scale::Tiny => None,
+            Scale::Small => Some(Scale::Tiny),
+            Scale::Default => Some(Scale::Small),
+            Scale::Bank => Some(Scale::Default),
         }
     }
 }
@@ -75,6 +90,9 @@ pub trait Lesson: Sync {
     fn allocators(&self) -> Option<[super::alloc::Backend; 2]>;
     /// Whether the runner also times the forms at several thread counts.
     fn scaling(&self) -> bool;
+    /// Whether the check also compares the forms with an independent
+    /// reference (see [`LessonDef::reference`]).
+    fn has_reference(&self) -> bool;
 }
 
 /// A lesson with its input built, ready to run.
@@ -87,8 +105,12 @@ pub trait Prepared: Sync {
     fn run(&self, form: Form);
     /// Whether the lesson has a speed-of-light reference.
     fn has_limit(&self) -> bool;
-    /// Runs both forms and compares their outputs: `Err` names the first
-    /// difference.
+    /// The speed-of-light reference's name in tables: `speed of light`,
+    /// or `speed of light + <the domain work it includes>`.
+    fn limit_name(&self) -> Option<&'static str>;
+    /// Runs every form (and the lesson's independent reference, if it has
+    /// one) and compares their outputs, one at a time by digest, so that
+    /// no two outputs are held at once: `Err` names the first difference.
     fn check(&self) -> Result<(), String>;
     /// A digest of one form's output, to compare outputs made in different
     /// processes (the same binary, so the same hash).
@@ -113,9 +135,13 @@ pub struct LessonDef<I: 'static, O: 'static> {
     pub naive: fn(&I) -> O,
     /// The optimized form.
     pub optimized: fn(&I) -> O,
-    /// The speed-of-light reference, if the lesson has one; it returns a
-    /// number derived from its work so that the work cannot be skipped.
-    pub limit: Option<fn(&I) -> u64>,
+    /// The speed-of-light reference, if the lesson has one.
+    pub limit: Option<Limit<I>>,
+    /// An independent computation of the same output, which the check also
+    /// compares against: for a lesson whose two forms are the same code
+    /// (allocator choice), the check would otherwise compare a function
+    /// with itself. `None` for most lessons, whose forms are independent.
+    pub reference: Option<fn(&I) -> O>,
     /// The allocators of the naive and optimized forms, for a lesson about
     /// allocator choice; `None` for every other lesson.
     pub allocators: Option<[super::alloc::Backend; 2]>,
@@ -128,6 +154,31 @@ pub struct LessonDef<I: 'static, O: 'static> {
     /// scaling curve.
     pub scaling: bool,
 }
+
+/// A lesson's speed of light: the least work that any correct form must
+/// do (read the input it needs once, write the output's bytes). Not a
+/// solution: it only tells how far the optimized form is from the limit.
+pub struct Limit<I> {
+    /// `speed of light`; where the limit includes domain work that no
+    /// form can avoid, its name says so: `speed of light + valuation`.
+    pub name: &'static str,
+    /// The work; it returns a number derived from it, so that the work
+    /// cannot be skipped.
+    pub run: fn(&I) -> u64,
+}
+
+// By hand: a derive would ask `I: Copy`, and only the function pointer is
+// copied.
+impl<I> Clone for Limit<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I> Copy for Limit<I> {}
+
+/// The name of a limit that is only reading and writing.
+pub const SPEED_OF_LIGHT: &str = "speed of light";
 
 /// A further form of a lesson: a name and a function.
 pub struct Variant<I, O> {
@@ -153,6 +204,7 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for Lesson
             naive: self.naive,
             optimized: self.optimized,
             limit: self.limit,
+            reference: self.reference,
             variants: self.variants,
         })
     }
@@ -164,6 +216,10 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for Lesson
     fn scaling(&self) -> bool {
         self.scaling
     }
+
+    fn has_reference(&self) -> bool {
+        self.reference.is_some()
+    }
 }
 
 struct PreparedDef<I: 'static, O: 'static> {
@@ -171,7 +227,8 @@ struct PreparedDef<I: 'static, O: 'static> {
     elements: fn(&I) -> u64,
     naive: fn(&I) -> O,
     optimized: fn(&I) -> O,
-    limit: Option<fn(&I) -> u64>,
+    limit: Option<Limit<I>>,
+    reference: Option<fn(&I) -> O>,
     variants: &'static [Variant<I, O>],
 }
 
@@ -191,7 +248,7 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Prepared for Prep
             Form::Optimized => drop(black_box((self.optimized)(black_box(&self.input)))),
             Form::Limit => {
                 if let Some(limit) = self.limit {
-                    black_box(limit(black_box(&self.input)));
+                    black_box((limit.run)(black_box(&self.input)));
                 }
             }
         }
@@ -201,26 +258,38 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Prepared for Prep
         self.limit.is_some()
     }
 
+    fn limit_name(&self) -> Option<&'static str> {
+        self.limit.map(|limit| limit.name)
+    }
+
     fn digest(&self, form: Form) -> u64 {
-        // SipHash with fixed keys: the same output gives the same digest in
-        // every process of this binary.
-        let mut hasher = std::hash::DefaultHasher::new();
         match form {
-            Form::Naive => (self.naive)(&self.input).hash(&mut hasher),
-            Form::Optimized => (self.optimized)(&self.input).hash(&mut hasher),
-            Form::Limit => self.limit.map(|limit| limit(&self.input)).hash(&mut hasher),
+            Form::Naive => digest_of(&(self.naive)(&self.input)),
+            Form::Optimized => digest_of(&(self.optimized)(&self.input)),
+            Form::Limit => digest_of(&self.limit.map(|limit| (limit.run)(&self.input))),
         }
-        hasher.finish()
     }
 
     fn check(&self) -> Result<(), String> {
-        let naive = (self.naive)(&self.input);
+        // One output at a time: the naive output's digest, then each other
+        // form's, each output dropped before the next is made (a bank-scale
+        // run cannot hold two). Only on a difference are the two outputs
+        // made again side by side, to name where they differ.
+        let expected = digest_of(&(self.naive)(&self.input));
         let others = std::iter::once(("optimized", self.optimized))
-            .chain(self.variants.iter().map(|v| (v.name, v.run)));
+            .chain(self.variants.iter().map(|v| (v.name, v.run)))
+            .chain(self.reference.map(|r| ("the reference", r)));
         for (name, form) in others {
-            let output = form(&self.input);
-            if output != naive {
-                return Err(difference(&naive, &output, name));
+            if digest_of(&form(&self.input)) != expected {
+                let naive = (self.naive)(&self.input);
+                let output = form(&self.input);
+                if output != naive {
+                    return Err(difference(&naive, &output, name));
+                }
+                return Err(format!(
+                    "the naive and {name} outputs are equal but hash differently \
+                     (a Hash that disagrees with PartialEq)"
+                ));
             }
         }
         Ok(())
@@ -234,6 +303,14 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Prepared for Prep
         black_box(std::any::type_name::<I>());
         drop(black_box((self.variants[idx].run)(black_box(&self.input))));
     }
+}
+
+/// A digest of an output: SipHash with fixed keys, so that the same output
+/// gives the same digest in every process of this binary.
+fn digest_of<O: Hash>(output: &O) -> u64 {
+    let mut hasher = std::hash::DefaultHasher::new();
+    output.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Where two outputs' debug texts first differ, with some context.

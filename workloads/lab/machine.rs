@@ -1,7 +1,22 @@
 //! The machine fingerprint recorded with every result: a number means
-//! little without the machine that made it.
+//! little without the machine that made it, and a thread result means
+//! nothing without the parallelism the machine really gave.
+//!
+//! [`measure_parallelism`] answers "how many cores' worth of work does
+//! this machine do at once right now?": a purely compute-bound kernel (a
+//! register-only xorshift loop, no memory traffic) is timed on one thread
+//! and on one thread per core, alternately. On a quiet two-core machine
+//! the answer is close to 2.0; with another process holding the second
+//! core it falls towards 1.0, and every thread result of the run is then
+//! marked unreliable (a parallel form times like the sequential one, and
+//! the lab would otherwise report that as the technique's failure).
 
 use std::fs;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Below this share of the cores' worth, thread results are unreliable.
+pub const RELIABLE_SHARE: f64 = 0.8;
 
 /// Where and how a result was produced.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -14,6 +29,9 @@ pub struct Machine {
     pub memory_gib: u64,
     /// The compiler that built this binary.
     pub rustc: String,
+    /// The LLVM of that compiler.
+    #[serde(default)]
+    pub llvm: String,
     /// `release` or `debug`.
     pub profile: String,
     /// The global allocator.
@@ -22,10 +40,97 @@ pub struct Machine {
     pub threads: usize,
     /// The day of the run (UTC).
     pub date: String,
+    /// The git commit of the working tree the run was made in (`unknown`
+    /// outside a git checkout).
+    #[serde(default)]
+    pub commit: String,
+    /// Whether that tree had uncommitted changes.
+    #[serde(default)]
+    pub dirty: bool,
+    /// The parallelism measured at the start of the run.
+    #[serde(default)]
+    pub parallelism: Option<Parallelism>,
+}
+
+/// How many cores' worth of compute-bound work the machine did at once.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Parallelism {
+    /// The threads the kernel ran on (one a core).
+    pub threads: usize,
+    /// `threads × (time on one thread) / (time on all of them)`: `threads`
+    /// on a quiet machine, 1.0 when the others are all taken.
+    pub effective: f64,
+}
+
+impl Parallelism {
+    /// Whether thread results measured now can be trusted: at least
+    /// [`RELIABLE_SHARE`] of the cores' worth.
+    pub fn is_reliable(&self) -> bool {
+        self.threads <= 1 || self.effective >= RELIABLE_SHARE * self.threads as f64
+    }
+
+    /// `1.93 of 2 cores`.
+    pub fn describe(&self) -> String {
+        format!("{:.2} of {} cores", self.effective, self.threads)
+    }
+}
+
+/// Measures the parallelism the machine gives right now (about a tenth of
+/// a second): the kernel on one thread and on one thread per core, five
+/// times alternately, medians compared.
+pub fn measure_parallelism() -> Parallelism {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads == 1 {
+        return Parallelism {
+            threads,
+            effective: 1.0,
+        };
+    }
+    // Calibrate the work to about 10 ms on one thread.
+    let probe = 1 << 20;
+    let start = Instant::now();
+    black_box(spin(probe));
+    let per_iteration = start.elapsed().as_secs_f64() / probe as f64;
+    let iterations = ((0.010 / per_iteration.max(1e-12)) as u64).clamp(1 << 16, 1 << 30);
+    let mut one = Vec::with_capacity(5);
+    let mut all = Vec::with_capacity(5);
+    for _ in 0..5 {
+        one.push(time_threads(1, iterations));
+        all.push(time_threads(threads, iterations));
+    }
+    let one = super::runner::median(&mut one).as_secs_f64();
+    let all = super::runner::median(&mut all).as_secs_f64();
+    Parallelism {
+        threads,
+        effective: (threads as f64 * one / all.max(1e-9)).min(threads as f64),
+    }
+}
+
+/// Wall time of `threads` threads each running the kernel.
+fn time_threads(threads: usize, iterations: u64) -> Duration {
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for seed in 0..threads {
+            scope.spawn(move || black_box(spin(iterations + seed as u64)));
+        }
+    });
+    start.elapsed()
+}
+
+/// A register-only loop: xorshift64, no loads or stores.
+fn spin(iterations: u64) -> u64 {
+    let mut x = black_box(0x9E37_79B9_7F4A_7C15u64);
+    for _ in 0..iterations {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    x
 }
 
 impl Machine {
-    /// The fingerprint of this process.
+    /// The fingerprint of this process (without a parallelism measure:
+    /// the runner adds it).
     pub fn current() -> Machine {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
@@ -49,11 +154,13 @@ impl Machine {
         let date = crate::date::CivilDate::from_day_number(719_163 + days_since_epoch as i64)
             .map(|d| d.to_string())
             .unwrap_or_default();
+        let (commit, dirty) = git_state();
         Machine {
             cpu,
             cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
             memory_gib: (memory_kib + (1 << 19)) >> 20,
             rustc: env!("MIZAN_RUSTC_VERSION").to_owned(),
+            llvm: env!("MIZAN_LLVM_VERSION").to_owned(),
             profile: if cfg!(debug_assertions) {
                 "debug"
             } else {
@@ -63,12 +170,15 @@ impl Machine {
             allocator: format!("{}, counted", super::alloc::backend().name()),
             threads: rayon::current_num_threads(),
             date,
+            commit,
+            dirty,
+            parallelism: None,
         }
     }
 
     /// One line for a report: `CPU, N cores, M GiB, rustc …, release, …`.
     pub fn summary(&self) -> String {
-        format!(
+        let mut line = format!(
             "{}, {} cores, {} GiB, {}, {} build, {} allocator, {} threads, {}",
             self.cpu,
             self.cores,
@@ -78,6 +188,38 @@ impl Machine {
             self.allocator,
             self.threads,
             self.date
-        )
+        );
+        if !self.commit.is_empty() {
+            let short = &self.commit[..self.commit.len().min(10)];
+            line.push_str(&format!(
+                ", commit {short}{}",
+                if self.dirty { " (dirty)" } else { "" }
+            ));
+        }
+        if let Some(p) = self.parallelism {
+            line.push_str(&format!(", parallelism {}", p.describe()));
+        }
+        line
+    }
+}
+
+/// The commit of the current directory's git checkout, and whether its
+/// tree has changes; `("unknown", false)` without git or a checkout.
+fn git_state() -> (String, bool) {
+    let run = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|out| out.status.success())
+            .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    match run(&["rev-parse", "HEAD"]) {
+        Some(commit) => {
+            let dirty = run(&["status", "--porcelain", "--untracked-files=no"])
+                .is_some_and(|status| !status.is_empty());
+            (commit, dirty)
+        }
+        None => ("unknown".to_owned(), false),
     }
 }

@@ -12,9 +12,14 @@
 //! - [`report`]: the book's generated tables and charts.
 //! - [`process`]: timing forms in processes of their own, for the lessons
 //!   about the allocator.
-//! - [`machine`]: the fingerprint recorded beside every result.
+//! - [`machine`]: the fingerprint recorded beside every result, and the
+//!   machine's effective parallelism.
+//! - [`stats`]: the interval of a ratio of paired runs, and its verdict.
+//! - [`why`]: a lesson's paragraph with its figures filled from the run.
+//! - [`compare`]: two runs' results side by side (`mizan compare`).
 
 pub mod alloc;
+pub mod compare;
 pub mod instructions;
 pub mod lesson;
 pub mod machine;
@@ -23,3 +28,5 @@ pub mod profile;
 pub mod registry;
 pub mod report;
 pub mod runner;
+pub mod stats;
+pub mod why;

@@ -7,7 +7,7 @@
 //! in the two processes are still checked equal.
 
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
@@ -25,10 +25,13 @@ pub struct ChildTiming {
     pub allocations: AllocationCount,
     /// A digest of the form's output.
     pub digest: u64,
+    /// The child's peak resident memory (`getrusage`), bytes.
+    #[serde(default)]
+    pub peak_rss_bytes: u64,
 }
 
-/// The child's side: build the input, run `form` once to warm up and once
-/// counted, then `runs` times timed; the result as one JSON line.
+/// The child's side: build the input, run `form` once for its digest and
+/// once counted, then `runs` times timed; the result as one JSON line.
 pub fn child(lesson: &dyn Lesson, form: Form, scale: Scale, seed: u64, runs: usize) -> String {
     let prepared = lesson.prepare(scale, seed);
     let digest = prepared.digest(form);
@@ -45,6 +48,7 @@ pub fn child(lesson: &dyn Lesson, form: Form, scale: Scale, seed: u64, runs: usi
         ns,
         allocations,
         digest,
+        peak_rss_bytes: super::runner::peak_rss_bytes(),
     };
     serde_json::to_string(&timing).expect("timings serialize")
 }
@@ -94,24 +98,44 @@ pub fn time_in_child(
 
 /// Times both forms of an allocator lesson in alternating child processes:
 /// `rounds` children each, every child timing `runs` runs. Returns the
-/// naive and optimized timings merged over the rounds, or why the forms'
-/// outputs differ.
+/// naive and optimized timings merged round by round (run `j` of round `r`
+/// of one form pairs with the same run of the other, the two children of a
+/// round having run one right after the other), with the highest peak
+/// memory of each form's children; or why the outputs differ: every
+/// child's digest must equal the first naive child's.
 pub fn time_both(
-    lesson: &dyn Lesson,
+    lesson_id: &str,
     allocators: [Backend; 2],
     scale: Scale,
     seed: u64,
     rounds: usize,
     runs: usize,
-) -> Result<(ChildTiming, ChildTiming), String> {
+) -> Result<[ChildTiming; 2], String> {
     let mut merged: [Option<ChildTiming>; 2] = [None, None];
     for round in 0..rounds {
+        // Alternate which form goes first, so that neither always runs
+        // on a machine just warmed (or just disturbed) by the other.
         let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
         for idx in order {
             let form = [Form::Naive, Form::Optimized][idx];
-            let timing = time_in_child(lesson.id(), form, allocators[idx], scale, seed, runs)?;
+            let timing = time_in_child(lesson_id, form, allocators[idx], scale, seed, runs)?;
+            let expected = merged[0].as_ref().map_or(timing.digest, |n| n.digest);
+            if timing.digest != expected {
+                return Err(format!(
+                    "the outputs differ between processes: the {} child of round {} under {} \
+                     made digest {:x}, the first naive child {:x}",
+                    form.name(),
+                    round + 1,
+                    allocators[idx].name(),
+                    timing.digest,
+                    expected
+                ));
+            }
             match &mut merged[idx] {
-                Some(all) => all.ns.extend(timing.ns),
+                Some(all) => {
+                    all.ns.extend(timing.ns);
+                    all.peak_rss_bytes = all.peak_rss_bytes.max(timing.peak_rss_bytes);
+                }
                 slot @ None => *slot = Some(timing),
             }
         }
@@ -119,20 +143,5 @@ pub fn time_both(
     let [Some(naive), Some(optimized)] = merged else {
         return Err("no rounds were run".to_owned());
     };
-    if naive.digest != optimized.digest {
-        return Err(format!(
-            "the forms' outputs differ between the {} and the {} process (digests {:x} and {:x})",
-            naive.allocator.name(),
-            optimized.allocator.name(),
-            naive.digest,
-            optimized.digest
-        ));
-    }
-    Ok((naive, optimized))
-}
-
-/// The median of nanosecond samples.
-pub fn median_ns(samples: &[u64]) -> u64 {
-    let mut durations: Vec<Duration> = samples.iter().map(|ns| Duration::from_nanos(*ns)).collect();
-    super::runner::median(&mut durations).as_nanos() as u64
+    Ok([naive, optimized])
 }

@@ -20,6 +20,7 @@ pub const LESSON: LessonDef<MurabahaInput, MurabahaOutput> = LessonDef {
     naive: process,
     optimized: process,
     limit: None,
+    reference: None,
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
     scaling: false,

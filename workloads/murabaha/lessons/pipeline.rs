@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
 use crate::input::InputError;
-use crate::lab::lesson::{LessonDef, Scale, Variant};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::murabaha::MurabahaInput;
 use crate::murabaha::fixed::{Figures, Prepared, Schedule};
 use crate::murabaha::model::{Contract, ContractResult};
@@ -43,7 +43,11 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
     elements: |p| p.input.contracts.len() as u64,
     naive: |p| naive(&p.input),
     optimized: |p| optimized(&p.input),
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[
         Variant {
@@ -94,6 +98,7 @@ pub struct PortfolioTotals {
 pub fn contracts_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 60,
+        Scale::Small => 200,
         Scale::Default => 2_000,
         Scale::Bank => 200_000,
     }

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
-use crate::lab::lesson::{LessonDef, Scale, Variant};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
@@ -36,7 +36,11 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     elements: |input| input.payments.len() as u64,
     naive: global_lock,
     optimized: owner_shards,
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[
         Variant {
@@ -86,6 +90,7 @@ pub struct Ledger {
 pub fn contracts_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 100,
+        Scale::Small => 2_000,
         Scale::Default => 20_000,
         Scale::Bank => 200_000,
     }

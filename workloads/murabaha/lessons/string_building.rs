@@ -12,7 +12,7 @@
 use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
-use crate::lab::lesson::{LessonDef, Scale};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::money::format_fixed;
 use crate::murabaha::model::{ContractResult, Instalment};
 use crate::text::{push_fixed_right_aligned, push_right_aligned, write_date, write_fixed};
@@ -31,7 +31,11 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
     elements: |input| input.results.len() as u64,
     naive,
     optimized,
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[],
     scaling: false,
@@ -53,6 +57,7 @@ pub struct Statements {
 pub fn contracts_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 100,
+        Scale::Small => 500,
         Scale::Default => 5_000,
         Scale::Bank => 200_000,
     }

@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::input::{Currency, InputError};
-use crate::lab::lesson::{LessonDef, Scale, Variant};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::text::{Document, RECORD_CAPACITY, Record, Sink};
 use crate::zakat::ZakatInput;
 use crate::zakat::fixed::{Figures, GROUPS, Prepared};
@@ -44,7 +44,11 @@ pub const LESSON: LessonDef<Population, Result<ZakatRun, InputError>> = LessonDe
     elements: |p| p.input.payers.len() as u64,
     naive: |p| naive(&p.input),
     optimized: |p| optimized(&p.input),
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[
         Variant {
@@ -86,6 +90,7 @@ pub struct RegionTotal {
 pub fn payers_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 400,
+        Scale::Small => 5_000,
         Scale::Default => 50_000,
         Scale::Bank => 1_000_000,
     }

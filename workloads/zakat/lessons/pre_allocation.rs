@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lab::lesson::{LessonDef, Scale};
+use crate::lab::lesson::{LessonDef, Limit, Scale};
 use crate::zakat::ZakatInput;
 use crate::zakat::model::Asset;
 use crate::zakat::rules::{Context, zakatable_value};
@@ -26,7 +26,11 @@ pub const LESSON: LessonDef<ZakatInput, Vec<PayerValuation>> = LessonDef {
     elements: |input| input.payers.len() as u64,
     naive,
     optimized,
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: "speed of light + valuation",
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[],
     scaling: false,

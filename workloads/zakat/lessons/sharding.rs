@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::input::Currency;
-use crate::lab::lesson::{LessonDef, Scale, Variant};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::zakat::model::Asset;
 use crate::zakat::rules::{Context, line_value, zakatable_value};
 
@@ -29,17 +29,21 @@ use crate::zakat::rules::{Context, line_value, zakatable_value};
 pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     id: "zakat/sharding",
     why: "Aggregating totals on every core with one Mutex<HashMap> makes the cores queue \
-          for the lock on every line: with two threads it is slower than one thread alone. \
-          Striping the map over sixteen locks lets threads mostly take different locks. \
-          Giving each rayon task a map of its own and merging the maps at the end (fold and \
-          reduce) shares nothing while working, and scales with the cores. Parallelism does \
-          not pay when the work per item is a few nanoseconds and the items few: then the \
-          sequential loop wins.",
+          for the lock on every line: the thread table shows the global lock against \
+          itself on one thread. Striping the map over sixteen locks lets threads mostly \
+          take different locks. Giving each rayon task a map of its own and merging the \
+          maps at the end (fold and reduce) shares nothing while working, and scales with \
+          the cores. Parallelism does not pay when the work per item is a few nanoseconds \
+          and the items few: then the sequential loop wins.",
     build,
     elements: |input| input.lines.len() as u64,
     naive: global_lock,
     optimized: per_thread,
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[
         Variant {
@@ -108,6 +112,7 @@ pub type Totals = BTreeMap<Key, Total>;
 pub fn payers_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 300,
+        Scale::Small => 20_000,
         Scale::Default => 200_000,
         Scale::Bank => 1_000_000,
     }

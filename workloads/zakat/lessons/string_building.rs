@@ -12,7 +12,7 @@
 use rust_decimal::Decimal;
 
 use crate::input::Currency;
-use crate::lab::lesson::{LessonDef, Scale};
+use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::money::format_fixed;
 use crate::text::{write_date, write_fixed};
 use crate::zakat::model::{Animal, Assessment, LivestockGroup};
@@ -30,7 +30,11 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
     elements: |input| input.assessments.len() as u64,
     naive,
     optimized,
-    limit: Some(limit),
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
     allocators: None,
     variants: &[],
     scaling: false,
@@ -52,6 +56,7 @@ pub struct Receipts {
 pub fn payers_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 300,
+        Scale::Small => 5_000,
         Scale::Default => 50_000,
         Scale::Bank => 1_000_000,
     }
