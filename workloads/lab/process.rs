@@ -1,10 +1,11 @@
 //! Timing a form in a process of its own, for the lessons about the
 //! allocator: a process's global allocator is fixed for its life, so the
 //! naive form (say, under the system allocator) and the optimized form
-//! (under mimalloc) cannot share one. The runner starts `mizan time-form`
-//! under each allocator, alternately, and reads back its timings, its
-//! allocation count and a digest of its output, so that the outputs made
-//! in the two processes are still checked equal.
+//! (under mimalloc) cannot share one. In each slice of such a lesson the
+//! runner starts `mizan time-form` under each allocator, one after the
+//! other (which goes first alternates), and reads back its timings, its
+//! allocation count, its peak memory and a digest of its output, so that
+//! the outputs made in every process are still checked equal.
 
 use std::process::Command;
 use std::time::Instant;
@@ -94,54 +95,4 @@ pub fn time_in_child(
         ));
     }
     Ok(timing)
-}
-
-/// Times both forms of an allocator lesson in alternating child processes:
-/// `rounds` children each, every child timing `runs` runs. Returns the
-/// naive and optimized timings merged round by round (run `j` of round `r`
-/// of one form pairs with the same run of the other, the two children of a
-/// round having run one right after the other), with the highest peak
-/// memory of each form's children; or why the outputs differ: every
-/// child's digest must equal the first naive child's.
-pub fn time_both(
-    lesson_id: &str,
-    allocators: [Backend; 2],
-    scale: Scale,
-    seed: u64,
-    rounds: usize,
-    runs: usize,
-) -> Result<[ChildTiming; 2], String> {
-    let mut merged: [Option<ChildTiming>; 2] = [None, None];
-    for round in 0..rounds {
-        // Alternate which form goes first, so that neither always runs
-        // on a machine just warmed (or just disturbed) by the other.
-        let order = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for idx in order {
-            let form = [Form::Naive, Form::Optimized][idx];
-            let timing = time_in_child(lesson_id, form, allocators[idx], scale, seed, runs)?;
-            let expected = merged[0].as_ref().map_or(timing.digest, |n| n.digest);
-            if timing.digest != expected {
-                return Err(format!(
-                    "the outputs differ between processes: the {} child of round {} under {} \
-                     made digest {:x}, the first naive child {:x}",
-                    form.name(),
-                    round + 1,
-                    allocators[idx].name(),
-                    timing.digest,
-                    expected
-                ));
-            }
-            match &mut merged[idx] {
-                Some(all) => {
-                    all.ns.extend(timing.ns);
-                    all.peak_rss_bytes = all.peak_rss_bytes.max(timing.peak_rss_bytes);
-                }
-                slot @ None => *slot = Some(timing),
-            }
-        }
-    }
-    let [Some(naive), Some(optimized)] = merged else {
-        return Err("no rounds were run".to_owned());
-    };
-    Ok([naive, optimized])
 }

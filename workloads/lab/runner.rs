@@ -17,13 +17,23 @@
 //! figures *are* the figures at the run's thread count: a form timed at
 //! the same thread count in the same run has one median, not two.
 //!
+//! **Slices.** Pairs made one after the other share whatever stays put
+//! for a while: a neighbour's load, the heap's layout, where the threads
+//! landed. Two runs of the same commit differ by more than one run's pairs
+//! vary. So each lesson is measured in [`SLICES`] slices spread over the
+//! run (slice one of every lesson, then slice two, …), each on a freshly
+//! built input and fresh thread pools, and a ratio's interval is that of
+//! the median of the slices' medians ([`Ratio::of_slices`]). Only the
+//! input of the lesson being timed is in memory.
+//!
 //! **The budget.** The default run keeps to a wall-time budget however many
-//! lessons are registered: each lesson gets an equal share of what is left
-//! of it, and as many rotations as fit in its share once its input is built
-//! and checked (at least [`MIN_PAIRS`], so that the interval means
-//! something; at most [`MAX_PAIRS`]). A lesson whose minimum does not fit
-//! its share is built again at the next smaller scale. `--runs N` forces
-//! the count.
+//! lessons are registered: each slice of each lesson gets an equal share of
+//! what is left of it, and as many rotations as fit in its share once its
+//! input is built and checked (at least [`MIN_PAIRS_PER_SLICE`], at most
+//! [`MAX_PAIRS_PER_SLICE`]; what is left goes to the slices after it). A
+//! lesson whose first slice's minimum does not fit its share is built
+//! again at the next smaller scale, for all its slices. `--runs N` forces
+//! the count (spread over up to [`SLICES`] slices).
 //!
 //! **Parallelism.** The machine's effective parallelism is measured at the
 //! start and before and after every lesson about threads: a second core
@@ -39,11 +49,23 @@ use serde::{Deserialize, Serialize};
 use super::alloc::{self, AllocationCount};
 use super::lesson::{Form, Lesson, Prepared, Scale};
 use super::machine::{Machine, Parallelism, measure_parallelism};
-use super::stats::{MIN_PAIRS, Ratio, Verdict, number};
+use super::stats::{Ratio, Verdict, number};
 
-/// The most pairs a lesson is given, however much of its share is left
+/// The slices of every lesson: each on a fresh input and fresh thread
+/// pools, at its own moment of the run. Six slices' medians put the 95 %
+/// interval at their minimum and maximum (96.9 % coverage).
+pub const SLICES: usize = 6;
+
+/// The fewest pairs of a slice (so at least 18 pairs a lesson).
+pub const MIN_PAIRS_PER_SLICE: usize = 3;
+
+/// The most pairs a slice is given, however much of its share is left
 /// (what is left goes to the lessons after it).
-pub const MAX_PAIRS: usize = 41;
+pub const MAX_PAIRS_PER_SLICE: usize = 7;
+
+/// How far over its share a lesson's minimum may go before it moves to a
+/// smaller scale.
+const SHRINK_SLACK: f64 = 1.25;
 
 /// The default run's budget: about two minutes on a 2-core machine, input
 /// building, checks and child processes included.
@@ -140,8 +162,10 @@ pub struct ScalingPoint {
 /// The measurements of a lesson whose forms agreed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Measured {
-    /// Paired runs (rotations) behind every median and interval.
+    /// Paired runs (rotations) behind every median, over all slices.
     pub pairs: usize,
+    /// The slices they were made in.
+    pub slices: usize,
     /// The thread count of the figures in `forms`.
     pub threads: usize,
     /// Every form: naive, the further forms, optimized.
@@ -243,16 +267,19 @@ impl Report {
     }
 }
 
-/// Runs `lessons` and measures them.
+/// Runs `lessons` and measures them: every lesson in [`SLICES`] slices
+/// spread over the run (slice one of every lesson, then slice two, …),
+/// each on a freshly built input and fresh thread pools.
 pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     let started = Instant::now();
+    let slices = options.runs.map_or(SLICES, |runs| runs.clamp(1, SLICES));
     let bar = if options.progress {
-        ProgressBar::new(lessons.len() as u64)
+        ProgressBar::new((lessons.len() * slices) as u64)
     } else {
         ProgressBar::hidden()
     };
     bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} lessons {elapsed} {msg}")
+        ProgressStyle::with_template("{bar:30} {pos}/{len} slices {elapsed} {msg}")
             .expect("a valid template"),
     );
     let mut machine = Machine::current();
@@ -262,20 +289,42 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     if !parallelism.is_reliable() && lessons.iter().any(|l| l.scaling()) {
         bar.suspend(|| eprintln!("{}", unreliable_warning(parallelism, None)));
     }
-    let mut results = Vec::with_capacity(lessons.len());
-    for (idx, lesson) in lessons.iter().enumerate() {
-        let left = options.budget.saturating_sub(started.elapsed());
-        let share = left / (lessons.len() - idx) as u32;
-        let result = run_lesson(*lesson, options, share, &bar);
+    let mut states: Vec<LessonRun> = lessons
+        .iter()
+        .map(|lesson| LessonRun::new(*lesson, options.scale))
+        .collect();
+    let units = lessons.len() * slices;
+    for slice in 0..slices {
+        for (idx, state) in states.iter_mut().enumerate() {
+            let done = slice * lessons.len() + idx;
+            let left = options.budget.saturating_sub(started.elapsed());
+            let share = left / (units - done) as u32;
+            // In the first slice: the lesson's share of what is left, all
+            // its slices together, which decides its scale.
+            let lesson_share = left / (lessons.len() - idx) as u32;
+            if state.failure.is_none() {
+                let pairs = options
+                    .runs
+                    .map(|runs| runs / slices + usize::from(slice < runs % slices));
+                let shrink = (slice == 0
+                    && options.fit_scale
+                    && options.runs.is_none()
+                    && state.scale.smaller().is_some())
+                .then_some((lesson_share, slices));
+                state.run_slice(slice, share, shrink, pairs, options, &bar);
+            }
+            bar.inc(1);
+        }
+    }
+    bar.finish_and_clear();
+    let results: Vec<LessonResult> = states.into_iter().map(LessonRun::finish).collect();
+    for result in &results {
         if let Some(p) = result.measured.as_ref().and_then(|m| m.parallelism)
             && !p.is_reliable()
         {
-            bar.suspend(|| eprintln!("{}", unreliable_warning(p, Some(lesson.id()))));
+            eprintln!("{}", unreliable_warning(p, Some(&result.id)));
         }
-        results.push(result);
-        bar.inc(1);
     }
-    bar.finish_and_clear();
     Report {
         schema: SCHEMA,
         machine,
@@ -324,87 +373,452 @@ pub fn peak_rss_bytes() -> u64 {
     0
 }
 
-/// What measuring one lesson at one scale came to.
-enum Outcome {
-    Measured(Measured),
-    Failed(String),
-    /// Its minimum of pairs does not fit its share: try a smaller scale.
+/// A lesson being measured, slice after slice.
+struct LessonRun<'a> {
+    lesson: &'a dyn Lesson,
+    elapsed: Duration,
+    scale: Scale,
+    elements: u64,
+    failure: Option<String>,
+    /// `naive`, the further forms, `optimized`.
+    names: Vec<String>,
+    limit_name: Option<&'static str>,
+    /// The thread counts timed, one pool each per slice.
+    counts: Vec<usize>,
+    /// Allocations of each form, counted in the first slice (in a lesson
+    /// about the allocator, by the children of the first round).
+    allocations: Vec<AllocationCount>,
+    /// `samples[slice][pool][slot]`: the nanoseconds of each pair.
+    samples: Vec<Vec<Vec<Vec<u64>>>>,
+    parallelism: Option<Parallelism>,
+    child_peak_rss: Option<[u64; 2]>,
+    /// A lesson about the allocator: the parent's build time and one
+    /// run's, measured in the first slice, to size the children.
+    child_cost: Option<(Duration, Duration)>,
+    /// A lesson about the allocator: the digest every child must make.
+    child_digest: Option<u64>,
+    /// The built input, kept from slice to slice below bank scale.
+    prepared: Option<Box<dyn Prepared>>,
+}
+
+/// What a slice came to.
+enum SliceOutcome {
+    Done,
+    /// The first slice's minimum does not fit its share: try a smaller
+    /// scale.
     TooBig,
 }
 
-fn run_lesson(
-    lesson: &dyn Lesson,
-    options: RunOptions,
-    share: Duration,
-    bar: &ProgressBar,
-) -> LessonResult {
-    let lesson_start = Instant::now();
-    let mut scale = options.scale;
-    loop {
-        bar.set_message(format!(
-            "{}: building the input ({})",
-            lesson.id(),
-            scale.name()
-        ));
-        let built = Instant::now();
-        let prepared = lesson.prepare(scale, options.seed);
-        let build_time = built.elapsed();
-        let elements = prepared.elements();
-        let may_shrink = options.fit_scale && options.runs.is_none() && scale.smaller().is_some();
-        let budget = Budget {
-            share,
-            started: lesson_start,
-            may_shrink,
-        };
-        let outcome = match lesson.allocators() {
-            Some(allocators) => measure_in_processes(
-                lesson, prepared, allocators, scale, build_time, options, budget, bar,
-            ),
-            None => measure_here(lesson, prepared.as_ref(), options, budget, bar),
-        };
-        let (failure, measured) = match outcome {
-            Outcome::TooBig => {
-                scale = scale.smaller().expect("a smaller scale");
-                continue;
-            }
-            Outcome::Failed(failure) => (Some(failure), None),
-            Outcome::Measured(measured) => (None, Some(measured)),
-        };
-        return LessonResult {
-            id: lesson.id().to_owned(),
+impl<'a> LessonRun<'a> {
+    fn new(lesson: &'a dyn Lesson, scale: Scale) -> LessonRun<'a> {
+        LessonRun {
+            lesson,
+            elapsed: Duration::ZERO,
             scale,
-            elements,
-            failure,
+            elements: 0,
+            failure: None,
+            names: Vec::new(),
+            limit_name: None,
+            counts: Vec::new(),
+            allocations: Vec::new(),
+            samples: Vec::new(),
+            parallelism: None,
+            child_peak_rss: None,
+            child_cost: None,
+            child_digest: None,
+            prepared: None,
+        }
+    }
+
+    /// Runs one slice, at a smaller scale if the first does not fit.
+    fn run_slice(
+        &mut self,
+        slice: usize,
+        share: Duration,
+        mut shrink: Option<(Duration, usize)>,
+        pairs: Option<usize>,
+        options: RunOptions,
+        bar: &ProgressBar,
+    ) {
+        let started = Instant::now();
+        loop {
+            // Each attempt gets the whole share: a first slice built too
+            // large is paid once, and not again by the smaller one.
+            let budget = Budget {
+                share,
+                started: Instant::now(),
+                shrink: shrink.filter(|_| self.scale.smaller().is_some()),
+            };
+            let outcome = match self.lesson.allocators() {
+                Some(allocators) => {
+                    self.slice_in_processes(slice, allocators, budget, pairs, options, bar)
+                }
+                None => self.slice_here(slice, budget, pairs, options, bar),
+            };
+            match outcome {
+                Ok(SliceOutcome::Done) => break,
+                Ok(SliceOutcome::TooBig) => {
+                    self.scale = self.scale.smaller().expect("a smaller scale");
+                    self.prepared = None;
+                    // What the larger attempt spent is gone from the share.
+                    shrink = shrink.map(|(s, n)| (s.saturating_sub(started.elapsed()), n));
+                }
+                Err(failure) => {
+                    self.failure = Some(failure);
+                    break;
+                }
+            }
+        }
+        self.elapsed += started.elapsed();
+    }
+
+    /// One slice in this process: build the input, check every form at
+    /// every thread count (which warms them up in every pool, and whose
+    /// time estimates a rotation), count allocations (first slice), then
+    /// time rotations of every form at every thread count.
+    fn slice_here(
+        &mut self,
+        slice: usize,
+        budget: Budget,
+        forced: Option<usize>,
+        options: RunOptions,
+        bar: &ProgressBar,
+    ) -> Result<SliceOutcome, String> {
+        let lesson = self.lesson;
+        let id = lesson.id();
+        if self.prepared.is_none() {
+            bar.set_message(format!("{id}: building the input ({})", self.scale.name()));
+            self.prepared = Some(lesson.prepare(self.scale, options.seed));
+        }
+        let prepared = self.prepared.take().expect("built");
+        // At bank scale the input is built again for every slice, so that
+        // only one lesson's input is in memory at a time; below it, the
+        // input stays for the lesson's next slice (building some of them
+        // costs seconds, processing a portfolio in `Decimal`).
+        let keep = options.scale != Scale::Bank;
+        if slice == 0 {
+            self.elements = prepared.elements();
+            self.names = std::iter::once("naive".to_owned())
+                .chain(prepared.variant_names().iter().map(|n| n.to_string()))
+                .chain(std::iter::once("optimized".to_owned()))
+                .collect();
+            self.limit_name = prepared.limit_name();
+            let main_threads = rayon::current_num_threads();
+            self.counts = if lesson.scaling() {
+                thread_counts()
+            } else {
+                Vec::new()
+            };
+            if !self.counts.contains(&main_threads) {
+                self.counts.push(main_threads);
+                self.counts.sort_unstable();
+            }
+        }
+        let pools: Vec<rayon::ThreadPool> = self.counts.iter().map(|&t| pool(t)).collect();
+        let before = lesson.scaling().then(measure_parallelism);
+
+        let checked = Instant::now();
+        for (threads, pool) in self.counts.iter().zip(&pools) {
+            bar.set_message(format!(
+                "{id}: checking the forms agree at {threads} threads"
+            ));
+            if let Err(difference) = pool.install(|| prepared.check()) {
+                let at = if lesson.scaling() {
+                    format!(" (at {threads} threads)")
+                } else {
+                    String::new()
+                };
+                return Err(format!("{difference}{at}"));
+            }
+        }
+        let rotation = checked.elapsed();
+
+        let mut slots = vec![Slot::Form(Form::Naive)];
+        slots.extend((0..self.names.len() - 2).map(Slot::Variant));
+        slots.push(Slot::Form(Form::Optimized));
+        let n_forms = slots.len();
+        if self.limit_name.is_some() {
+            slots.push(Slot::Form(Form::Limit));
+        }
+        // A later slice's fixed cost is its check.
+        let Some(pairs) = budget.pairs(forced, Duration::ZERO, rotation, rotation) else {
+            return Ok(SliceOutcome::TooBig);
+        };
+
+        let main = self
+            .counts
+            .iter()
+            .position(|&t| t == rayon::current_num_threads())
+            .expect("the main count");
+        if slice == 0 {
+            bar.set_message(format!("{id}: counting allocations"));
+            self.allocations = pools[main].install(|| {
+                slots[..n_forms]
+                    .iter()
+                    .map(|slot| alloc::count(|| run_slot(prepared.as_ref(), *slot)).1)
+                    .collect()
+            });
+        }
+
+        let cells = pools.len() * slots.len();
+        let mut samples = vec![vec![Vec::with_capacity(pairs); slots.len()]; pools.len()];
+        for pair_idx in 0..pairs {
+            bar.set_message(format!(
+                "{id}: slice {}, pair {}/{pairs}",
+                slice + 1,
+                pair_idx + 1
+            ));
+            // Rotate the order, so that no form always runs first (or
+            // always right after the costly naive one).
+            for offset in 0..cells {
+                let cell = (pair_idx + offset) % cells;
+                let (pool_idx, slot_idx) = (cell / slots.len(), cell % slots.len());
+                let slot = slots[slot_idx];
+                let ns = pools[pool_idx].install(|| {
+                    let start = Instant::now();
+                    run_slot(prepared.as_ref(), slot);
+                    start.elapsed().as_nanos() as u64
+                });
+                samples[pool_idx][slot_idx].push(ns);
+            }
+        }
+        self.samples.push(samples);
+        if keep {
+            self.prepared = Some(prepared);
+        }
+        if let Some(before) = before {
+            let after = measure_parallelism();
+            for p in [before, after] {
+                if self.parallelism.is_none_or(|q| p.effective < q.effective) {
+                    self.parallelism = Some(p);
+                }
+            }
+        }
+        Ok(SliceOutcome::Done)
+    }
+
+    /// One slice of a lesson about the allocator: a round of two child
+    /// processes, one a form, each under its allocator, the order
+    /// alternating from round to round. The first slice also checks the
+    /// forms here against the lesson's independent reference (the two
+    /// forms are the same code).
+    fn slice_in_processes(
+        &mut self,
+        slice: usize,
+        allocators: [super::alloc::Backend; 2],
+        budget: Budget,
+        forced: Option<usize>,
+        options: RunOptions,
+        bar: &ProgressBar,
+    ) -> Result<SliceOutcome, String> {
+        let id = self.lesson.id();
+        if slice == 0 {
+            bar.set_message(format!("{id}: checking against the reference"));
+            let built = Instant::now();
+            let prepared = self.lesson.prepare(self.scale, options.seed);
+            let build_time = built.elapsed();
+            self.elements = prepared.elements();
+            self.names = vec!["naive".to_owned(), "optimized".to_owned()];
+            self.counts = vec![rayon::current_num_threads()];
+            let checked = Instant::now();
+            prepared.check()?;
+            let runs_in_check = 2 + u32::from(self.lesson.has_reference());
+            let one_run = checked.elapsed() / runs_in_check;
+            // A child builds the input, digests the output (one run), counts
+            // one warm run, then times its runs; two children a slice.
+            self.child_cost = Some((build_time, one_run));
+            drop(prepared);
+        }
+        let (build_time, one_run) = self.child_cost.expect("measured in the first slice");
+        let fixed = 2 * (build_time + 2 * one_run);
+        let per_pair = 2 * one_run;
+        let Some(pairs) = budget.pairs(forced, fixed, fixed, per_pair) else {
+            return Ok(SliceOutcome::TooBig);
+        };
+        bar.set_message(format!(
+            "{id}: slice {}, {pairs} runs in a {} and a {} process",
+            slice + 1,
+            allocators[0].name(),
+            allocators[1].name()
+        ));
+        let order = if slice.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+        let mut children: [Option<super::process::ChildTiming>; 2] = [None, None];
+        for idx in order {
+            let form = [Form::Naive, Form::Optimized][idx];
+            children[idx] = Some(super::process::time_in_child(
+                id,
+                form,
+                allocators[idx],
+                self.scale,
+                options.seed,
+                pairs,
+            )?);
+        }
+        let [Some(naive), Some(optimized)] = children else {
+            unreachable!("both children ran");
+        };
+        let expected = self.child_digest.unwrap_or(naive.digest);
+        for (child, backend) in [(&naive, allocators[0]), (&optimized, allocators[1])] {
+            if child.digest != expected {
+                return Err(format!(
+                    "the outputs differ between processes: a child under {} made digest {:x}, \
+                     the first naive child {expected:x}",
+                    backend.name(),
+                    child.digest
+                ));
+            }
+        }
+        self.child_digest = Some(expected);
+        if slice == 0 {
+            self.allocations = vec![naive.allocations, optimized.allocations];
+        }
+        let peaks = self.child_peak_rss.get_or_insert([0, 0]);
+        peaks[0] = peaks[0].max(naive.peak_rss_bytes);
+        peaks[1] = peaks[1].max(optimized.peak_rss_bytes);
+        self.samples.push(vec![vec![naive.ns, optimized.ns]]);
+        Ok(SliceOutcome::Done)
+    }
+
+    /// The lesson's result from all its slices.
+    fn finish(mut self) -> LessonResult {
+        self.prepared = None;
+        let measured = if self.failure.is_none() && !self.samples.is_empty() {
+            Some(self.measured())
+        } else {
+            None
+        };
+        LessonResult {
+            id: self.lesson.id().to_owned(),
+            scale: self.scale,
+            elements: self.elements,
+            failure: self.failure,
             measured,
             instructions: None,
-            allocators: lesson.allocators(),
-            seconds: lesson_start.elapsed().as_secs_f64(),
+            allocators: self.lesson.allocators(),
+            seconds: self.elapsed.as_secs_f64(),
+        }
+    }
+
+    fn measured(&self) -> Measured {
+        let main_threads = if self.lesson.allocators().is_some() {
+            self.counts[0]
+        } else {
+            rayon::current_num_threads()
         };
+        let main = self
+            .counts
+            .iter()
+            .position(|&t| t == main_threads)
+            .unwrap_or(0);
+        // series(pool, slot): that cell's samples, slice by slice.
+        let series = |pool: usize, slot: usize| -> Vec<Vec<u64>> {
+            self.samples.iter().map(|s| s[pool][slot].clone()).collect()
+        };
+        let ratio = |baseline: Vec<Vec<u64>>, form: Vec<Vec<u64>>| {
+            Ratio::of_slices(&baseline, &form).expect("at least one pair")
+        };
+        let median_of = |pool: usize, slot: usize| {
+            let all: Vec<u64> = series(pool, slot).into_iter().flatten().collect();
+            median_ns(&all)
+        };
+        let n_forms = self.names.len();
+        let forms: Vec<FormResult> = self
+            .names
+            .iter()
+            .enumerate()
+            .map(|(idx, name)| FormResult {
+                name: name.clone(),
+                ns: median_of(main, idx),
+                allocations: self.allocations.get(idx).copied().unwrap_or_default(),
+                over_naive: (idx > 0).then(|| ratio(series(main, 0), series(main, idx))),
+                over_before: (idx > 0).then(|| ratio(series(main, idx - 1), series(main, idx))),
+            })
+            .collect();
+        let limit = self.limit_name.map(|name| LimitResult {
+            name: name.to_owned(),
+            ns: median_of(main, n_forms),
+            optimized_over_limit: ratio(series(main, n_forms - 1), series(main, n_forms)),
+        });
+        let scaling = if self.lesson.scaling() {
+            let one = self
+                .counts
+                .iter()
+                .position(|&t| t == 1)
+                .expect("one thread");
+            self.counts
+                .iter()
+                .enumerate()
+                .map(|(pool, &threads)| ScalingPoint {
+                    threads,
+                    ns: (0..n_forms).map(|slot| median_of(pool, slot)).collect(),
+                    over_one_thread: (0..n_forms)
+                        .map(|slot| ratio(series(one, slot), series(pool, slot)))
+                        .collect(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Measured {
+            pairs: self.samples.iter().map(|s| s[0][0].len()).sum(),
+            slices: self.samples.len(),
+            threads: main_threads,
+            forms,
+            limit,
+            scaling,
+            parallelism: self.parallelism,
+            child_peak_rss: self.child_peak_rss,
+        }
     }
 }
 
-/// A lesson's share of the run's budget.
+/// A lesson's share of the run's budget, for one slice.
 #[derive(Clone, Copy)]
 struct Budget {
+    /// The slice's share.
     share: Duration,
+    /// When the slice began.
     started: Instant,
-    may_shrink: bool,
+    /// In a lesson's first slice, when it may still move to a smaller
+    /// scale: the lesson's share of the run (all its slices), and how many
+    /// slices it has.
+    shrink: Option<(Duration, usize)>,
 }
 
 impl Budget {
-    /// How many pairs fit in what is left of the share, each costing
-    /// `per_pair`; `None` when not even [`MIN_PAIRS`] fit and a smaller
-    /// scale may be tried.
-    fn pairs(&self, forced: Option<usize>, per_pair: Duration) -> Option<usize> {
+    /// How many pairs of `per_pair` fit in what is left of the share once
+    /// `fixed` is paid (a later slice costs `per_slice` before its pairs);
+    /// `None` when the lesson's minimum of pairs in every slice does not
+    /// fit its share even with some slack, and a smaller scale may be
+    /// tried.
+    fn pairs(
+        &self,
+        forced: Option<usize>,
+        fixed: Duration,
+        per_slice: Duration,
+        per_pair: Duration,
+    ) -> Option<usize> {
         if let Some(runs) = forced {
-            return Some(runs);
+            return Some(runs.max(1));
         }
-        let left = self.share.saturating_sub(self.started.elapsed());
+        let minimum = per_pair * MIN_PAIRS_PER_SLICE as u32;
+        if let Some((lesson_share, slices)) = self.shrink {
+            let whole = self.started.elapsed()
+                + fixed
+                + minimum
+                + (per_slice + minimum) * (slices.saturating_sub(1)) as u32;
+            // Some slack: the lessons that need less than their share
+            // leave the rest to the others.
+            if whole.as_secs_f64() > lesson_share.as_secs_f64() * SHRINK_SLACK {
+                return None;
+            }
+        }
+        let left = self
+            .share
+            .saturating_sub(self.started.elapsed())
+            .saturating_sub(fixed);
         let fit = left.as_secs_f64() / per_pair.as_secs_f64().max(1e-9);
-        if fit < MIN_PAIRS as f64 && self.may_shrink {
-            return None;
-        }
-        Some((fit as usize).clamp(MIN_PAIRS, MAX_PAIRS))
+        Some((fit as usize).clamp(MIN_PAIRS_PER_SLICE, MAX_PAIRS_PER_SLICE))
     }
 }
 
@@ -443,242 +857,6 @@ fn run_slot(prepared: &dyn Prepared, slot: Slot) {
         Slot::Form(form) => prepared.run(form),
         Slot::Variant(idx) => prepared.run_variant(idx),
     }
-}
-
-/// Checks every form at every thread count, counts one warm run of each
-/// form's allocations, then times rotations of every form at every thread
-/// count in this process.
-///
-/// Every form runs on a worker of a pool of its thread count, and is
-/// timed there: that is where a rayon program's work runs (the worker
-/// takes its share of every parallel loop and frees what its pool
-/// allocated). Timed from outside the pool, the zakat pipeline's parallel
-/// form took a fifth longer: the calling thread idles, then frees the
-/// workers' buffers from another thread.
-fn measure_here(
-    lesson: &dyn Lesson,
-    prepared: &dyn Prepared,
-    options: RunOptions,
-    budget: Budget,
-    bar: &ProgressBar,
-) -> Outcome {
-    let id = lesson.id();
-    let main_threads = rayon::current_num_threads();
-    let mut counts = if lesson.scaling() {
-        thread_counts()
-    } else {
-        Vec::new()
-    };
-    if !counts.contains(&main_threads) {
-        counts.push(main_threads);
-        counts.sort_unstable();
-    }
-    let pools: Vec<rayon::ThreadPool> = counts.iter().map(|&t| pool(t)).collect();
-    let main = counts
-        .iter()
-        .position(|&t| t == main_threads)
-        .expect("the main count");
-    let before = lesson.scaling().then(measure_parallelism);
-
-    // Every form at every thread count that is timed agrees; the check
-    // also warms every form up in every pool, and its time is the
-    // estimate of one rotation.
-    let checked = Instant::now();
-    for (threads, pool) in counts.iter().zip(&pools) {
-        bar.set_message(format!(
-            "{id}: checking the forms agree at {threads} threads"
-        ));
-        if let Err(difference) = pool.install(|| prepared.check()) {
-            let at = if lesson.scaling() {
-                format!(" (at {threads} threads)")
-            } else {
-                String::new()
-            };
-            return Outcome::Failed(format!("{difference}{at}"));
-        }
-    }
-    let rotation = checked.elapsed();
-
-    let names: Vec<String> = std::iter::once("naive".to_owned())
-        .chain(prepared.variant_names().iter().map(|n| n.to_string()))
-        .chain(std::iter::once("optimized".to_owned()))
-        .collect();
-    let mut slots = vec![Slot::Form(Form::Naive)];
-    slots.extend((0..names.len() - 2).map(Slot::Variant));
-    slots.push(Slot::Form(Form::Optimized));
-    let n_forms = slots.len();
-    if prepared.has_limit() {
-        slots.push(Slot::Form(Form::Limit));
-    }
-
-    let Some(pairs) = budget.pairs(options.runs, rotation) else {
-        return Outcome::TooBig;
-    };
-
-    bar.set_message(format!("{id}: counting allocations"));
-    let allocations: Vec<AllocationCount> = pools[main].install(|| {
-        slots[..n_forms]
-            .iter()
-            .map(|slot| alloc::count(|| run_slot(prepared, *slot)).1)
-            .collect()
-    });
-
-    // samples[pool][slot]: the nanoseconds of each pair.
-    let cells = pools.len() * slots.len();
-    let mut samples = vec![vec![Vec::with_capacity(pairs); slots.len()]; pools.len()];
-    for pair_idx in 0..pairs {
-        bar.set_message(format!("{id}: timing, pair {}/{pairs}", pair_idx + 1));
-        // Rotate the order, so that no form always runs first (or always
-        // right after the costly naive one).
-        for offset in 0..cells {
-            let cell = (pair_idx + offset) % cells;
-            let (pool_idx, slot_idx) = (cell / slots.len(), cell % slots.len());
-            let slot = slots[slot_idx];
-            let ns = pools[pool_idx].install(|| {
-                let start = Instant::now();
-                run_slot(prepared, slot);
-                start.elapsed().as_nanos() as u64
-            });
-            samples[pool_idx][slot_idx].push(ns);
-        }
-    }
-    let after = lesson.scaling().then(measure_parallelism);
-
-    let at_main = &samples[main];
-    let forms: Vec<FormResult> = names
-        .iter()
-        .enumerate()
-        .map(|(idx, name)| FormResult {
-            name: name.clone(),
-            ns: median_ns(&at_main[idx]),
-            allocations: allocations[idx],
-            over_naive: (idx > 0).then(|| pair_ratio(&at_main[0], &at_main[idx])),
-            over_before: (idx > 0).then(|| pair_ratio(&at_main[idx - 1], &at_main[idx])),
-        })
-        .collect();
-    let limit = prepared.limit_name().map(|name| LimitResult {
-        name: name.to_owned(),
-        ns: median_ns(&at_main[n_forms]),
-        optimized_over_limit: pair_ratio(&at_main[n_forms - 1], &at_main[n_forms]),
-    });
-    let scaling = if lesson.scaling() {
-        let one = counts.iter().position(|&t| t == 1).expect("one thread");
-        counts
-            .iter()
-            .zip(&samples)
-            .map(|(&threads, at)| ScalingPoint {
-                threads,
-                ns: at[..n_forms].iter().map(|s| median_ns(s)).collect(),
-                over_one_thread: (0..n_forms)
-                    .map(|idx| pair_ratio(&samples[one][idx], &at[idx]))
-                    .collect(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let parallelism = match (before, after) {
-        (Some(b), Some(a)) => Some(if a.effective < b.effective { a } else { b }),
-        _ => None,
-    };
-    Outcome::Measured(Measured {
-        pairs,
-        threads: main_threads,
-        forms,
-        limit,
-        scaling,
-        parallelism,
-        child_peak_rss: None,
-    })
-}
-
-fn pair_ratio(baseline: &[u64], form: &[u64]) -> Ratio {
-    Ratio::of_pairs(baseline, form).expect("at least one pair")
-}
-
-/// Runs per child process of a lesson about the allocator; the pairs are
-/// the children's runs matched round by round.
-const RUNS_PER_CHILD: usize = 5;
-
-/// Times a lesson about the allocator, each form in child processes under
-/// its own allocator, alternating round by round.
-#[allow(clippy::too_many_arguments)]
-fn measure_in_processes(
-    lesson: &dyn Lesson,
-    prepared: Box<dyn Prepared>,
-    allocators: [super::alloc::Backend; 2],
-    scale: Scale,
-    build_time: Duration,
-    options: RunOptions,
-    budget: Budget,
-    bar: &ProgressBar,
-) -> Outcome {
-    let id = lesson.id();
-    // The two forms are the same code: here they are checked against the
-    // lesson's independent reference, which can differ; the children's
-    // digests then show that each allocator gave the same output.
-    bar.set_message(format!("{id}: checking against the reference"));
-    let checked = Instant::now();
-    if let Err(difference) = prepared.check() {
-        return Outcome::Failed(difference);
-    }
-    let runs_in_check = 2 + u32::from(lesson.has_reference());
-    let one_run = checked.elapsed() / runs_in_check;
-    // The children build their own inputs: free this one first.
-    drop(prepared);
-    // A child builds the input, digests the output (one run), counts one
-    // warm run, then times its runs; two children a round.
-    let per_round = 2 * (build_time + one_run * (RUNS_PER_CHILD as u32 + 2));
-    let per_pair = per_round / RUNS_PER_CHILD as u32;
-    let Some(pairs) = budget.pairs(options.runs, per_pair) else {
-        return Outcome::TooBig;
-    };
-    let (rounds, runs_per_child) = if pairs >= RUNS_PER_CHILD {
-        (pairs.div_ceil(RUNS_PER_CHILD), RUNS_PER_CHILD)
-    } else {
-        (1, pairs)
-    };
-    bar.set_message(format!(
-        "{id}: timing in {} and {} processes, {rounds} rounds",
-        allocators[0].name(),
-        allocators[1].name()
-    ));
-    let [naive, optimized] = match super::process::time_both(
-        id,
-        allocators,
-        scale,
-        options.seed,
-        rounds,
-        runs_per_child,
-    ) {
-        Ok(timings) => timings,
-        Err(failure) => return Outcome::Failed(failure),
-    };
-    let ratio = pair_ratio(&naive.ns, &optimized.ns);
-    Outcome::Measured(Measured {
-        pairs: naive.ns.len(),
-        threads: rayon::current_num_threads(),
-        forms: vec![
-            FormResult {
-                name: "naive".to_owned(),
-                ns: median_ns(&naive.ns),
-                allocations: naive.allocations,
-                over_naive: None,
-                over_before: None,
-            },
-            FormResult {
-                name: "optimized".to_owned(),
-                ns: median_ns(&optimized.ns),
-                allocations: optimized.allocations,
-                over_naive: Some(ratio),
-                over_before: Some(ratio),
-            },
-        ],
-        limit: None,
-        scaling: Vec::new(),
-        parallelism: None,
-        child_peak_rss: Some([naive.peak_rss_bytes, optimized.peak_rss_bytes]),
-    })
 }
 
 /// The median of nanosecond samples (the mean of the middle two for an
@@ -788,7 +966,7 @@ pub fn markdown(report: &Report) -> String {
         .filter_map(|r| r.measured.as_ref().map(|m| (r, m)))
         .collect();
     out.push_str(
-        "| lesson | records | pairs | naive | optimized | naive / optimized |\n\
+        "| lesson | records | pairs (slices) | naive | optimized | naive / optimized |\n\
          |---|---:|---:|---:|---:|---:|\n",
     );
     for result in &report.results {
@@ -797,9 +975,10 @@ pub fn markdown(report: &Report) -> String {
             (Some(m), _) => {
                 let _ = writeln!(
                     out,
-                    "| {cell} | {} | {} | {} | {} | {} |",
+                    "| {cell} | {} | {} ({}) | {} | {} | {} |",
                     format_count(result.elements),
                     m.pairs,
+                    m.slices,
                     format_ns(m.naive().ns),
                     format_ns(m.optimized().ns),
                     m.speedup(),
@@ -938,9 +1117,10 @@ pub fn markdown(report: &Report) -> String {
 
     let _ = write!(
         out,
-        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), each ratio with \
-         the distribution-free 95 % interval of the median of its pairs' ratios; ≈: no \
-         measurable difference (the interval holds 1×). In the thread tables, each form at \
+        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in slices \
+         spread over the run, each on a fresh input; each ratio with the distribution-free \
+         95 % interval of the median of its slices' medians; ≈: no measurable difference \
+         (the interval holds 1×). In the thread tables, each form at \
          each count against itself at one thread. Allocations and peak heap of one warm run \
          of each form. ",
         report.scale.name(),
@@ -1025,31 +1205,39 @@ mod tests {
 
     #[test]
     fn the_budget_gives_pairs_and_shrinks_what_does_not_fit() {
+        let ms = Duration::from_millis;
+        let zero = Duration::ZERO;
         let budget = Budget {
-            share: Duration::from_secs(3),
+            share: Duration::from_secs(1),
             started: Instant::now(),
-            may_shrink: true,
+            shrink: None,
         };
-        // About thirty rotations of 0.1 s fit in three seconds (less the
-        // moment since `started`).
-        let pairs = budget.pairs(None, Duration::from_millis(100)).unwrap();
-        assert!((28..=30).contains(&pairs), "{pairs}");
+        // About five rotations of 0.2 s fit in a second (less the moment
+        // since `started`).
+        assert_eq!(budget.pairs(None, zero, zero, ms(200)), Some(4));
         // Capped, and forced.
         assert_eq!(
-            budget.pairs(None, Duration::from_millis(1)),
-            Some(MAX_PAIRS)
+            budget.pairs(None, zero, zero, ms(1)),
+            Some(MAX_PAIRS_PER_SLICE)
         );
-        assert_eq!(budget.pairs(Some(3), Duration::from_secs(60)), Some(3));
-        // Fifteen rotations of a second do not fit in three: a smaller scale, if
-        // there is one; otherwise the minimum.
-        assert_eq!(budget.pairs(None, Duration::from_secs(1)), None);
-        let at_the_smallest = Budget {
-            may_shrink: false,
+        assert_eq!(budget.pairs(Some(2), zero, zero, ms(60_000)), Some(2));
+        // A fixed cost comes first: half a second, then 0.1 s a pair.
+        assert_eq!(budget.pairs(None, ms(500), zero, ms(100)), Some(4));
+        // Never below the minimum where the scale cannot shrink.
+        assert_eq!(
+            budget.pairs(None, zero, zero, ms(1_000)),
+            Some(MIN_PAIRS_PER_SLICE)
+        );
+        // Six slices of a check and three pairs of 0.1 s: 2.4 s, within
+        // a share of 2 s with the slack; not within 1.5 s.
+        let first = |lesson_share| Budget {
+            shrink: Some((lesson_share, 6)),
             ..budget
         };
         assert_eq!(
-            at_the_smallest.pairs(None, Duration::from_secs(1)),
-            Some(MIN_PAIRS)
+            first(ms(2_000)).pairs(None, zero, ms(100), ms(100)),
+            Some(MAX_PAIRS_PER_SLICE)
         );
+        assert_eq!(first(ms(1_500)).pairs(None, zero, ms(100), ms(100)), None);
     }
 }

@@ -4,13 +4,16 @@
 //! form, a form at one thread over the same form at two) comes from
 //! *paired* runs: in each rotation of the runner both forms ran once, one
 //! right after the other, so a neighbour's load falls on both. Each pair
-//! gives one ratio; the lab reports their median with the
-//! distribution-free 95 % confidence interval of that median (the order
-//! statistics that a binomial count puts around it: no assumption about
-//! the shape of the noise, which on a shared machine is anything but
-//! normal). With `n` pairs the interval is `[r₍ₖ₎, r₍ₙ₊₁₋ₖ₎]`, `k` the
-//! largest rank with `P(Binomial(n, ½) < k) ≤ 2.5 %`: ranks 4 and 12 of
-//! 15 pairs (96.5 % coverage), 10 and 22 of 31.
+//! gives one ratio. The runner makes its pairs in *slices* (each a fresh
+//! input and fresh thread pools, at another moment of the run), and
+//! reports the median of all the pairs' ratios with the distribution-free
+//! 95 % confidence interval of the median of the slices' medians
+//! ([`Ratio::of_slices`]): the order statistics that a binomial count puts
+//! around a median, with no assumption about the shape of the noise, which
+//! on a shared machine is anything but normal. With `n` values the
+//! interval is `[r₍ₖ₎, r₍ₙ₊₁₋ₖ₎]`, `k` the largest rank with
+//! `P(Binomial(n, ½) < k) ≤ 2.5 %`: the lowest and highest of six values
+//! (96.9 % coverage), ranks 4 and 12 of 15 (96.5 %), 10 and 22 of 31.
 //!
 //! A ratio whose interval holds 1.0 is **no measurable difference**: it
 //! is printed as `≈` and never called a gain or a loss. With a hundred
@@ -49,9 +52,16 @@ pub struct Ratio {
     pub high: f64,
     /// How many pairs it stands on.
     pub pairs: usize,
+    /// How many slices the pairs were made in (see [`Ratio::of_slices`]).
+    #[serde(default = "one")]
+    pub slices: usize,
     /// The interval's coverage (0.95 and a little more from 6 pairs on;
     /// min to max, with less coverage, for fewer pairs).
     pub coverage: f64,
+}
+
+fn one() -> usize {
+    1
 }
 
 /// What an interval lets one say.
@@ -89,6 +99,42 @@ impl Ratio {
         Ratio::of_ratios(&mut ratios)
     }
 
+    /// The ratio of paired timings made in several *slices* (each slice a
+    /// fresh input, fresh thread pools, at another moment of the run; pairs
+    /// line up within a slice). The median is that of every pair's ratio;
+    /// the interval is the distribution-free interval of the median of the
+    /// slices' medians, because the slices, not the pairs, are what is
+    /// independent of the things that stay put within a slice and move
+    /// between runs (a neighbour's load, the heap's layout, where the
+    /// threads landed). With one slice, the interval of the pairs.
+    pub fn of_slices(baseline: &[Vec<u64>], form: &[Vec<u64>]) -> Option<Ratio> {
+        let per_slice: Vec<Vec<f64>> = baseline
+            .iter()
+            .zip(form)
+            .map(|(b, f)| {
+                b.iter()
+                    .zip(f)
+                    .map(|(b, f)| *b as f64 / (*f).max(1) as f64)
+                    .collect::<Vec<f64>>()
+            })
+            .filter(|ratios| !ratios.is_empty())
+            .collect();
+        let mut pooled: Vec<f64> = per_slice.iter().flatten().copied().collect();
+        let mut ratio = Ratio::of_ratios(&mut pooled)?;
+        if per_slice.len() > 1 {
+            let mut medians: Vec<f64> = per_slice
+                .into_iter()
+                .map(|mut r| Ratio::of_ratios(&mut r).expect("a slice has pairs").median)
+                .collect();
+            let slices = Ratio::of_ratios(&mut medians).expect("slices");
+            ratio.low = slices.low;
+            ratio.high = slices.high;
+            ratio.coverage = slices.coverage;
+        }
+        ratio.slices = baseline.iter().filter(|b| !b.is_empty()).count().max(1);
+        Some(ratio)
+    }
+
     /// The median and interval of some ratios (sorted in place).
     pub fn of_ratios(ratios: &mut [f64]) -> Option<Ratio> {
         let n = ratios.len();
@@ -107,6 +153,7 @@ impl Ratio {
             low: ratios[rank - 1],
             high: ratios[n - rank],
             pairs: n,
+            slices: 1,
             coverage,
         })
     }
@@ -250,6 +297,23 @@ mod tests {
         let c = Ratio::of_ratios(&mut [1.25, 1.3, 1.4]).unwrap();
         assert!(a.overlaps(&b) && b.overlaps(&a));
         assert!(!a.overlaps(&c));
+    }
+
+    #[test]
+    fn slices_give_the_interval_and_pairs_the_median() {
+        // Three slices of three pairs: medians 2, 3 and 4 (the pooled
+        // ratios are 1.9, 2, 2.1, 2.9, 3, 3.1, 3.9, 4, 4.1).
+        let baseline = vec![vec![19, 20, 21], vec![29, 30, 31], vec![39, 40, 41]];
+        let form = vec![vec![10; 3]; 3];
+        let ratio = Ratio::of_slices(&baseline, &form).unwrap();
+        assert_eq!(ratio.median, 3.0);
+        assert_eq!((ratio.low, ratio.high), (2.0, 4.0));
+        assert_eq!((ratio.pairs, ratio.slices), (9, 3));
+        assert_eq!(ratio.coverage, 0.75);
+        // One slice: the pairs' own interval.
+        let one = Ratio::of_slices(&baseline[..1], &form[..1]).unwrap();
+        assert_eq!((one.low, one.median, one.high), (1.9, 2.0, 2.1));
+        assert_eq!(one.slices, 1);
     }
 
     #[test]
