@@ -175,6 +175,12 @@ fn bad_input_names_the_field_and_record() {
         ),
     ];
     check_refusals(&["murabaha", "process", "-"], &example(), &cases);
+    // The reference engine refuses them with the same words.
+    check_refusals(
+        &["murabaha", "process", "--engine", "reference", "-"],
+        &example(),
+        &cases,
+    );
 }
 
 #[test]
@@ -209,4 +215,22 @@ fn generator_is_seeded_and_its_output_processes() {
         .filter(|c| !c["settlement"].is_null())
         .count();
     assert!(late > 0 && settled > 0, "late {late}, settled {settled}");
+    // The default engine and the reference print the same bytes.
+    let reference = mizan(
+        &["murabaha", "process", "--engine", "reference", "-"],
+        &a.stdout,
+    );
+    assert!(reference.status.success());
+    assert_eq!(
+        String::from_utf8(processed.stdout).unwrap(),
+        String::from_utf8(reference.stdout).unwrap()
+    );
+    let example = std::fs::read("tests/data/murabaha_formats_example.json").unwrap();
+    let fast = mizan(&["murabaha", "process", "-"], &example);
+    let reference = mizan(
+        &["murabaha", "process", "--engine", "reference", "-"],
+        &example,
+    );
+    assert!(fast.status.success() && !fast.stdout.is_empty());
+    assert_eq!(fast.stdout, reference.stdout);
 }

@@ -191,6 +191,12 @@ fn bad_inputs() -> Vec<Refusal> {
 #[test]
 fn bad_input_names_the_field_and_record() {
     check_refusals(&["zakat", "assess", "-"], &example(), &bad_inputs());
+    // The reference engine refuses them with the same words.
+    check_refusals(
+        &["zakat", "assess", "--engine", "reference", "-"],
+        &example(),
+        &bad_inputs(),
+    );
 }
 
 #[test]
@@ -266,4 +272,19 @@ fn generator_is_seeded_and_its_output_assesses() {
     );
     let output: Value = serde_json::from_slice(&assessed.stdout).unwrap();
     assert_eq!(output["assessments"].as_array().unwrap().len(), 500);
+    // The default engine and the reference print the same bytes.
+    let reference = mizan(
+        &["zakat", "assess", "--engine", "reference", "-"],
+        &a.stdout,
+    );
+    assert!(reference.status.success());
+    assert_eq!(
+        String::from_utf8(assessed.stdout).unwrap(),
+        String::from_utf8(reference.stdout).unwrap()
+    );
+    let example = std::fs::read("tests/data/zakat_formats_example.json").unwrap();
+    let fast = mizan(&["zakat", "assess", "-"], &example);
+    let reference = mizan(&["zakat", "assess", "--engine", "reference", "-"], &example);
+    assert!(fast.status.success() && !fast.stdout.is_empty());
+    assert_eq!(fast.stdout, reference.stdout);
 }

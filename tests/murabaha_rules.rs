@@ -32,6 +32,15 @@ fn check(case: &Case) {
     let input = MurabahaInput::from_json(&document.to_string())
         .unwrap_or_else(|e| panic!("{}: input refused: {e}", case.name));
     let output = process_all(&input).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    // The domain's engine (what `mizan murabaha process` runs) gives the
+    // same result, byte for byte.
+    let fast = mizan::murabaha::engine::process_all(&input).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&fast).unwrap(),
+        serde_json::to_string_pretty(&output).unwrap(),
+        "{}: the engine",
+        case.name
+    );
     let actual = serde_json::to_value(&output.contracts[0]).unwrap();
     for (field, expected) in case.expect.as_object().unwrap() {
         if field == "instalments" {

@@ -3,7 +3,9 @@
 //! the reference: inputs with six places and twelve digits (products past
 //! `Decimal`'s 96 bits), more harvests than the fast form holds, zero
 //! amounts, every policy, payments out of order, late-charge rates, and
-//! ten thousand distinct regions.
+//! ten thousand distinct regions. On the same inputs, the domain's engines
+//! (what `mizan zakat assess` and `mizan murabaha process` run) give the
+//! reference's output, byte for byte once serialized, errors included.
 
 use mizan::murabaha::lessons::pipeline as murabaha;
 use mizan::murabaha::model::Pricing;
@@ -13,6 +15,39 @@ use mizan::zakat::model::{
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+/// The zakat engine against the reference: the same JSON, or the same
+/// error.
+fn zakat_engine_agrees(input: &mizan::zakat::ZakatInput) {
+    let fast = mizan::zakat::engine::assess_all(input);
+    let reference = mizan::zakat::assess_all(input);
+    match (&fast, &reference) {
+        (Ok(fast), Ok(reference)) => {
+            assert_eq!(fast, reference);
+            assert_eq!(
+                serde_json::to_string_pretty(fast).unwrap(),
+                serde_json::to_string_pretty(reference).unwrap()
+            );
+        }
+        _ => assert_eq!(fast.err(), reference.err()),
+    }
+}
+
+/// The murabaha engine against the reference.
+fn murabaha_engine_agrees(input: &mizan::murabaha::MurabahaInput) {
+    let fast = mizan::murabaha::engine::process_all(input);
+    let reference = mizan::murabaha::process_all(input);
+    match (&fast, &reference) {
+        (Ok(fast), Ok(reference)) => {
+            assert_eq!(fast, reference);
+            assert_eq!(
+                serde_json::to_string_pretty(fast).unwrap(),
+                serde_json::to_string_pretty(reference).unwrap()
+            );
+        }
+        _ => assert_eq!(fast.err(), reference.err()),
+    }
+}
 
 /// A decimal as input may hold it: at most 6 places and 12 digits before
 /// the point, often small, sometimes as large as allowed.
@@ -86,6 +121,7 @@ proptest! {
         prop_assert_eq!(&zakat::optimized(&input), &naive);
         prop_assert_eq!(&zakat::fixed_point(&input), &naive);
         prop_assert_eq!(&zakat::receipts_by_hand(&input), &naive);
+        zakat_engine_agrees(&input);
     }
 
     #[test]
@@ -119,6 +155,7 @@ proptest! {
         prop_assert_eq!(&murabaha::optimized(&input), &naive);
         prop_assert_eq!(&murabaha::fixed_point(&input), &naive);
         prop_assert_eq!(&murabaha::statements_by_hand(&input), &naive);
+        murabaha_engine_agrees(&input);
     }
 }
 
@@ -158,11 +195,13 @@ fn zakat_overflow_is_the_same_error() {
         "payers[17].assets[1]: the value is too large to compute exactly"
     );
     assert_eq!(zakat::optimized(&input).unwrap_err(), error);
+    zakat_engine_agrees(&input);
     // At a real price the same line fits, in both forms alike.
     input.prices.gold_per_gram = Decimal::new(6512, 2);
     let naive = zakat::naive(&input).unwrap();
     assert_eq!(zakat::optimized(&input).unwrap(), naive);
     assert!(naive.receipts.to_string().contains("ZAKAT RECEIPT"));
+    zakat_engine_agrees(&input);
 }
 
 /// Late charges at an absurd rate on contracts nobody paid: each charge
@@ -179,6 +218,7 @@ fn murabaha_sums_past_i64_go_to_the_reference() {
     }
     let naive = murabaha::naive(&input).unwrap();
     assert_eq!(murabaha::optimized(&input).unwrap(), naive);
+    murabaha_engine_agrees(&input);
     // The case is there: a contract whose every charge fits an i64 of
     // cents and whose total does not.
     let fits = Decimal::from(i64::MAX) / Decimal::from(100);
@@ -189,4 +229,19 @@ fn murabaha_sums_past_i64_go_to_the_reference() {
             .iter()
             .any(|c| { c.tawidh > fits && c.instalments.iter().all(|i| i.tawidh <= fits) })
     );
+}
+
+/// The engines on generated files of several sizes and seeds, and on the
+/// worked examples of `FORMATS.md`.
+#[test]
+fn the_engines_give_the_references_output() {
+    for (n, seed) in [(1, 1), (7, 2), (300, 3), (2_000, 4)] {
+        zakat_engine_agrees(&mizan::zakat::generate::generate(n, seed));
+        murabaha_engine_agrees(&mizan::murabaha::generate::generate(n.min(400), seed));
+    }
+    let zakat_example = std::fs::read_to_string("tests/data/zakat_formats_example.json").unwrap();
+    zakat_engine_agrees(&mizan::zakat::ZakatInput::from_json(&zakat_example).unwrap());
+    let murabaha_example =
+        std::fs::read_to_string("tests/data/murabaha_formats_example.json").unwrap();
+    murabaha_engine_agrees(&mizan::murabaha::MurabahaInput::from_json(&murabaha_example).unwrap());
 }

@@ -44,6 +44,15 @@ fn check(case: &Case) {
     let input = ZakatInput::from_json(&document.to_string())
         .unwrap_or_else(|e| panic!("{}: input refused: {e}", case.name));
     let output = assess_all(&input).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+    // The domain's engine (what `mizan zakat assess` runs) gives the same
+    // assessment, byte for byte.
+    let fast = mizan::zakat::engine::assess_all(&input).unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&fast).unwrap(),
+        serde_json::to_string_pretty(&output).unwrap(),
+        "{}: the engine",
+        case.name
+    );
     let actual = serde_json::to_value(&output.assessments[0]).unwrap();
     for (field, expected) in case.expect.as_object().unwrap() {
         assert_eq!(

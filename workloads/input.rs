@@ -15,6 +15,17 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use crate::money::parse_decimal;
 
+/// Which engine a domain command runs (`--engine`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// The fastest path the lab proves identical to the reference: fixed
+    /// point on every core, the reference for every record it cannot
+    /// prove in range.
+    Fast,
+    /// The reference rules, in `Decimal`, one record after another.
+    Reference,
+}
+
 /// Bad input: where it is and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct InputError {

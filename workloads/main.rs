@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand};
 
+use mizan::input::Engine;
 use mizan::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
 use mizan::lab::instructions::{self, Target};
 use mizan::lab::lesson::{Form, Lesson, Scale};
 use mizan::lab::{registry, runner};
-use mizan::murabaha::{self, MurabahaInput, process_all};
-use mizan::zakat::{self, ZakatInput, assess_all};
+use mizan::murabaha::{self, MurabahaInput};
+use mizan::zakat::{self, ZakatInput};
 
 // Every allocation is counted, so that the lab can report allocations per
 // run; the cost (two relaxed atomic adds per allocation) falls on both forms
@@ -205,6 +206,11 @@ enum ZakatCommand {
     Assess {
         /// The input file, in the format of FORMATS.md; `-` reads stdin.
         file: PathBuf,
+        /// `fast`: fixed point on every core, the reference for any payer
+        /// it cannot prove in range (the same output, byte for byte);
+        /// `reference`: the reference rules alone.
+        #[arg(long, value_enum, default_value_t = Engine::Fast)]
+        engine: Engine,
     },
 }
 
@@ -216,6 +222,11 @@ enum MurabahaCommand {
     Process {
         /// The input file, in the format of FORMATS.md; `-` reads stdin.
         file: PathBuf,
+        /// `fast`: fixed point on every core, the reference for any
+        /// contract it cannot prove in range (the same output, byte for
+        /// byte); `reference`: the reference rules alone.
+        #[arg(long, value_enum, default_value_t = Engine::Fast)]
+        engine: Engine,
     },
 }
 
@@ -403,23 +414,23 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Zakat {
-            command: ZakatCommand::Assess { file },
+            command: ZakatCommand::Assess { file, engine },
         }) => {
             let text = read_input(&file)?;
             let input = ZakatInput::from_json(&text)
                 .with_context(|| format!("bad input in {}", file.display()))?;
-            let output =
-                assess_all(&input).with_context(|| format!("bad input in {}", file.display()))?;
+            let output = zakat::engine::assess_with(engine, &input)
+                .with_context(|| format!("bad input in {}", file.display()))?;
             print_json(&output)
         }
         Some(Command::Murabaha {
-            command: MurabahaCommand::Process { file },
+            command: MurabahaCommand::Process { file, engine },
         }) => {
             let text = read_input(&file)?;
             let input = MurabahaInput::from_json(&text)
                 .with_context(|| format!("bad input in {}", file.display()))?;
-            let output =
-                process_all(&input).with_context(|| format!("bad input in {}", file.display()))?;
+            let output = murabaha::engine::process_with(engine, &input)
+                .with_context(|| format!("bad input in {}", file.display()))?;
             print_json(&output)
         }
         Some(Command::Generate { workload }) => match workload {

@@ -250,3 +250,19 @@ pub fn count<T>(f: impl FnOnce() -> T) -> (T, AllocationCount) {
     COUNTING.store(false, Ordering::SeqCst);
     (value, AllocationCount::now().since(before))
 }
+
+/// Returns to the operating system what the allocator keeps of freed
+/// memory (glibc's `malloc_trim`, on every arena; nothing under mimalloc,
+/// which returns pages itself, or off Linux). The runner calls it between
+/// forms at bank scale: a form's freed gigabytes otherwise stay in the
+/// arena of the worker thread that freed them, and the next form, on
+/// other threads, takes as much again.
+pub fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if backend() == Backend::System {
+        // SAFETY: malloc_trim only walks glibc's own arenas.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}

@@ -75,9 +75,9 @@ impl Parallelism {
     }
 }
 
-/// Measures the parallelism the machine gives right now (about a tenth of
-/// a second): the kernel on one thread and on one thread per core, five
-/// times alternately, medians compared.
+/// Measures the parallelism the machine gives right now (some 40 ms): the
+/// kernel on one thread and on one thread per core, three times
+/// alternately, medians compared.
 pub fn measure_parallelism() -> Parallelism {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     if threads == 1 {
@@ -86,15 +86,15 @@ pub fn measure_parallelism() -> Parallelism {
             effective: 1.0,
         };
     }
-    // Calibrate the work to about 10 ms on one thread.
+    // Calibrate the work to about 6 ms on one thread.
     let probe = 1 << 20;
     let start = Instant::now();
     black_box(spin(probe));
     let per_iteration = start.elapsed().as_secs_f64() / probe as f64;
-    let iterations = ((0.010 / per_iteration.max(1e-12)) as u64).clamp(1 << 16, 1 << 30);
-    let mut one = Vec::with_capacity(5);
-    let mut all = Vec::with_capacity(5);
-    for _ in 0..5 {
+    let iterations = ((0.006 / per_iteration.max(1e-12)) as u64).clamp(1 << 16, 1 << 30);
+    let mut one = Vec::with_capacity(3);
+    let mut all = Vec::with_capacity(3);
+    for _ in 0..3 {
         one.push(time_threads(1, iterations));
         all.push(time_threads(threads, iterations));
     }

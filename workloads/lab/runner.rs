@@ -291,7 +291,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     }
     let mut states: Vec<LessonRun> = lessons
         .iter()
-        .map(|lesson| LessonRun::new(*lesson, options.scale))
+        .map(|lesson| LessonRun::new(*lesson, options.scale, slices))
         .collect();
     let units = lessons.len() * slices;
     for slice in 0..slices {
@@ -300,8 +300,10 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
             let left = options.budget.saturating_sub(started.elapsed());
             let share = left / (units - done) as u32;
             // In the first slice: the lesson's share of what is left, all
-            // its slices together, which decides its scale.
-            let lesson_share = left / (lessons.len() - idx) as u32;
+            // its slices together, which decides its scale (the slices
+            // still to come of the lessons before it share what is left
+            // too).
+            let lesson_share = share * slices as u32;
             if state.failure.is_none() {
                 let pairs = options
                     .runs
@@ -376,6 +378,8 @@ pub fn peak_rss_bytes() -> u64 {
 /// A lesson being measured, slice after slice.
 struct LessonRun<'a> {
     lesson: &'a dyn Lesson,
+    /// How many slices the run gives each lesson.
+    slices: usize,
     elapsed: Duration,
     scale: Scale,
     elements: u64,
@@ -410,9 +414,10 @@ enum SliceOutcome {
 }
 
 impl<'a> LessonRun<'a> {
-    fn new(lesson: &'a dyn Lesson, scale: Scale) -> LessonRun<'a> {
+    fn new(lesson: &'a dyn Lesson, scale: Scale, slices: usize) -> LessonRun<'a> {
         LessonRun {
             lesson,
+            slices,
             elapsed: Duration::ZERO,
             scale,
             elements: 0,
@@ -515,6 +520,8 @@ impl<'a> LessonRun<'a> {
             }
         }
         let pools: Vec<rayon::ThreadPool> = self.counts.iter().map(|&t| pool(t)).collect();
+        // Before every slice of a lesson about threads (and after its last):
+        // a neighbour can arrive in the middle of a run.
         let before = lesson.scaling().then(measure_parallelism);
 
         let checked = Instant::now();
@@ -522,7 +529,11 @@ impl<'a> LessonRun<'a> {
             bar.set_message(format!(
                 "{id}: checking the forms agree at {threads} threads"
             ));
-            if let Err(difference) = pool.install(|| prepared.check()) {
+            let checked = pool.install(|| prepared.check());
+            if options.scale == Scale::Bank {
+                alloc::release_freed_memory();
+            }
+            if let Err(difference) = checked {
                 let at = if lesson.scaling() {
                     format!(" (at {threads} threads)")
                 } else {
@@ -555,7 +566,13 @@ impl<'a> LessonRun<'a> {
             self.allocations = pools[main].install(|| {
                 slots[..n_forms]
                     .iter()
-                    .map(|slot| alloc::count(|| run_slot(prepared.as_ref(), *slot)).1)
+                    .map(|slot| {
+                        let counted = alloc::count(|| run_slot(prepared.as_ref(), *slot)).1;
+                        if options.scale == Scale::Bank {
+                            alloc::release_freed_memory();
+                        }
+                        counted
+                    })
                     .collect()
             });
         }
@@ -580,6 +597,11 @@ impl<'a> LessonRun<'a> {
                     start.elapsed().as_nanos() as u64
                 });
                 samples[pool_idx][slot_idx].push(ns);
+                if options.scale == Scale::Bank {
+                    // Outside the timed run: at bank scale, what one form
+                    // freed would otherwise be kept beside the next one's.
+                    alloc::release_freed_memory();
+                }
             }
         }
         self.samples.push(samples);
@@ -587,8 +609,9 @@ impl<'a> LessonRun<'a> {
             self.prepared = Some(prepared);
         }
         if let Some(before) = before {
-            let after = measure_parallelism();
-            for p in [before, after] {
+            let last = slice + 1 == self.slices;
+            let after = last.then(measure_parallelism);
+            for p in std::iter::once(before).chain(after) {
                 if self.parallelism.is_none_or(|q| p.effective < q.effective) {
                     self.parallelism = Some(p);
                 }
@@ -641,7 +664,11 @@ impl<'a> LessonRun<'a> {
             allocators[0].name(),
             allocators[1].name()
         ));
-        let order = if slice.is_multiple_of(2) { [0, 1] } else { [1, 0] };
+        let order = if slice.is_multiple_of(2) {
+            [0, 1]
+        } else {
+            [1, 0]
+        };
         let mut children: [Option<super::process::ChildTiming>; 2] = [None, None];
         for idx in order {
             let form = [Form::Naive, Form::Optimized][idx];

@@ -47,6 +47,10 @@ pub struct Schedule {
     pub days_late: Vec<u32>,
     /// Ta'widh on each instalment, cents.
     pub tawidh: Vec<i64>,
+    /// Cost outstanding after each instalment, cents.
+    pub outstanding_cost: Vec<i64>,
+    /// Gharamah on each instalment, cents.
+    pub gharamah: Vec<i64>,
     /// The payments in date order: (day, cents).
     payments: Vec<(CivilDate, i64)>,
 }
@@ -67,6 +71,8 @@ impl Schedule {
             outstanding_price: Vec::with_capacity(n),
             days_late: Vec::with_capacity(n),
             tawidh: Vec::with_capacity(n),
+            outstanding_cost: Vec::with_capacity(n),
+            gharamah: Vec::with_capacity(n),
             payments: Vec::with_capacity(p),
         }
     }
@@ -179,6 +185,8 @@ impl Prepared {
         schedule.outstanding_price.clear();
         schedule.days_late.clear();
         schedule.tawidh.clear();
+        schedule.outstanding_cost.clear();
+        schedule.gharamah.clear();
         let (mut tawidh_total, mut gharamah_total) = (0i64, 0i64);
         let mut outstanding_price = selling_price;
         let mut outstanding_cost = cost;
@@ -226,6 +234,8 @@ impl Prepared {
             schedule.outstanding_price.push(outstanding_price);
             schedule.days_late.push(days_late);
             schedule.tawidh.push(tawidh);
+            schedule.outstanding_cost.push(outstanding_cost);
+            schedule.gharamah.push(gharamah);
         }
 
         let settlement = match contract.early_settlement {

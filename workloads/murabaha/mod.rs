@@ -4,9 +4,15 @@
 //!   settlement requests, results, and the JSON of `mizan murabaha process`.
 //! - [`rules`]: the rules of `MURABAHA.md` written for the reader, in
 //!   `rust_decimal`: the reference every lesson is checked against.
+//! - [`fixed`]: the rules in fixed point, for the contracts it can prove
+//!   in range.
+//! - [`engine`]: the fastest path proved identical to the reference (fixed
+//!   point, the reference for the rest, on every core): what `mizan
+//!   murabaha process` runs.
 //! - [`generate`]: seeded, realistic portfolios at any scale.
 //! - [`lessons`]: the lab's murabaha lessons, naive and optimized forms.
 
+pub mod engine;
 pub mod fixed;
 pub mod generate;
 pub mod lessons;

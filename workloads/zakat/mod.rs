@@ -4,9 +4,15 @@
 //!   the JSON of `mizan zakat assess`.
 //! - [`rules`]: the rules of `ZAKAT.md` written for the reader, in
 //!   `rust_decimal`: the reference every lesson is checked against.
+//! - [`fixed`]: the rules in fixed point, for the payers it can prove in
+//!   range.
+//! - [`engine`]: the fastest path proved identical to the reference (fixed
+//!   point, the reference for the rest, on every core): what `mizan zakat
+//!   assess` runs.
 //! - [`generate`]: seeded, realistic populations at any scale.
 //! - [`lessons`]: the lab's zakat lessons, naive and optimized forms.
 
+pub mod engine;
 pub mod fixed;
 pub mod generate;
 pub mod lessons;

@@ -20,11 +20,12 @@ use crate::date::CivilDate;
 use crate::input::InputError;
 use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::murabaha::MurabahaInput;
+use crate::murabaha::engine::{Processed, per_part, process_contract};
 use crate::murabaha::fixed::{Figures, Prepared, Schedule};
 use crate::murabaha::model::{Contract, ContractResult};
 use crate::text::{Document, Record, Sink, write_date, write_units};
 
-use super::string_building::{self, Statements, TABLE_HEADING};
+use super::string_building::{self, TABLE_HEADING};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = LessonDef {
@@ -131,8 +132,7 @@ fn build(scale: Scale, seed: u64) -> Portfolio {
 /// what the optimized form spends above this is computing and formatting.
 fn limit(portfolio: &Portfolio) -> u64 {
     let contracts = &portfolio.input.contracts;
-    let parts = rayon::current_num_threads() * 16;
-    let per_part = contracts.len().div_ceil(parts).max(1);
+    let per_part = per_part(contracts.len());
     let instalments: usize = contracts.iter().map(|c| c.term_months as usize).sum();
     let share = portfolio.statements_len / instalments.max(1);
     contracts
@@ -162,27 +162,58 @@ fn totals_too_large() -> InputError {
 }
 
 // ANCHOR: naive
-/// The reference processing, the naive statements, totals in `Decimal`.
+/// The reference processing and the naive statement of each contract in
+/// turn, totals in `Decimal`. Contract by contract, as a month-end run
+/// over a whole book must go: a bank's portfolio processed whole, every
+/// schedule held in `Decimal` and every statement in a `String` of its
+/// own, needs more memory than the machine (7.4 GB of heap at bank scale,
+/// measured when this form worked that way).
 pub fn naive(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
-    let output = crate::murabaha::process_all(input)?;
-    let totals = decimal_totals(&output.contracts)?;
-    let statements = string_building::naive(&Statements {
-        as_of: input.as_of,
-        results: output.contracts,
-        document_len: 0,
-    });
+    let mut statements = String::new();
+    let mut totals = Totals::default();
+    for (idx, contract) in input.contracts.iter().enumerate() {
+        let result = process_at(input, idx, contract)?;
+        totals.add(&result);
+        statements.push_str(&string_building::statement(&result, input.as_of));
+    }
     Ok(MurabahaRun {
         statements: statements.into(),
-        totals,
+        totals: totals.finish()?,
     })
 }
 
-fn decimal_totals(results: &[ContractResult]) -> Result<PortfolioTotals, InputError> {
-    let mut totals = PortfolioTotals::default();
-    for c in results {
-        add_result(&mut totals, c)?;
+/// The reference's processing of one contract, its error named as
+/// [`crate::murabaha::process_all`] names it.
+fn process_at(
+    input: &MurabahaInput,
+    idx: usize,
+    contract: &Contract,
+) -> Result<ContractResult, InputError> {
+    crate::murabaha::process(contract, input.as_of, &input.late_policy)
+        .map_err(|e| InputError::new(format!("contracts[{idx}].{}", e.at), e.message))
+}
+
+/// Totals in `Decimal`, whose overflow is reported after every contract
+/// was processed (a contract's own error comes first, as in every form).
+#[derive(Default)]
+struct Totals {
+    sums: PortfolioTotals,
+    overflow: bool,
+}
+
+impl Totals {
+    fn add(&mut self, result: &ContractResult) {
+        if !self.overflow && add_result(&mut self.sums, result).is_err() {
+            self.overflow = true;
+        }
     }
-    Ok(totals)
+
+    fn finish(self) -> Result<PortfolioTotals, InputError> {
+        if self.overflow {
+            return Err(totals_too_large());
+        }
+        Ok(self.sums)
+    }
 }
 
 /// Adds one contract's figures to the totals.
@@ -209,16 +240,16 @@ fn add_result(t: &mut PortfolioTotals, c: &ContractResult) -> Result<(), InputEr
 // ANCHOR: statements_by_hand
 /// Rung 1: the reference processing, statements written by hand.
 pub fn statements_by_hand(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
-    let output = crate::murabaha::process_all(input)?;
-    let totals = decimal_totals(&output.contracts)?;
-    let statements = string_building::optimized(&Statements {
-        as_of: input.as_of,
-        results: output.contracts,
-        document_len: 0,
-    });
+    let mut statements = String::new();
+    let mut totals = Totals::default();
+    for (idx, contract) in input.contracts.iter().enumerate() {
+        let result = process_at(input, idx, contract)?;
+        totals.add(&result);
+        string_building::write_statement(&mut statements, &result, input.as_of);
+    }
     Ok(MurabahaRun {
         statements: statements.into(),
-        totals,
+        totals: totals.finish()?,
     })
 }
 // ANCHOR_END: statements_by_hand
@@ -236,10 +267,8 @@ pub fn fixed_point(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
 /// contracts split over the cores in a few contiguous parts.
 pub fn optimized(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
-    // Contracts differ in length (12 to 420 instalments): many parts a
-    // thread keep both cores busy to the end.
-    let parts = rayon::current_num_threads() * 16;
-    let per_part = input.contracts.len().div_ceil(parts).max(1);
+    // The engine's parts: many a thread, since contracts differ in length.
+    let per_part = per_part(input.contracts.len());
     let parts: Vec<Part> = input
         .contracts
         .par_chunks(per_part)
@@ -338,8 +367,8 @@ fn run_part(
     let mut record = Record::default();
     let mut totals = Sums::default();
     for (offset, contract) in contracts.iter().enumerate() {
-        match prepared.process(contract, &mut schedule) {
-            Some(figures) => {
+        match process_contract(prepared, input, contract, &mut schedule) {
+            Ok(Processed::Fast(figures)) => {
                 write_statement(
                     &mut statements,
                     &mut record,
@@ -350,23 +379,23 @@ fn run_part(
                 );
                 totals.add(&figures);
             }
-            None => match by_reference(
-                &mut statements,
-                &mut totals,
-                contract,
-                input,
-                first_idx + offset,
-            ) {
-                Ok(()) => {}
-                Err(e) => {
-                    let error = Some(e);
+            Ok(Processed::Reference(result)) => {
+                if let Err(e) = by_reference(&mut statements, &mut totals, &result, input) {
                     return Part {
                         statements,
                         totals,
-                        error,
+                        error: Some(e),
                     };
                 }
-            },
+            }
+            Err(e) => {
+                let at = format!("contracts[{}].{}", first_idx + offset, e.at);
+                return Part {
+                    statements,
+                    totals,
+                    error: Some(InputError::new(at, e.message)),
+                };
+            }
         }
     }
     Part {
@@ -385,22 +414,19 @@ fn listed_rows(contract: &Contract, as_of: CivilDate) -> usize {
     (months.max(-1) + 1).min(contract.term_months as i32) as usize
 }
 
-/// A contract outside the fixed-point domain: the reference processes it
-/// and the string-building lesson's writer prints it. Its figures are
-/// summed apart, in `Decimal`: with a cost of more than two places they
+/// A contract outside the fixed-point domain, which the reference
+/// processed: the string-building lesson's writer prints it. Its figures
+/// are summed apart, in `Decimal`: with a cost of more than two places they
 /// have more than two places too.
 #[cold]
 fn by_reference(
     statements: &mut String,
     totals: &mut Sums,
-    contract: &Contract,
+    result: &ContractResult,
     input: &MurabahaInput,
-    idx: usize,
 ) -> Result<(), InputError> {
-    let result = crate::murabaha::process(contract, input.as_of, &input.late_policy)
-        .map_err(|e| InputError::new(format!("contracts[{idx}].{}", e.at), e.message))?;
-    string_building::write_statement(statements, &result, input.as_of);
-    add_result(&mut totals.by_reference, &result)
+    string_building::write_statement(statements, result, input.as_of);
+    add_result(&mut totals.by_reference, result)
 }
 
 /// Puts the parts together in order: the first error, or the statements

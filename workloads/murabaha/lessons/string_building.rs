@@ -98,7 +98,8 @@ pub fn naive(input: &Statements) -> String {
         .concat()
 }
 
-fn statement(c: &ContractResult, as_of: CivilDate) -> String {
+/// One contract's statement, the readable way.
+pub fn statement(c: &ContractResult, as_of: CivilDate) -> String {
     let money = |value: Decimal| format_fixed(value, 2);
     let mut text = format!("STATEMENT {} as of {}\n", c.id, as_of);
     text += &format!(

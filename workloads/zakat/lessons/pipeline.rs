@@ -22,9 +22,10 @@ use crate::input::{Currency, InputError};
 use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::text::{Document, RECORD_CAPACITY, Record, Sink};
 use crate::zakat::ZakatInput;
+use crate::zakat::engine::{Assessed, assess_payer, per_part};
 use crate::zakat::fixed::{Figures, GROUPS, Prepared};
 use crate::zakat::model::{Assessment, Asset, Payer};
-use crate::zakat::rules::{Context, assess, livestock_due_in_kind};
+use crate::zakat::rules::livestock_due_in_kind;
 
 use super::string_building::{self, Receipts, animal_name, group_name};
 
@@ -123,8 +124,7 @@ fn build(scale: Scale, seed: u64) -> Population {
 /// spends above this is computing and formatting.
 fn limit(population: &Population) -> u64 {
     let payers = &population.input.payers;
-    let parts = rayon::current_num_threads() * 4;
-    let per_part = payers.len().div_ceil(parts).max(1);
+    let per_part = per_part(payers.len());
     let share = population.receipts_len / payers.len().max(1);
     payers
         .par_chunks(per_part)
@@ -240,10 +240,8 @@ pub fn fixed_point(input: &ZakatInput) -> Result<ZakatRun, InputError> {
 /// the cores in a few contiguous parts whose texts are joined in order.
 pub fn optimized(input: &ZakatInput) -> Result<ZakatRun, InputError> {
     let prepared = Prepared::new(input, true);
-    // A few parts a thread, so that a slow part does not leave a core idle;
-    // the number of parts, not of payers, sets the number of allocations.
-    let parts = rayon::current_num_threads() * 4;
-    let per_part = input.payers.len().div_ceil(parts).max(1);
+    // The engine's parts: a few a thread.
+    let per_part = per_part(input.payers.len());
     let parts: Vec<Part> = input
         .payers
         .par_chunks(per_part)
@@ -343,8 +341,8 @@ fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> P
     let mut record = Record::default();
     let currency = prepared.context.currency;
     for (offset, payer) in payers.iter().enumerate() {
-        let total_due = match prepared.assess(payer) {
-            Some(figures) => {
+        let total_due = match assess_payer(prepared, payer) {
+            Ok(Assessed::Fast(figures)) => {
                 // A receipt is at most some 900 bytes besides its id.
                 if payer.id.len() + 1024 <= RECORD_CAPACITY {
                     record.clear();
@@ -355,18 +353,18 @@ fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> P
                 }
                 i128::from(figures.total_due)
             }
-            None => match by_reference(&mut receipts, payer, &prepared.context) {
-                Ok(cents) => cents,
-                Err(e) => {
-                    let at = format!("payers[{}].{}", first_idx + offset, e.at);
-                    let error = Some(InputError::new(at, e.message));
-                    return Part {
-                        receipts,
-                        totals,
-                        error,
-                    };
-                }
-            },
+            Ok(Assessed::Reference(assessment)) => {
+                by_reference(&mut receipts, &assessment, currency)
+            }
+            Err(e) => {
+                let at = format!("payers[{}].{}", first_idx + offset, e.at);
+                let error = Some(InputError::new(at, e.message));
+                return Part {
+                    receipts,
+                    totals,
+                    error,
+                };
+            }
         };
         let sums = totals.get(payer.region.as_deref());
         sums.payers += 1;
@@ -381,17 +379,12 @@ fn run_part<'a>(prepared: &Prepared, payers: &'a [Payer], first_idx: usize) -> P
 }
 // ANCHOR_END: optimized
 
-/// A payer outside the fixed-point domain: the reference assesses it and
+/// A payer outside the fixed-point domain, which the reference assessed:
 /// the string-building lesson's writer prints it.
 #[cold]
-fn by_reference(
-    receipts: &mut String,
-    payer: &Payer,
-    context: &Context,
-) -> Result<i128, crate::zakat::rules::AssessError> {
-    let assessment = assess(payer, context)?;
-    string_building::write_receipt(receipts, &assessment, context.currency.as_str());
-    Ok(crate::money::cents_i128(assessment.total_due))
+fn by_reference(receipts: &mut String, assessment: &Assessment, currency: Currency) -> i128 {
+    string_building::write_receipt(receipts, assessment, currency.as_str());
+    crate::money::cents_i128(assessment.total_due)
 }
 
 /// Puts the parts together in order: the first error, or the receipts (a
