@@ -130,8 +130,7 @@ pub fn markdown(a: &Report, b: &Report) -> String {
             let Some(ratio_b) = rb_ratios.get(&name) else {
                 continue;
             };
-            let is_thread_ratio = name.contains(" threads over ");
-            let verdict = if is_thread_ratio && (!ma.reliable() || !mb.reliable()) {
+            let verdict = if !ma.reliable() || !mb.reliable() {
                 "unreliable: a run did not get its cores".to_owned()
             } else {
                 let agreement = Agreement::of(&ratio_a, ratio_b);

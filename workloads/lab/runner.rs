@@ -349,13 +349,13 @@ pub fn unreliable_warning(parallelism: Parallelism, lesson: Option<&str>) -> Str
     };
     format!(
         "warning: the machine gave {} of parallelism {what}: another process holds a core, \
-         so the thread results {} are unreliable (a parallel form times like the sequential \
-         one). For a clean run, stop the other work (top shows it) and run `{again}` again",
+         so {} (a parallel form times like the sequential one). For a clean run, stop the \
+         other work (top shows it) and run `{again}` again",
         parallelism.describe(),
         if lesson.is_some() {
-            "of this lesson"
+            "the lesson's thread results are not reported"
         } else {
-            "of this run may be"
+            "the thread results of this run may be unreliable"
         }
     )
 }
@@ -976,9 +976,16 @@ fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
     cell
 }
 
-/// A ratio for a table, or `–` without one.
-fn ratio_cell(ratio: Option<&Ratio>) -> String {
-    ratio.map_or_else(|| "–".to_owned(), Ratio::to_string)
+/// A thread result's cell when the machine did not give its cores.
+const UNRELIABLE: &str = "⚠ not reported";
+
+/// A ratio for a table, or `–` without one, or [`UNRELIABLE`].
+fn ratio_cell(ratio: Option<&Ratio>, reliable: bool) -> String {
+    match ratio {
+        None => "–".to_owned(),
+        Some(_) if !reliable => UNRELIABLE.to_owned(),
+        Some(ratio) => ratio.to_string(),
+    }
 }
 
 /// The report as Markdown tables, with the machine and how it was run:
@@ -1008,7 +1015,11 @@ pub fn markdown(report: &Report) -> String {
                     m.slices,
                     format_ns(m.naive().ns),
                     format_ns(m.optimized().ns),
-                    m.speedup(),
+                    if m.reliable() {
+                        m.speedup().to_string()
+                    } else {
+                        UNRELIABLE.to_owned()
+                    },
                 );
             }
             (None, failure) => {
@@ -1051,14 +1062,14 @@ pub fn markdown(report: &Report) -> String {
         out.push_str(
             "\n| lesson | limit | limit's median | optimized / limit |\n|---|---|---:|---:|\n",
         );
-        for (r, _, l) in limits {
+        for (r, m, l) in limits {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
                 lesson_cell(r, report.scale),
                 l.name,
                 format_ns(l.ns),
-                l.optimized_over_limit,
+                ratio_cell(Some(&l.optimized_over_limit), m.reliable()),
             );
         }
     }
@@ -1080,8 +1091,8 @@ pub fn markdown(report: &Report) -> String {
                     lesson_cell(r, report.scale),
                     form.name,
                     format_ns(form.ns),
-                    ratio_cell(form.over_naive.as_ref()),
-                    ratio_cell(form.over_before.as_ref()),
+                    ratio_cell(form.over_naive.as_ref(), m.reliable()),
+                    ratio_cell(form.over_before.as_ref(), m.reliable()),
                 );
             }
         }
@@ -1105,7 +1116,11 @@ pub fn markdown(report: &Report) -> String {
                     if point.threads == 1 {
                         format_ns(*ns)
                     } else {
-                        format!("{} {ratio}", format_ns(*ns))
+                        format!(
+                            "{} {}",
+                            format_ns(*ns),
+                            ratio_cell(Some(ratio), m.reliable())
+                        )
                     }
                 })
                 .collect();
@@ -1156,7 +1171,8 @@ pub fn markdown(report: &Report) -> String {
     if measured.iter().any(|(_, m)| !m.reliable()) {
         out.push_str(
             "⚠: the machine did not give its cores around this lesson (another process held \
-             one); its thread results are unreliable. ",
+             one): its ratios are not reported, since a parallel form then times like the \
+             sequential one. ",
         );
     }
     let _ = writeln!(
@@ -1266,5 +1282,63 @@ mod tests {
             Some(MAX_PAIRS_PER_SLICE)
         );
         assert_eq!(first(ms(1_500)).pairs(None, zero, ms(100), ms(100)), None);
+    }
+
+    #[test]
+    fn thread_results_are_not_reported_when_the_machine_did_not_give_its_cores() {
+        let ratio = Ratio::of_ratios(&mut [1.9, 2.0, 2.1]).unwrap();
+        let form = |name: &str, over: Option<Ratio>| FormResult {
+            name: name.to_owned(),
+            ns: 1_000_000,
+            allocations: AllocationCount::default(),
+            over_naive: over,
+            over_before: over,
+        };
+        let measured = |effective: f64| Measured {
+            pairs: 3,
+            slices: 3,
+            threads: 2,
+            forms: vec![form("naive", None), form("optimized", Some(ratio))],
+            limit: None,
+            scaling: Vec::new(),
+            parallelism: Some(Parallelism {
+                threads: 2,
+                effective,
+            }),
+            child_peak_rss: None,
+        };
+        let report = |effective: f64| Report {
+            schema: SCHEMA,
+            machine: Machine::current(),
+            scale: Scale::Tiny,
+            runs: Some(3),
+            budget_seconds: 1.0,
+            wall_seconds: 1.0,
+            seed: 1,
+            allocations_counted: false,
+            peak_rss_bytes: 0,
+            results: vec![LessonResult {
+                id: "test/threads".to_owned(),
+                scale: Scale::Tiny,
+                elements: 10,
+                failure: None,
+                measured: Some(measured(effective)),
+                instructions: None,
+                allocators: None,
+                seconds: 1.0,
+            }],
+        };
+        let quiet = markdown(&report(1.95));
+        assert!(
+            quiet.contains("| test/threads | 10 | 3 (3) | 1.0 ms | 1.0 ms | 2.00× (1.90–2.10) |"),
+            "{quiet}"
+        );
+        // Below 80 % of two cores: marked, and no ratio.
+        let busy = markdown(&report(1.5));
+        assert!(
+            busy.contains("| test/threads ⚠ | 10 | 3 (3) | 1.0 ms | 1.0 ms | ⚠ not reported |"),
+            "{busy}"
+        );
+        assert!(!busy.contains("2.00×"), "{busy}");
     }
 }
