@@ -234,3 +234,33 @@ fn generator_is_seeded_and_its_output_processes() {
     assert!(fast.status.success() && !fast.stdout.is_empty());
     assert_eq!(fast.stdout, reference.stdout);
 }
+
+/// Real currencies: a cost of 10^15 and rates with ten places, the same
+/// under both engines (the fast one hands such a contract to the
+/// reference), and a cost past the range refused by name.
+#[test]
+fn real_currencies_are_processed_exactly() {
+    let mut doc = example();
+    contract(&mut doc)["cost"] = json!("1000000000000000.00");
+    contract(&mut doc)["pricing"] = json!({ "method": "markup", "markup": "0.1234567891" });
+    contract(&mut doc)["payments"] = json!([]);
+    let text = doc.to_string();
+    let fast = mizan(&["murabaha", "process", "-"], text.as_bytes());
+    assert!(
+        fast.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fast.stderr)
+    );
+    let reference = mizan(
+        &["murabaha", "process", "--engine", "reference", "-"],
+        text.as_bytes(),
+    );
+    assert_eq!(fast.stdout, reference.stdout);
+    let output: Value = serde_json::from_slice(&fast.stdout).unwrap();
+    // 10^15 × 0.1234567891 = 123,456,789,100,000.00 of profit.
+    assert_eq!(output["contracts"][0]["profit"], "123456789100000.00");
+    assert_eq!(
+        output["contracts"][0]["selling_price"],
+        "1123456789100000.00"
+    );
+}

@@ -95,8 +95,13 @@ fn bad_inputs() -> Vec<Refusal> {
         ),
         (
             "too many decimal places",
-            |d| d["prices"]["gold_per_gram"] = json!("100.0000001"),
-            "prices.gold_per_gram: \"100.0000001\" has more than 6 decimal places",
+            |d| d["prices"]["gold_per_gram"] = json!("100.00000000001"),
+            "prices.gold_per_gram: \"100.00000000001\" has more than 10 decimal places",
+        ),
+        (
+            "too many digits before the point",
+            |d| asset(d, 0)["amount"] = json!("10000000000000000"),
+            "payers[0].assets[0].amount: \"10000000000000000\" is too large (at most 16 digits before the point)",
         ),
         (
             "bad date",
@@ -287,4 +292,60 @@ fn generator_is_seeded_and_its_output_assesses() {
     let reference = mizan(&["zakat", "assess", "--engine", "reference", "-"], &example);
     assert!(fast.status.success() && !fast.stdout.is_empty());
     assert_eq!(fast.stdout, reference.stdout);
+}
+
+/// Real currencies: an amount of 10^15 and more, rates with eight and ten
+/// places, computed exactly, the same under both engines.
+#[test]
+fn real_currencies_are_assessed_exactly() {
+    let document = json!({
+        "zakat_date": "2026-02-18",
+        "currency": "USD",
+        "prices": {
+            "gold_per_gram": "100.00",
+            "silver_per_gram": "1.00",
+            "fx": { "IDR": "0.00006123", "BTC": "65000.1234567891" }
+        },
+        "payers": [
+            {
+                "id": "rupiah",
+                "hawl_start": "2025-03-01",
+                "assets": [
+                    { "kind": "cash", "amount": "9999999999999999.99", "currency": "IDR" }
+                ]
+            },
+            {
+                "id": "satoshis",
+                "hawl_start": "2025-03-01",
+                "assets": [
+                    { "kind": "cash", "amount": "0.12345678", "currency": "BTC" },
+                    { "kind": "cash", "amount": "1000000000000000", "currency": "USD" },
+                    { "kind": "gold", "grams": "0.0000000001", "karat": 24, "use": "investment" }
+                ]
+            }
+        ]
+    });
+    let text = document.to_string();
+    let fast = mizan(&["zakat", "assess", "-"], text.as_bytes());
+    assert!(
+        fast.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fast.stderr)
+    );
+    let reference = mizan(
+        &["zakat", "assess", "--engine", "reference", "-"],
+        text.as_bytes(),
+    );
+    assert_eq!(fast.stdout, reference.stdout);
+    let output: Value = serde_json::from_slice(&fast.stdout).unwrap();
+    // 9,999,999,999,999,999.99 IDR × 0.00006123 = 612,299,999,999.9999993877
+    // USD: 612,300,000,000.00 to the cent; a quarter of a tenth of it due.
+    let rupiah = &output["assessments"][0];
+    assert_eq!(rupiah["zakatable_assets"], "612300000000.00");
+    assert_eq!(rupiah["wealth_zakat"], "15307500000.00");
+    // 0.12345678 BTC × 65,000.1234567891 = 8,024.7059...: 8,024.71; the
+    // 10^15 dollars; 10^-10 g of gold at 100.00 a gram rounds to nothing.
+    let satoshis = &output["assessments"][1];
+    assert_eq!(satoshis["zakatable_assets"], "1000000000008024.71");
+    assert_eq!(satoshis["wealth_zakat"], "25000000000200.62");
 }

@@ -1,6 +1,6 @@
 //! The pipelines' forms agree, errors included, on random populations and
 //! portfolios pushed to the edges the fixed-point forms must hand back to
-//! the reference: inputs with six places and twelve digits (products past
+//! the reference: inputs with ten places and sixteen digits (products past
 //! `Decimal`'s 96 bits), more harvests than the fast form holds, zero
 //! amounts, every policy, payments out of order, late-charge rates, and
 //! ten thousand distinct regions. On the same inputs, the domain's engines
@@ -49,15 +49,18 @@ fn murabaha_engine_agrees(input: &mizan::murabaha::MurabahaInput) {
     }
 }
 
-/// A decimal as input may hold it: at most 6 places and 12 digits before
+/// A decimal as input may hold it: at most 10 places and 16 digits before
 /// the point, often small, sometimes as large as allowed.
 fn input_decimal() -> impl Strategy<Value = Decimal> {
     prop_oneof![
         Just(Decimal::ZERO),
         (1i64..10_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, s)),
-        (0u32..=6).prop_flat_map(|s| {
-            (0i64..10i64.pow(12 + s), Just(s)).prop_map(|(m, s)| Decimal::new(m, s))
+        (0u32..=10).prop_flat_map(|s| {
+            (0i128..10i128.pow(16 + s), Just(s))
+                .prop_map(|(m, s)| Decimal::from_i128_with_scale(m, s))
         }),
+        // The largest an input may be, at every number of places.
+        (0u32..=10).prop_map(|s| Decimal::from_i128_with_scale(10i128.pow(16 + s) - 1, s)),
     ]
 }
 

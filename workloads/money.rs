@@ -21,8 +21,8 @@
 //! use mizan::money::{parse_decimal, round_half_up, format_fixed};
 //! let x = parse_decimal("2.345").unwrap();
 //! assert_eq!(format_fixed(round_half_up(x, 2), 2), "2.35");
-//! let y = parse_decimal("2.3449999").unwrap_err();
-//! assert_eq!(y.to_string(), "\"2.3449999\" has more than 6 decimal places");
+//! let y = parse_decimal("2.34499999999").unwrap_err();
+//! assert_eq!(y.to_string(), "\"2.34499999999\" has more than 10 decimal places");
 //! ```
 
 use std::fmt;
@@ -34,14 +34,17 @@ pub const MONEY_DP: u32 = 2;
 
 /// The most decimal places an input decimal string may carry.
 ///
-/// Six covers every real input (prices per gram, fx rates, profit rates,
-/// grams to the milligram) and keeps every product of the domain's formulas
-/// inside `Decimal`'s 96-bit mantissa without rescaling.
-pub const MAX_INPUT_DP: u32 = 6;
+/// Ten covers the real inputs: an exchange rate quoted as 1 IDR =
+/// 0.00006123 USD, a holding of bitcoin to eight places, grams to the
+/// microgram. A product of the domain's formulas that would need more than
+/// `Decimal`'s 96-bit mantissa (or 28 places) is an error that names the
+/// field, never a rounding: `mul_exact`.
+pub const MAX_INPUT_DP: u32 = 10;
 
 /// The most digits an input decimal may carry before its point: inputs are
-/// below one trillion (10^12) units.
-pub const MAX_INPUT_INT_DIGITS: usize = 12;
+/// below 10^16 units (a household's savings in rials, a company's stock in
+/// rupiah). With ten places that is 26 digits, inside `Decimal`'s 28.
+pub const MAX_INPUT_INT_DIGITS: usize = 16;
 
 /// Why a decimal string was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,7 +134,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
     if int_part.trim_start_matches('0').len() > MAX_INPUT_INT_DIGITS {
         return Err(DecimalError::TooLarge(text.to_owned()));
     }
-    // At most 12 + 6 digits: the mantissa fits an i64 with room to spare.
+    // At most 16 + 10 digits: the mantissa fits an i128 with room to spare.
     let mut mantissa: i128 = 0;
     for b in int_part.bytes().chain(frac_part.bytes()) {
         mantissa = mantissa * 10 + i128::from(b - b'0');
@@ -518,14 +521,24 @@ mod tests {
             );
         }
         assert_eq!(
-            parse_decimal("1.1234567"),
-            Err(DecimalError::TooManyPlaces("1.1234567".into()))
+            parse_decimal("1.12345678901"),
+            Err(DecimalError::TooManyPlaces("1.12345678901".into()))
         );
         assert_eq!(
-            parse_decimal("1000000000000"),
-            Err(DecimalError::TooLarge("1000000000000".into()))
+            parse_decimal("10000000000000000"),
+            Err(DecimalError::TooLarge("10000000000000000".into()))
         );
-        assert_eq!(d("999999999999.999999").to_string(), "999999999999.999999");
+        // The edges: sixteen digits and ten places, and 10^15 itself.
+        assert_eq!(
+            d("9999999999999999.9999999999").to_string(),
+            "9999999999999999.9999999999"
+        );
+        assert_eq!(d("1000000000000000").to_string(), "1000000000000000");
+        assert_eq!(d("0.0000000001").to_string(), "0.0000000001");
+        assert_eq!(
+            d("-9999999999999999.9999999999").to_string(),
+            "-9999999999999999.9999999999"
+        );
         assert_eq!(d("000012.50").to_string(), "12.50");
         assert_eq!(d("-0.5").to_string(), "-0.5");
     }

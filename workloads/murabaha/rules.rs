@@ -246,7 +246,9 @@ fn too_small(n: u32) -> ProcessError {
 /// The monthly rate of annuity pricing: `annual_rate / 12`, to 10 places.
 pub fn annuity_monthly_rate(annual_rate: Decimal) -> Decimal {
     mul_div_round(annual_rate, Decimal::from(12), RATE_DP)
-        .expect("a rate below 10^12 divides by 12 exactly enough")
+        // An input rate is below 10^16 with at most ten places: its mantissa
+        // times 10^10 fits an i128, and a twelfth of it a Decimal.
+        .expect("a rate below 10^16 divides by 12 exactly enough")
 }
 
 /// Level instalments `round(cost × i / (1 − (1 + i)^−n))`, run on the
