@@ -37,10 +37,6 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// Pairs below which the interval cannot reach 95 % and the runner
-/// does not go unless `--runs` forces it.
-pub const MIN_PAIRS: usize = 15;
-
 /// The median of per-pair ratios `baseline / form` with its interval.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Ratio {
