@@ -21,10 +21,12 @@
 //! for a while: a neighbour's load, the heap's layout, where the threads
 //! landed. Two runs of the same commit differ by more than one run's pairs
 //! vary. So each lesson is measured in [`SLICES`] slices spread over the
-//! run (slice one of every lesson, then slice two, …), each on a freshly
-//! built input and fresh thread pools, and a ratio's interval is that of
-//! the median of the slices' medians ([`Ratio::of_slices`]). Only the
-//! input of the lesson being timed is in memory.
+//! run (slice one of every lesson, then slice two, …), each with fresh
+//! thread pools, and a ratio's interval is that of the median of the
+//! slices' medians ([`Ratio::of_slices`]). Below bank scale a lesson's
+//! input is built once and kept for its slices (some take seconds to
+//! build); at bank scale it is built again for each slice, so that only
+//! the input of the lesson being timed is in memory.
 //!
 //! **The budget.** The default run keeps to a wall-time budget however many
 //! lessons are registered: each slice of each lesson gets an equal share of
@@ -51,8 +53,8 @@ use super::lesson::{Form, Lesson, Prepared, Scale};
 use super::machine::{Machine, Parallelism, measure_parallelism};
 use super::stats::{Ratio, Verdict, number};
 
-/// The slices of every lesson: each on a fresh input and fresh thread
-/// pools, at its own moment of the run. Six slices' medians put the 95 %
+/// The slices of every lesson: each with fresh thread pools, at its own
+/// moment of the run. Six slices' medians put the 95 %
 /// interval at their minimum and maximum (96.9 % coverage).
 pub const SLICES: usize = 6;
 
@@ -269,7 +271,7 @@ impl Report {
 
 /// Runs `lessons` and measures them: every lesson in [`SLICES`] slices
 /// spread over the run (slice one of every lesson, then slice two, …),
-/// each on a freshly built input and fresh thread pools.
+/// each with fresh thread pools.
 pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     let started = Instant::now();
     let slices = options.runs.map_or(SLICES, |runs| runs.clamp(1, SLICES));
@@ -308,11 +310,9 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                 let pairs = options
                     .runs
                     .map(|runs| runs / slices + usize::from(slice < runs % slices));
-                let shrink = (slice == 0
-                    && options.fit_scale
-                    && options.runs.is_none()
-                    && state.scale.smaller().is_some())
-                .then_some((lesson_share, slices));
+                // (`run_slice` drops it once the scale can shrink no more.)
+                let shrink = (slice == 0 && options.fit_scale && options.runs.is_none())
+                    .then_some((lesson_share, slices));
                 state.run_slice(slice, share, shrink, pairs, options, &bar);
             }
             bar.inc(1);
@@ -1159,8 +1159,8 @@ pub fn markdown(report: &Report) -> String {
 
     let _ = write!(
         out,
-        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in slices \
-         spread over the run, each on a fresh input; each ratio with the distribution-free \
+        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in six slices \
+         spread over the run; each ratio with the distribution-free \
          95 % interval of the median of its slices' medians; ≈: no measurable difference \
          (the interval holds 1×). In the thread tables, each form at \
          each count against itself at one thread. Allocations and peak heap of one warm run \

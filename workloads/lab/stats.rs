@@ -4,8 +4,8 @@
 //! form, a form at one thread over the same form at two) comes from
 //! *paired* runs: in each rotation of the runner both forms ran once, one
 //! right after the other, so a neighbour's load falls on both. Each pair
-//! gives one ratio. The runner makes its pairs in *slices* (each a fresh
-//! input and fresh thread pools, at another moment of the run), and
+//! gives one ratio. The runner makes its pairs in *slices* (each with fresh
+//! thread pools, at another moment of the run), and
 //! reports the median of all the pairs' ratios with the distribution-free
 //! 95 % confidence interval of the median of the slices' medians
 //! ([`Ratio::of_slices`]): the order statistics that a binomial count puts
@@ -56,6 +56,15 @@ pub struct Ratio {
     pub coverage: f64,
 }
 
+/// Each pair's ratio, `baseline[i] / form[i]`.
+fn pair_ratios(baseline: &[u64], form: &[u64]) -> Vec<f64> {
+    baseline
+        .iter()
+        .zip(form)
+        .map(|(b, f)| *b as f64 / (*f).max(1) as f64)
+        .collect()
+}
+
 fn one() -> usize {
     1
 }
@@ -87,17 +96,12 @@ impl Ratio {
     /// The ratio of two equally long series of paired timings, pair by
     /// pair (`baseline[i] / form[i]`); `None` without pairs.
     pub fn of_pairs(baseline: &[u64], form: &[u64]) -> Option<Ratio> {
-        let mut ratios: Vec<f64> = baseline
-            .iter()
-            .zip(form)
-            .map(|(b, f)| *b as f64 / (*f).max(1) as f64)
-            .collect();
-        Ratio::of_ratios(&mut ratios)
+        Ratio::of_ratios(&mut pair_ratios(baseline, form))
     }
 
-    /// The ratio of paired timings made in several *slices* (each slice a
-    /// fresh input, fresh thread pools, at another moment of the run; pairs
-    /// line up within a slice). The median is that of every pair's ratio;
+    /// The ratio of paired timings made in several *slices* (each slice
+    /// with fresh thread pools, at another moment of the run; pairs line up
+    /// within a slice). The median is that of every pair's ratio;
     /// the interval is the distribution-free interval of the median of the
     /// slices' medians, because the slices, not the pairs, are what is
     /// independent of the things that stay put within a slice and move
@@ -107,12 +111,7 @@ impl Ratio {
         let per_slice: Vec<Vec<f64>> = baseline
             .iter()
             .zip(form)
-            .map(|(b, f)| {
-                b.iter()
-                    .zip(f)
-                    .map(|(b, f)| *b as f64 / (*f).max(1) as f64)
-                    .collect::<Vec<f64>>()
-            })
+            .map(|(b, f)| pair_ratios(b, f))
             .filter(|ratios| !ratios.is_empty())
             .collect();
         let mut pooled: Vec<f64> = per_slice.iter().flatten().copied().collect();
@@ -169,19 +168,9 @@ impl Ratio {
     pub fn overlaps(&self, other: &Ratio) -> bool {
         self.low <= other.high && other.low <= self.high
     }
-
-    /// The inverse ratio (`form / baseline`), its interval turned round.
-    pub fn inverse(&self) -> Ratio {
-        Ratio {
-            median: 1.0 / self.median,
-            low: 1.0 / self.high,
-            high: 1.0 / self.low,
-            ..*self
-        }
-    }
 }
 
-/// `2.00× (1.80–2.00)`, or `≈ (0.97–1.06)` when the interval holds 1.
+/// `2.00× (1.80–2.20)`, or `≈ (0.97–1.06)` when the interval holds 1.
 impl fmt::Display for Ratio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.verdict() == Verdict::NoDifference {
@@ -275,9 +264,6 @@ mod tests {
         assert_eq!(slower.verdict(), Verdict::Slower);
         assert_eq!(slower.median, 0.535);
         assert_eq!(slower.to_string(), "0.535× (0.500–0.600)");
-        let inverse = slower.inverse();
-        assert_eq!((inverse.low, inverse.high), (1.0 / 0.6, 2.0));
-        assert_eq!(inverse.verdict(), Verdict::Faster);
     }
 
     #[test]

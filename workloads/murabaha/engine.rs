@@ -75,7 +75,7 @@ pub fn process_all(input: &MurabahaInput) -> Result<MurabahaOutput, InputError> 
         .par_chunks(per_part)
         .enumerate()
         .map(|(part, contracts)| {
-            let mut schedule = Schedule::for_contracts(contracts);
+            let mut schedule = Schedule::for_contracts(contracts).with_every_column();
             contracts
                 .iter()
                 .enumerate()

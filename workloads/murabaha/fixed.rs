@@ -47,10 +47,15 @@ pub struct Schedule {
     pub days_late: Vec<u32>,
     /// Ta'widh on each instalment, cents.
     pub tawidh: Vec<i64>,
-    /// Cost outstanding after each instalment, cents.
+    /// Cost outstanding after each instalment, cents (filled only for a
+    /// schedule made [`Schedule::with_every_column`]).
     pub outstanding_cost: Vec<i64>,
-    /// Gharamah on each instalment, cents.
+    /// Gharamah on each instalment, cents (likewise).
     pub gharamah: Vec<i64>,
+    /// Whether to keep the columns that only a full result needs: the
+    /// statements print neither, and two more pushes an instalment were a
+    /// measurable share of the pipeline's instructions.
+    every_column: bool,
     /// The payments in date order: (day, cents).
     payments: Vec<(CivilDate, i64)>,
 }
@@ -71,10 +76,21 @@ impl Schedule {
             outstanding_price: Vec::with_capacity(n),
             days_late: Vec::with_capacity(n),
             tawidh: Vec::with_capacity(n),
-            outstanding_cost: Vec::with_capacity(n),
-            gharamah: Vec::with_capacity(n),
+            outstanding_cost: Vec::new(),
+            gharamah: Vec::new(),
+            every_column: false,
             payments: Vec::with_capacity(p),
         }
+    }
+
+    /// The same, keeping every column of the reference's instalments
+    /// (what the engine's results need).
+    pub fn with_every_column(mut self) -> Schedule {
+        let n = self.amounts.capacity();
+        self.outstanding_cost = Vec::with_capacity(n);
+        self.gharamah = Vec::with_capacity(n);
+        self.every_column = true;
+        self
     }
 }
 
@@ -234,8 +250,10 @@ impl Prepared {
             schedule.outstanding_price.push(outstanding_price);
             schedule.days_late.push(days_late);
             schedule.tawidh.push(tawidh);
-            schedule.outstanding_cost.push(outstanding_cost);
-            schedule.gharamah.push(gharamah);
+            if schedule.every_column {
+                schedule.outstanding_cost.push(outstanding_cost);
+                schedule.gharamah.push(gharamah);
+            }
         }
 
         let settlement = match contract.early_settlement {

@@ -164,10 +164,10 @@ fn totals_too_large() -> InputError {
 // ANCHOR: naive
 /// The reference processing and the naive statement of each contract in
 /// turn, totals in `Decimal`. Contract by contract, as a month-end run
-/// over a whole book must go: a bank's portfolio processed whole, every
-/// schedule held in `Decimal` and every statement in a `String` of its
-/// own, needs more memory than the machine (7.4 GB of heap at bank scale,
-/// measured when this form worked that way).
+/// over a whole book must go: processed whole first, every schedule held
+/// in `Decimal` and every statement in a `String` of its own, a bank's
+/// portfolio needed 7.4 GB of heap at once (`mizan run murabaha/pipeline
+/// --scale bank --runs 1`, when this form worked that way).
 pub fn naive(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let mut statements = String::new();
     let mut totals = Totals::default();
