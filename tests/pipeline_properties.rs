@@ -7,9 +7,13 @@
 //! (what `mizan zakat assess` and `mizan murabaha process` run) give the
 //! reference's output, byte for byte once serialized, errors included.
 
-use mizan::input::InputError;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mizan::input::{Engine, InputError};
 use mizan::murabaha::lessons::pipeline as murabaha;
 use mizan::murabaha::model::Pricing;
+use mizan::tool::{self, Domain, Format, Murabaha, Options, Zakat};
 use mizan::zakat::lessons::pipeline as zakat;
 use mizan::zakat::model::{
     Asset, DebtPolicy, Irrigation, JewelleryPolicy, NisabBasis, Species, YearBasis,
@@ -40,6 +44,7 @@ fn zakat_engine_agrees(input: &mizan::zakat::ZakatInput) {
         mizan::zakat::engine::assess_all(input),
         mizan::zakat::assess_all(input),
     );
+    command_agrees::<Zakat>(&serde_json::to_value(input).unwrap(), "payers");
 }
 
 fn murabaha_engine_agrees(input: &mizan::murabaha::MurabahaInput) {
@@ -47,6 +52,74 @@ fn murabaha_engine_agrees(input: &mizan::murabaha::MurabahaInput) {
         mizan::murabaha::engine::process_all(input),
         mizan::murabaha::process_all(input),
     );
+    command_agrees::<Murabaha>(&serde_json::to_value(input).unwrap(), "contracts");
+}
+
+/// A file of the test's own in the temporary directory.
+fn scratch(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    std::env::temp_dir().join(format!("mizan-{}-{n}-{name}", std::process::id()))
+}
+
+/// What a command run wrote, or its error as the command prints it.
+fn command<D: Domain>(input: &Path, format: Format, engine: Engine) -> Result<Vec<u8>, String> {
+    let output = scratch("out");
+    let options = Options {
+        input: input.to_path_buf(),
+        format,
+        output: Some(output.clone()),
+        engine,
+        rejects: None,
+        progress: false,
+    };
+    let result = tool::run::<D>(&options).map_err(|e| format!("{e:#}"));
+    let written = std::fs::read(&output);
+    let _ = std::fs::remove_file(&output);
+    match result {
+        Ok(_) => Ok(written.expect("the output is in place")),
+        Err(e) => {
+            assert!(written.is_err(), "a failed run leaves no output file");
+            Err(e)
+        }
+    }
+}
+
+/// The commands on the document (the hand reader, the split, the hand
+/// writer) against the reference path, byte for byte or error for error;
+/// and the same records as JSON Lines give the same results a line.
+fn command_agrees<D: Domain>(document: &serde_json::Value, records: &str) {
+    let path = scratch("in.json");
+    std::fs::write(&path, document.to_string()).unwrap();
+    let fast = command::<D>(&path, Format::Json, Engine::Fast);
+    let reference = command::<D>(&path, Format::Json, Engine::Reference);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(fast, reference);
+    let Ok(written) = reference else { return };
+    // The stream: the context, then a record a line.
+    let mut context = document.clone();
+    let items = context.as_object_mut().unwrap().remove(records).unwrap();
+    let mut lines = format!("{context}\n");
+    for item in items.as_array().unwrap() {
+        lines.push_str(&format!("{item}\n"));
+    }
+    let path = scratch("in.jsonl");
+    std::fs::write(&path, lines).unwrap();
+    let streamed = command::<D>(&path, Format::Jsonl, Engine::Fast);
+    std::fs::remove_file(&path).unwrap();
+    let document: serde_json::Value = serde_json::from_slice(&written).unwrap();
+    let results = &document[D::OUTPUTS];
+    let streamed = String::from_utf8(streamed.expect("a good document streams")).unwrap();
+    let mut streamed: Vec<serde_json::Value> = streamed
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    if document.as_object().unwrap().len() > 1 {
+        // The head line: the document's fields before its results.
+        let head = streamed.remove(0);
+        assert_eq!(head["currency"], document["currency"]);
+    }
+    assert_eq!(&serde_json::Value::Array(streamed), results);
 }
 
 /// A decimal as input may hold it: at most 10 places and 16 digits before

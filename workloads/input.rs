@@ -243,3 +243,16 @@ pub fn write_records_and_close<W: std::io::Write, T: Serialize>(
     out.write_all(b"\n]}\n")?;
     out.flush()
 }
+
+/// Writes records one compact record a line: the body of a JSON Lines
+/// stream, which never holds a whole data set in memory.
+pub fn write_records_as_lines<W: std::io::Write, T: Serialize>(
+    out: &mut W,
+    records: impl Iterator<Item = T>,
+) -> std::io::Result<()> {
+    for record in records {
+        serde_json::to_writer(&mut *out, &record)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}

@@ -15,6 +15,9 @@
 //!   failing field (`payers[3].assets[1].karat: 25 is above 24`).
 //! - [`zakat`]: the zakat domain: model, rules, generator.
 //! - [`murabaha`]: the murabaha domain: model, rules, generator.
+//! - [`json`]: JSON written by hand, byte for byte as `serde_json` writes it.
+//! - [`tool`]: the domain commands at scale: documents split over the
+//!   cores, JSON Lines streams in flat memory, rejects, progress.
 //! - [`text`]: fast, allocation-free number and date writing for the
 //!   optimized forms, held to the readable formatting by tests.
 //! - [`lab`]: the lesson type, the registry, the runner, allocation
@@ -35,8 +38,10 @@
 
 pub mod date;
 pub mod input;
+pub mod json;
 pub mod lab;
 pub mod money;
 pub mod murabaha;
 pub mod text;
+pub mod tool;
 pub mod zakat;

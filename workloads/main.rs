@@ -1,20 +1,21 @@
 //! The `mizan` command: the lab runner and the domain commands.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 use mizan::input::Engine;
 use mizan::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
 use mizan::lab::instructions::{self, Target};
 use mizan::lab::lesson::{Form, Lesson, Scale};
 use mizan::lab::{registry, runner};
-use mizan::murabaha::{self, MurabahaInput};
-use mizan::zakat::{self, ZakatInput};
+use mizan::murabaha;
+use mizan::tool::{self, Format};
+use mizan::zakat;
 
 // Every allocation is counted, so that the lab can report allocations per
 // run; the cost (two relaxed atomic adds per allocation) falls on both forms
@@ -201,32 +202,66 @@ impl Default for RunArgs {
 
 #[derive(Subcommand)]
 enum ZakatCommand {
-    /// Assess zakat for the payers in a JSON file (`-` for standard input)
-    /// and print the assessments as JSON.
+    /// Assess zakat for the payers in a JSON document or a JSON Lines
+    /// stream (`-` for standard input) and write the assessments as JSON.
     Assess {
-        /// The input file, in the format of FORMATS.md; `-` reads stdin.
-        file: PathBuf,
-        /// `fast`: fixed point on every core, the reference for any payer
-        /// it cannot prove in range (the same output, byte for byte);
-        /// `reference`: the reference rules alone.
-        #[arg(long, value_enum, default_value_t = Engine::Fast)]
-        engine: Engine,
+        #[command(flatten)]
+        io: ToolArgs,
     },
+}
+
+/// What both domain commands take.
+#[derive(Args, Debug, Clone)]
+struct ToolArgs {
+    /// The input file, in the format of FORMATS.md; `-` reads stdin.
+    file: PathBuf,
+    /// `fast`: fixed point on every core, the reference for any record it
+    /// cannot prove in range (the same output, byte for byte);
+    /// `reference`: the reference rules alone, from the whole document.
+    #[arg(long, value_enum, default_value_t = Engine::Fast)]
+    engine: Engine,
+    /// `json`: one document, pretty JSON out; `jsonl`: the context on the
+    /// first line, then one record a line, and one result a line out, in
+    /// memory that does not grow with the file. Default: `jsonl` for a
+    /// `.jsonl` or `.ndjson` file, otherwise `json`.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Write here instead of standard output: to a temporary file beside
+    /// it, renamed into place only when the run succeeds.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// For a stream: go on past bad records, writing each (its line,
+    /// record, field and reason) to this JSON Lines file, and print the
+    /// counts at the end. Without it the run stops at the first bad record.
+    #[arg(long)]
+    rejects: Option<PathBuf>,
+    /// No progress bar (there is none anyway unless standard error is a
+    /// terminal).
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl ToolArgs {
+    fn options(&self) -> tool::Options {
+        tool::Options {
+            input: self.file.clone(),
+            format: self.format.unwrap_or_else(|| Format::of_path(&self.file)),
+            output: self.output.clone(),
+            engine: self.engine,
+            rejects: self.rejects.clone(),
+            progress: !self.quiet,
+        }
+    }
 }
 
 #[derive(Subcommand)]
 enum MurabahaCommand {
-    /// Process the contracts in a JSON file (`-` for standard input):
-    /// schedules, profit recognition, payments, late charges, settlement
-    /// quotes; print the results as JSON.
+    /// Process the contracts in a JSON document or a JSON Lines stream
+    /// (`-` for standard input): schedules, profit recognition, payments,
+    /// late charges, settlement quotes; write the results as JSON.
     Process {
-        /// The input file, in the format of FORMATS.md; `-` reads stdin.
-        file: PathBuf,
-        /// `fast`: fixed point on every core, the reference for any
-        /// contract it cannot prove in range (the same output, byte for
-        /// byte); `reference`: the reference rules alone.
-        #[arg(long, value_enum, default_value_t = Engine::Fast)]
-        engine: Engine,
+        #[command(flatten)]
+        io: ToolArgs,
     },
 }
 
@@ -243,6 +278,10 @@ enum GenerateCommand {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// `json` (a document) or `jsonl` (the context, then one record a
+        /// line); by default from the output's name, as the commands read.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// A bank portfolio, in the input format of `murabaha process`.
     Murabaha {
@@ -255,6 +294,10 @@ enum GenerateCommand {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// `json` (a document) or `jsonl` (the context, then one record a
+        /// line); by default from the output's name, as the commands read.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
 }
 
@@ -414,37 +457,29 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Some(Command::Zakat {
-            command: ZakatCommand::Assess { file, engine },
-        }) => {
-            let text = read_input(&file)?;
-            let input = ZakatInput::from_json(&text)
-                .with_context(|| format!("bad input in {}", file.display()))?;
-            let output = zakat::engine::assess_with(engine, &input)
-                .with_context(|| format!("bad input in {}", file.display()))?;
-            print_json(&output)
-        }
+            command: ZakatCommand::Assess { io },
+        }) => run_tool::<tool::Zakat>(&io, "payers"),
         Some(Command::Murabaha {
-            command: MurabahaCommand::Process { file, engine },
-        }) => {
-            let text = read_input(&file)?;
-            let input = MurabahaInput::from_json(&text)
-                .with_context(|| format!("bad input in {}", file.display()))?;
-            let output = murabaha::engine::process_with(engine, &input)
-                .with_context(|| format!("bad input in {}", file.display()))?;
-            print_json(&output)
-        }
+            command: MurabahaCommand::Process { io },
+        }) => run_tool::<tool::Murabaha>(&io, "contracts"),
         Some(Command::Generate { workload }) => match workload {
             GenerateCommand::Zakat {
                 payers,
                 seed,
                 output,
-            } => write_output(output, |out| zakat::generate::write_json(out, payers, seed)),
+                format,
+            } => write_output(output.clone(), |out| match generated(format, &output) {
+                Format::Json => zakat::generate::write_json(out, payers, seed),
+                Format::Jsonl => zakat::generate::write_jsonl(out, payers, seed),
+            }),
             GenerateCommand::Murabaha {
                 contracts,
                 seed,
                 output,
-            } => write_output(output, |out| {
-                murabaha::generate::write_json(out, contracts, seed)
+                format,
+            } => write_output(output.clone(), |out| match generated(format, &output) {
+                Format::Json => murabaha::generate::write_json(out, contracts, seed),
+                Format::Jsonl => murabaha::generate::write_jsonl(out, contracts, seed),
             }),
         },
     }
@@ -599,12 +634,22 @@ fn rerun_under(backend: Backend) -> Result<()> {
     Ok(())
 }
 
-/// Prints a result document to standard output, pretty and newline-ended.
-fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    let mut stdout = io::BufWriter::new(io::stdout().lock());
-    serde_json::to_writer_pretty(&mut stdout, value)?;
-    writeln!(stdout)?;
-    stdout.flush()?;
+/// The form `mizan generate` writes: asked for, or from the file's name.
+fn generated(format: Option<Format>, output: &Option<PathBuf>) -> Format {
+    format.unwrap_or_else(|| output.as_deref().map_or(Format::Json, Format::of_path))
+}
+
+/// Runs a domain command; with a rejects file, prints the counts.
+fn run_tool<D: tool::Domain>(args: &ToolArgs, noun: &str) -> Result<()> {
+    let summary = tool::run::<D>(&args.options())?;
+    if let Some(rejects) = &args.rejects {
+        eprintln!(
+            "{} {noun} written, {} rejected (in {})",
+            summary.written,
+            summary.rejected,
+            rejects.display()
+        );
+    }
     Ok(())
 }
 
@@ -620,18 +665,5 @@ fn write_output(
             write(Box::new(file)).with_context(|| format!("cannot write {}", path.display()))
         }
         None => write(Box::new(io::stdout().lock())).context("cannot write to standard output"),
-    }
-}
-
-/// Reads a whole input file, or standard input for `-`.
-fn read_input(path: &PathBuf) -> Result<String> {
-    if path.as_os_str() == "-" {
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read standard input")?;
-        Ok(text)
-    } else {
-        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
     }
 }

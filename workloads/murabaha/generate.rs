@@ -51,6 +51,17 @@ pub fn write_json<W: Write>(out: W, n_contracts: usize, seed: u64) -> io::Result
     crate::input::write_records_and_close(&mut out, contracts(n_contracts, seed))
 }
 
+/// The same portfolio as JSON Lines, the streaming form of `mizan
+/// murabaha process`: the context on the first line (`as_of`,
+/// `late_policy`), then one contract a line.
+pub fn write_jsonl<W: Write>(out: W, n_contracts: usize, seed: u64) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    write!(out, "{{\"as_of\":\"{}\",\"late_policy\":", as_of())?;
+    serde_json::to_writer(&mut out, &LatePolicy::default())?;
+    out.write_all(b"}\n")?;
+    crate::input::write_records_as_lines(&mut out, contracts(n_contracts, seed))
+}
+
 /// A rate drawn in basis points from `lo..=hi` (as a fraction).
 fn rate_bp(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> Decimal {
     Decimal::new(rng.random_range(lo..=hi), 4)

@@ -9,6 +9,9 @@
 //! - [`engine`]: the fastest path proved identical to the reference (fixed
 //!   point, the reference for the rest, on every core): what `mizan
 //!   murabaha process` runs.
+//! - [`parse`]: a contract read by hand from its JSON, for the engine.
+//! - [`output`]: the results as JSON, written by hand, byte for byte as
+//!   `serde_json` writes them.
 //! - [`generate`]: seeded, realistic portfolios at any scale.
 //! - [`lessons`]: the lab's murabaha lessons, naive and optimized forms.
 
@@ -17,6 +20,8 @@ pub mod fixed;
 pub mod generate;
 pub mod lessons;
 pub mod model;
+pub mod output;
+pub mod parse;
 pub mod rules;
 
 pub use model::{Contract, ContractResult, MurabahaInput, MurabahaOutput};

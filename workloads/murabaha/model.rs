@@ -246,68 +246,82 @@ impl MurabahaInput {
     fn check(&self) -> Result<(), InputError> {
         let mut seen = std::collections::HashMap::with_capacity(self.contracts.len());
         for (idx, contract) in self.contracts.iter().enumerate() {
-            let at = |field: &str| format!("contracts[{idx}].{field}");
-            if contract.id.is_empty() {
-                return Err(InputError::new(at("id"), "is empty"));
-            }
-            if let Some(first) = seen.insert(contract.id.as_str(), idx) {
+            // An empty id is refused by `check_contract`, and the first
+            // empty one before it could repeat.
+            if let Some(first) = seen.insert(contract.id.as_str(), idx)
+                && !contract.id.is_empty()
+            {
                 return Err(InputError::new(
-                    at("id"),
+                    format!("contracts[{idx}].id"),
                     format!("{:?} is also the id of contracts[{first}]", contract.id),
                 ));
             }
-            let last_due = contract
-                .first_due
-                .add_months(contract.term_months - 1)
-                .map_err(|e| InputError::new(at("first_due"), e.to_string()))?;
-            let start = contract.start();
-            for (payment_idx, payment) in contract.payments.iter().enumerate() {
-                let field = at(&format!("payments[{payment_idx}].date"));
-                if payment.date < start {
-                    return Err(InputError::new(
-                        field,
-                        format!(
-                            "{} is before the contract began on {start} (a month before the first instalment)",
-                            payment.date
-                        ),
-                    ));
-                }
-                if payment.date > self.as_of {
-                    return Err(InputError::new(
-                        field,
-                        format!("{} is after as_of {}", payment.date, self.as_of),
-                    ));
-                }
+            self.check_contract(contract)
+                .map_err(|e| InputError::new(format!("contracts[{idx}].{}", e.path), e.message))?;
+        }
+        Ok(())
+    }
+
+    /// The checks of one contract that its own fields cannot make (an id;
+    /// payment and settlement dates against its schedule and `as_of`), at
+    /// the contract's own paths (`payments[2].date`): a stream reads the
+    /// file's context and then checks each contract as it comes.
+    pub fn check_contract(&self, contract: &Contract) -> Result<(), InputError> {
+        let at = |field: &str| field.to_string();
+        if contract.id.is_empty() {
+            return Err(InputError::new(at("id"), "is empty"));
+        }
+        let last_due = contract
+            .first_due
+            .add_months(contract.term_months - 1)
+            .map_err(|e| InputError::new(at("first_due"), e.to_string()))?;
+        let start = contract.start();
+        for (payment_idx, payment) in contract.payments.iter().enumerate() {
+            let field = at(&format!("payments[{payment_idx}].date"));
+            if payment.date < start {
+                return Err(InputError::new(
+                    field,
+                    format!(
+                        "{} is before the contract began on {start} (a month before the first instalment)",
+                        payment.date
+                    ),
+                ));
             }
-            if let Some(settlement) = &contract.early_settlement {
-                let field = at("early_settlement.date");
-                if settlement.date < contract.first_due {
-                    return Err(InputError::new(
-                        field,
-                        format!(
-                            "{} is before the first instalment is due ({})",
-                            settlement.date, contract.first_due
-                        ),
-                    ));
-                }
-                if settlement.date > last_due {
-                    return Err(InputError::new(
-                        field,
-                        format!(
-                            "{} is after the last instalment is due ({last_due}): nothing is early",
-                            settlement.date
-                        ),
-                    ));
-                }
-                if settlement.date < self.as_of {
-                    return Err(InputError::new(
-                        field,
-                        format!(
-                            "{} is before as_of {}: a quote is made as of as_of or later",
-                            settlement.date, self.as_of
-                        ),
-                    ));
-                }
+            if payment.date > self.as_of {
+                return Err(InputError::new(
+                    field,
+                    format!("{} is after as_of {}", payment.date, self.as_of),
+                ));
+            }
+        }
+        if let Some(settlement) = &contract.early_settlement {
+            let field = at("early_settlement.date");
+            if settlement.date < contract.first_due {
+                return Err(InputError::new(
+                    field,
+                    format!(
+                        "{} is before the first instalment is due ({})",
+                        settlement.date, contract.first_due
+                    ),
+                ));
+            }
+            if settlement.date > last_due {
+                return Err(InputError::new(
+                    field,
+                    format!(
+                        "{} is after the last instalment is due ({last_due}): nothing is early",
+                        settlement.date
+                    ),
+                ));
+            }
+            if settlement.date < self.as_of {
+                return Err(InputError::new(
+                    field,
+                    format!(
+                        "{} is before as_of {}: a quote is made as of as_of or later",
+                        settlement.date, self.as_of
+                    ),
+                ));
             }
         }
         Ok(())
@@ -340,7 +354,7 @@ fn term<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum PricingMethod {
+pub(crate) enum PricingMethod {
     Markup,
     Flat,
     Annuity,
@@ -349,10 +363,10 @@ enum PricingMethod {
 /// Pricing as written (see `zakat::model`'s `RawAsset` for why flat).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawPricing {
-    method: PricingMethod,
-    markup: Option<NonNegative>,
-    annual_rate: Option<NonNegative>,
+pub(crate) struct RawPricing {
+    pub(crate) method: PricingMethod,
+    pub(crate) markup: Option<NonNegative>,
+    pub(crate) annual_rate: Option<NonNegative>,
 }
 
 impl TryFrom<RawPricing> for Pricing {

@@ -115,6 +115,26 @@ impl<'a> Prepared<'a> {
     /// Hoists what every payer shares. With `parallel`, the hawl table is
     /// filled on every core.
     pub fn new(input: &'a ZakatInput, parallel: bool) -> Prepared<'a> {
+        Prepared::for_payers(input, &input.payers, parallel)
+    }
+
+    /// Hoists what `payers` share under `input`'s context (whose own payers
+    /// are not looked at): a stream prepares each batch of the payers it
+    /// reads under the context line.
+    pub fn for_payers(input: &'a ZakatInput, payers: &[Payer], parallel: bool) -> Prepared<'a> {
+        let starts = payers.iter().map(|payer| payer.hawl_start);
+        Prepared::with_hawl(input, HawlTable::new(starts, input.policy.year, parallel))
+    }
+
+    /// Hoists what payers with these hawl starts share (the hawl table
+    /// covers them; a payer starting elsewhere has its hawl computed as it
+    /// comes).
+    pub fn for_starts(input: &'a ZakatInput, starts: &[CivilDate], parallel: bool) -> Prepared<'a> {
+        let starts = starts.iter().copied();
+        Prepared::with_hawl(input, HawlTable::new(starts, input.policy.year, parallel))
+    }
+
+    fn with_hawl(input: &'a ZakatInput, hawl: HawlTable) -> Prepared<'a> {
         let context = Context::of(input);
         let mut fx = vec![(input.currency, Num::of(Decimal::ONE))];
         fx.extend(
@@ -138,7 +158,7 @@ impl<'a> Prepared<'a> {
             year: input.policy.year,
             gold_per_gram: Num::of(input.prices.gold_per_gram),
             silver_per_gram: Num::of(input.prices.silver_per_gram),
-            hawl: HawlTable::new(&input.payers, input.policy.year, parallel),
+            hawl,
         }
     }
 
@@ -367,20 +387,25 @@ impl<'a> Prepared<'a> {
 
 impl HawlTable {
     /// One hawl end a key, from the first to the last start day, when
-    /// there are no more such keys than payers (otherwise an empty table,
+    /// there are no more such keys than starts (otherwise an empty table,
     /// and each payer's hawl is computed as it comes).
-    fn new(payers: &[Payer], year: YearBasis, parallel: bool) -> HawlTable {
-        let Some((first, last)) = payers.iter().map(|p| day_key(p.hawl_start)).fold(
-            None,
-            |range: Option<(usize, usize)>, key| match range {
-                None => Some((key, key)),
-                Some((lo, hi)) => Some((lo.min(key), hi.max(key))),
-            },
-        ) else {
+    fn new(starts: impl Iterator<Item = CivilDate>, year: YearBasis, parallel: bool) -> HawlTable {
+        let mut count = 0;
+        let Some((first, last)) =
+            starts
+                .map(day_key)
+                .fold(None, |range: Option<(usize, usize)>, key| {
+                    count += 1;
+                    match range {
+                        None => Some((key, key)),
+                        Some((lo, hi)) => Some((lo.min(key), hi.max(key))),
+                    }
+                })
+        else {
             return HawlTable::default();
         };
         let span = last - first + 1;
-        if span > payers.len() {
+        if span > count {
             return HawlTable::default();
         }
         let end_of = |offset: usize| {

@@ -75,14 +75,30 @@ pub fn payers(n_payers: usize, seed: u64) -> impl Iterator<Item = Payer> {
 /// holding the population in memory.
 pub fn write_json<W: Write>(out: W, n_payers: usize, seed: u64) -> io::Result<()> {
     let mut out = io::BufWriter::new(out);
-    write!(out, "{{\"zakat_date\":\"{}\",\"currency\":", zakat_date())?;
-    serde_json::to_writer(&mut out, &REPORTING_CURRENCY)?;
-    out.write_all(b",\"prices\":")?;
-    serde_json::to_writer(&mut out, &prices())?;
-    out.write_all(b",\"policy\":")?;
-    serde_json::to_writer(&mut out, &Policy::default())?;
+    write_context(&mut out)?;
     out.write_all(b",\"payers\":")?;
     crate::input::write_records_and_close(&mut out, payers(n_payers, seed))
+}
+
+/// The same population as JSON Lines, the streaming form of `mizan zakat
+/// assess`: the context on the first line (`zakat_date`, `currency`,
+/// `prices`, `policy`), then one payer a line.
+pub fn write_jsonl<W: Write>(out: W, n_payers: usize, seed: u64) -> io::Result<()> {
+    let mut out = io::BufWriter::new(out);
+    write_context(&mut out)?;
+    out.write_all(b"}\n")?;
+    crate::input::write_records_as_lines(&mut out, payers(n_payers, seed))
+}
+
+/// The document's fields before `payers`, after its opening brace.
+fn write_context<W: Write>(out: &mut W) -> io::Result<()> {
+    write!(out, "{{\"zakat_date\":\"{}\",\"currency\":", zakat_date())?;
+    serde_json::to_writer(&mut *out, &REPORTING_CURRENCY)?;
+    out.write_all(b",\"prices\":")?;
+    serde_json::to_writer(&mut *out, &prices())?;
+    out.write_all(b",\"policy\":")?;
+    serde_json::to_writer(&mut *out, &Policy::default())?;
+    Ok(())
 }
 
 /// Livestock counts that sit on every bracket boundary of the three tables,

@@ -410,28 +410,42 @@ impl ZakatInput {
     /// Every currency an asset or debt names has an exchange rate.
     fn check_currencies(&self) -> Result<(), InputError> {
         for (payer_idx, payer) in self.payers.iter().enumerate() {
-            let lines = payer
-                .assets
-                .iter()
-                .enumerate()
-                .filter_map(|(i, a)| a.currency().map(|c| ("assets", i, c)))
-                .chain(
-                    payer
-                        .debts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, d)| ("debts", i, d.currency())),
-                );
-            for (list, line_idx, currency) in lines {
-                if currency != self.currency && !self.prices.fx.contains_key(&currency) {
-                    return Err(InputError::new(
-                        format!("payers[{payer_idx}].{list}[{line_idx}].currency"),
-                        format!(
-                            "{currency} has no exchange rate in prices.fx (the reporting currency is {})",
-                            self.currency
-                        ),
-                    ));
-                }
+            self.check_payer(payer).map_err(|e| {
+                InputError::new(format!("payers[{payer_idx}].{}", e.path), e.message)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The checks of one payer that its own fields cannot make: an id, and
+    /// an exchange rate for every currency it names. The path is the
+    /// payer's own (`assets[1].currency`); a stream reads the file's
+    /// context and then checks each payer as it comes.
+    pub fn check_payer(&self, payer: &Payer) -> Result<(), InputError> {
+        if payer.id.is_empty() {
+            return Err(InputError::new("id", "is empty"));
+        }
+        let lines = payer
+            .assets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.currency().map(|c| ("assets", i, c)))
+            .chain(
+                payer
+                    .debts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| ("debts", i, d.currency())),
+            );
+        for (list, line_idx, currency) in lines {
+            if currency != self.currency && !self.prices.fx.contains_key(&currency) {
+                return Err(InputError::new(
+                    format!("{list}[{line_idx}].currency"),
+                    format!(
+                        "{currency} has no exchange rate in prices.fx (the reporting currency is {})",
+                        self.currency
+                    ),
+                ));
             }
         }
         Ok(())
@@ -522,7 +536,7 @@ fn serialize_kg<S: serde::Serializer>(value: &Decimal, serializer: S) -> Result<
 /// The kinds of asset line, as the `kind` field names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum AssetKind {
+pub(crate) enum AssetKind {
     Cash,
     Gold,
     Silver,
@@ -540,24 +554,24 @@ enum AssetKind {
 /// foreign fields are checked after.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawAsset {
-    kind: AssetKind,
-    amount: Option<NonNegative>,
-    value: Option<NonNegative>,
-    currency: Option<Currency>,
-    grams: Option<NonNegative>,
-    karat: Option<Bounded<1, 24>>,
-    fineness: Option<Bounded<1, 1000>>,
+pub(crate) struct RawAsset {
+    pub(crate) kind: AssetKind,
+    pub(crate) amount: Option<NonNegative>,
+    pub(crate) value: Option<NonNegative>,
+    pub(crate) currency: Option<Currency>,
+    pub(crate) grams: Option<NonNegative>,
+    pub(crate) karat: Option<Bounded<1, 24>>,
+    pub(crate) fineness: Option<Bounded<1, 1000>>,
     #[serde(rename = "use")]
-    usage: Option<Usage>,
-    held: Option<Holding>,
-    zakatable_ratio: Option<Ratio>,
-    quality: Option<Quality>,
-    kg: Option<NonNegative>,
-    irrigation: Option<Irrigation>,
-    price_per_kg: Option<NonNegative>,
-    species: Option<Species>,
-    count: Option<Bounded<0, 1_000_000_000>>,
+    pub(crate) usage: Option<Usage>,
+    pub(crate) held: Option<Holding>,
+    pub(crate) zakatable_ratio: Option<Ratio>,
+    pub(crate) quality: Option<Quality>,
+    pub(crate) kg: Option<NonNegative>,
+    pub(crate) irrigation: Option<Irrigation>,
+    pub(crate) price_per_kg: Option<NonNegative>,
+    pub(crate) species: Option<Species>,
+    pub(crate) count: Option<Bounded<0, 1_000_000_000>>,
 }
 
 impl TryFrom<RawAsset> for Asset {
@@ -665,7 +679,7 @@ impl TryFrom<RawAsset> for Asset {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
-enum DebtKind {
+pub(crate) enum DebtKind {
     DueNow,
     Instalment,
 }
@@ -673,12 +687,12 @@ enum DebtKind {
 /// A debt line as written (see [`RawAsset`]).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawDebt {
-    kind: DebtKind,
-    amount: Option<NonNegative>,
-    monthly: Option<NonNegative>,
-    currency: Option<Currency>,
-    remaining_months: Option<Bounded<0, 10_000>>,
+pub(crate) struct RawDebt {
+    pub(crate) kind: DebtKind,
+    pub(crate) amount: Option<NonNegative>,
+    pub(crate) monthly: Option<NonNegative>,
+    pub(crate) currency: Option<Currency>,
+    pub(crate) remaining_months: Option<Bounded<0, 10_000>>,
 }
 
 impl TryFrom<RawDebt> for Debt {

@@ -1,0 +1,321 @@
+//! The domain commands on JSON Lines streams and with `-o`, run as a user
+//! runs them: a stream gives the document's results a line; a bad record
+//! in the middle stops the run naming its line, record, id and field (or,
+//! with `--rejects`, goes to the rejects file while the rest go on); a
+//! truncated last line and an empty file are clear errors; `-o` leaves no
+//! partial file behind. And the hand-written reader on mutated records:
+//! the same record as `serde_json`, or the serde path.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::mizan;
+use mizan::zakat::generate;
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// A scratch directory of this test's own.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mizan-cli-stream-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn generated(dir: &std::path::Path, workload: &str, n: &str, file: &str) -> PathBuf {
+    let path = dir.join(file);
+    let count = if workload == "zakat" {
+        "--payers"
+    } else {
+        "--contracts"
+    };
+    let out = mizan(
+        &["generate", workload, count, n, "-o", path.to_str().unwrap()],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    path
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+#[test]
+fn a_stream_gives_the_documents_results_a_line() {
+    let dir = scratch("same");
+    for (workload, command, key) in [
+        ("zakat", "assess", "assessments"),
+        ("murabaha", "process", "contracts"),
+    ] {
+        let document = generated(&dir, workload, "300", &format!("{workload}.json"));
+        let stream = generated(&dir, workload, "300", &format!("{workload}.jsonl"));
+        let first = std::fs::read_to_string(&stream).unwrap();
+        assert_eq!(
+            first.lines().count(),
+            301,
+            "the context, then a record a line"
+        );
+        let whole = mizan(&[workload, command, document.to_str().unwrap()], b"");
+        let lines = mizan(&[workload, command, stream.to_str().unwrap()], b"");
+        assert!(whole.status.success() && lines.status.success());
+        let whole: Value = serde_json::from_slice(&whole.stdout).unwrap();
+        let mut lines: Vec<Value> = String::from_utf8(lines.stdout)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        if workload == "zakat" {
+            assert_eq!(lines.remove(0), serde_json::json!({ "currency": "USD" }));
+        }
+        assert_eq!(lines.len(), 300);
+        assert_eq!(Value::Array(lines), whole[key], "{workload}");
+        // Standard input too, with the form named.
+        let text = std::fs::read(&stream).unwrap();
+        let piped = mizan(&[workload, command, "--format", "jsonl", "-"], &text);
+        let named = mizan(&[workload, command, stream.to_str().unwrap()], b"");
+        assert_eq!(piped.stdout, named.stdout);
+    }
+}
+
+/// The generated stream with line `line` (1-based) replaced.
+fn with_line(path: &std::path::Path, line: usize, text: &str) -> String {
+    let mut lines: Vec<String> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    lines[line - 1] = text.to_owned();
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn a_bad_record_stops_the_run_and_names_its_line_record_and_field() {
+    let dir = scratch("bad");
+    let stream = generated(&dir, "zakat", "50", "in.jsonl");
+    // Line 31 is payers[29]: its first asset given a karat of 25.
+    let bad = r#"{"id":"P0000029","hawl_start":"2025-01-01","assets":[{"kind":"gold","grams":"1","karat":25,"use":"worn"}]}"#;
+    let input = dir.join("bad.jsonl");
+    std::fs::write(&input, with_line(&stream, 31, bad)).unwrap();
+    let output = dir.join("out.jsonl");
+    let out = mizan(
+        &[
+            "zakat",
+            "assess",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!(
+            "error: bad input in {}: line 31 (payers[29], id \"P0000029\"): assets[0].karat: 25 is above 24 at column 90",
+            input.display()
+        )
+    );
+    assert!(!output.exists(), "no partial output file");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        2,
+        "no temporary file left"
+    );
+    // To standard output: the records before it, then the error.
+    let out = mizan(&["zakat", "assess", input.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let printed = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        printed.lines().count(),
+        1 + 29,
+        "the head and payers[0..29]"
+    );
+}
+
+#[test]
+fn rejects_go_to_their_file_and_the_rest_go_on() {
+    let dir = scratch("rejects");
+    let stream = generated(&dir, "murabaha", "40", "in.jsonl");
+    let text = with_line(&stream, 11, r#"{"id":"C9","cost":"-5"}"#);
+    let text = text.replacen('\n', "\n{not json\n", 1);
+    let input = dir.join("bad.jsonl");
+    std::fs::write(&input, &text).unwrap();
+    let (output, rejects) = (dir.join("out.jsonl"), dir.join("rejects.jsonl"));
+    let out = mizan(
+        &[
+            "murabaha",
+            "process",
+            input.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+            "--rejects",
+            rejects.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!(
+            "39 contracts written, 2 rejected (in {})",
+            rejects.display()
+        )
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap().lines().count(),
+        39
+    );
+    let rejected: Vec<Value> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rejected.len(), 2);
+    assert_eq!(rejected[0]["line"], 2);
+    assert_eq!(rejected[0]["record"], 0);
+    assert_eq!(rejected[0]["id"], Value::Null);
+    assert_eq!(rejected[0]["input"], "{not json");
+    assert!(
+        rejected[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("key must be a string")
+    );
+    assert_eq!(rejected[1]["line"], 12);
+    assert_eq!(rejected[1]["record"], 10);
+    assert_eq!(rejected[1]["id"], "C9");
+    assert_eq!(rejected[1]["field"], "cost");
+    assert_eq!(rejected[1]["error"], "-5 is not above zero at column 23");
+}
+
+#[test]
+fn a_truncated_last_line_and_an_empty_file_are_clear_errors() {
+    let dir = scratch("truncated");
+    let stream = generated(&dir, "zakat", "10", "in.jsonl");
+    let mut text = std::fs::read_to_string(&stream).unwrap();
+    text.truncate(text.len() - 40);
+    let input = dir.join("cut.jsonl");
+    std::fs::write(&input, &text).unwrap();
+    let out = mizan(&["zakat", "assess", input.to_str().unwrap()], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let message = stderr(&out);
+    assert!(message.contains("line 11 (payers[9]): "), "{message}");
+    assert!(
+        message.contains(
+            "the last line stops before its record ends (a truncated file?): EOF while parsing"
+        ),
+        "{message}"
+    );
+    let empty = dir.join("empty.jsonl");
+    std::fs::write(&empty, "").unwrap();
+    for workload in [["zakat", "assess"], ["murabaha", "process"]] {
+        let out = mizan(&[workload[0], workload[1], empty.to_str().unwrap()], b"");
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            stderr(&out).contains("the stream is empty"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty());
+    }
+    // A stream with its context and no records: the head alone.
+    let context_only = dir.join("context.jsonl");
+    std::fs::write(&context_only, text.lines().next().unwrap()).unwrap();
+    let out = mizan(&["zakat", "assess", context_only.to_str().unwrap()], b"");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"{\"currency\":\"USD\"}\n");
+    // A bad context names line 1.
+    let bad = dir.join("context-bad.jsonl");
+    std::fs::write(&bad, "\n{\"as_of\":\"2026-13-01\"}\n").unwrap();
+    let out = mizan(&["murabaha", "process", bad.to_str().unwrap()], b"");
+    assert!(
+        stderr(&out).contains("line 2 (the context): as_of:"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_document_written_with_o_is_renamed_into_place_or_not_left() {
+    let dir = scratch("document");
+    let document = generated(&dir, "zakat", "20", "in.json");
+    let output = dir.join("out.json");
+    let out = mizan(
+        &[
+            "zakat",
+            "assess",
+            document.to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(out.status.success());
+    let stdout = mizan(&["zakat", "assess", document.to_str().unwrap()], b"");
+    assert_eq!(std::fs::read(&output).unwrap(), stdout.stdout);
+    let rejects = mizan(
+        &[
+            "zakat",
+            "assess",
+            document.to_str().unwrap(),
+            "--rejects",
+            "r.jsonl",
+        ],
+        b"",
+    );
+    assert!(stderr(&rejects).contains("--rejects is for a stream"));
+    // A bad document through `-o`: the error, and the old file kept.
+    std::fs::write(dir.join("bad.json"), "{\"payers\": [}").unwrap();
+    let bad = mizan(
+        &[
+            "zakat",
+            "assess",
+            dir.join("bad.json").to_str().unwrap(),
+            "-o",
+            output.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(std::fs::read(&output).unwrap(), stdout.stdout, "untouched");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A generated payer's line with one byte changed: the hand reader
+    /// gives what `serde_json` gives, or hands it over.
+    #[test]
+    fn the_hand_reader_is_serde_or_nothing(seed in 0u64..1_000, at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let payer = generate::payers(1, seed).next().unwrap();
+        let mut text = serde_json::to_vec(&payer).unwrap();
+        prop_assert_eq!(mizan::zakat::parse::payer(&text), Some(payer));
+        let at = at.index(text.len());
+        text[at] = byte;
+        if let Some(read) = mizan::zakat::parse::payer(&text) {
+            let serde: mizan::zakat::Payer = serde_json::from_slice(&text).expect("serde reads it too");
+            prop_assert_eq!(read, serde);
+        }
+    }
+
+    /// The same for a contract.
+    #[test]
+    fn the_contract_reader_is_serde_or_nothing(seed in 0u64..1_000, at in any::<prop::sample::Index>(), byte in any::<u8>()) {
+        let contract = mizan::murabaha::generate::contracts(1, seed).next().unwrap();
+        let mut text = serde_json::to_vec(&contract).unwrap();
+        prop_assert_eq!(mizan::murabaha::parse::contract(&text), Some(contract));
+        let at = at.index(text.len());
+        text[at] = byte;
+        if let Some(read) = mizan::murabaha::parse::contract(&text) {
+            let serde: mizan::murabaha::Contract = serde_json::from_slice(&text).expect("serde reads it too");
+            prop_assert_eq!(read, serde);
+        }
+    }
+}

@@ -1,0 +1,411 @@
+//! JSON written by hand, byte for byte as `serde_json` writes it: the
+//! domain commands' fast output.
+//!
+//! `serde_json::to_writer_pretty` spends most of its time in `core::fmt`
+//! (a `Decimal`'s `Display` for every figure, through a `String` each) and
+//! in its generic map machinery. [`JsonWriter`] writes the same layout
+//! (two-space indentation, `"key": value`, `[]` and `{}` for empty ones;
+//! or the compact form) with the digit writers of [`crate::text`], into a
+//! `String` that a part of the output owns. The tests hold every record
+//! writer to `serde_json`'s text of the same value.
+
+use rust_decimal::Decimal;
+
+use crate::date::CivilDate;
+
+/// A newline and spaces for indentation, sliced rather than pushed one
+/// by one.
+const NEWLINE_INDENT: &str = "\n                                                                ";
+
+/// Writes JSON values into a `String`, in `serde_json`'s pretty or compact
+/// layout.
+#[derive(Debug)]
+pub struct JsonWriter<'a> {
+    out: &'a mut String,
+    pretty: bool,
+    depth: usize,
+    /// Whether the container being written has no entry yet.
+    first: bool,
+}
+
+impl<'a> JsonWriter<'a> {
+    /// A writer at the top level of a document.
+    pub fn new(out: &'a mut String, pretty: bool) -> Self {
+        JsonWriter {
+            out,
+            pretty,
+            depth: 0,
+            first: true,
+        }
+    }
+
+    /// A writer inside an array that is open at `depth` (1 for the top
+    /// level's own fields' values): `first` when no element of the array
+    /// has been written yet, in this part of the output or an earlier one.
+    pub fn inside_array(out: &'a mut String, pretty: bool, depth: usize, first: bool) -> Self {
+        JsonWriter {
+            out,
+            pretty,
+            depth,
+            first,
+        }
+    }
+
+    #[inline]
+    fn separate(&mut self) {
+        if self.first {
+            self.first = false;
+        } else {
+            self.out.push(',');
+        }
+        if self.pretty {
+            self.newline();
+        }
+    }
+
+    /// A newline and the indentation of the current depth, in one piece.
+    #[inline]
+    fn newline(&mut self) {
+        let n = 1 + 2 * self.depth;
+        if n <= NEWLINE_INDENT.len() {
+            self.out.push_str(&NEWLINE_INDENT[..n]);
+        } else {
+            self.out.push('\n');
+            for _ in 0..self.depth {
+                self.out.push_str("  ");
+            }
+        }
+    }
+
+    /// Opens an object.
+    pub fn begin_object(&mut self) {
+        self.out.push('{');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    /// Closes the object opened last.
+    pub fn end_object(&mut self) {
+        self.close('}');
+    }
+
+    /// Opens an array.
+    pub fn begin_array(&mut self) {
+        self.out.push('[');
+        self.depth += 1;
+        self.first = true;
+    }
+
+    /// Closes the array opened last.
+    pub fn end_array(&mut self) {
+        self.close(']');
+    }
+
+    fn close(&mut self, bracket: char) {
+        self.depth -= 1;
+        if !self.first && self.pretty {
+            self.newline();
+        }
+        self.out.push(bracket);
+        // The container holds at least the one just closed.
+        self.first = false;
+    }
+
+    /// Starts an object's field: the separator and `"name": `. `name` is
+    /// one of the program's own field names, which need no escaping.
+    pub fn key(&mut self, name: &str) {
+        debug_assert!(!needs_escape(name));
+        self.separate();
+        self.out.push('"');
+        self.out.push_str(name);
+        self.out.push_str(if self.pretty { "\": " } else { "\":" });
+    }
+
+    /// Starts an array's element: the separator.
+    pub fn element(&mut self) {
+        self.separate();
+    }
+
+    /// A string, escaped as `serde_json` escapes it.
+    pub fn string(&mut self, text: &str) {
+        if needs_escape(text) {
+            let escaped = serde_json::to_string(text).expect("a string always serializes");
+            self.out.push_str(&escaped);
+        } else {
+            self.out.push('"');
+            self.out.push_str(text);
+            self.out.push('"');
+        }
+    }
+
+    /// A decimal string with exactly `dp` places, as
+    /// [`crate::money::format_fixed`] writes it.
+    pub fn fixed(&mut self, value: Decimal, dp: u32) {
+        self.out.push('"');
+        crate::text::write_fixed(self.out, value, dp);
+        self.out.push('"');
+    }
+
+    /// Money: a decimal string with two places.
+    pub fn money(&mut self, value: Decimal) {
+        self.fixed(value, crate::money::MONEY_DP);
+    }
+
+    /// A date string, `"YYYY-MM-DD"`.
+    pub fn date(&mut self, date: CivilDate) {
+        self.out.push('"');
+        crate::text::write_date(self.out, date);
+        self.out.push('"');
+    }
+
+    /// A whole number.
+    pub fn number(&mut self, n: u64) {
+        self.out.push_str(itoa::Buffer::new().format(n));
+    }
+
+    /// `true` or `false`.
+    pub fn boolean(&mut self, value: bool) {
+        self.out.push_str(if value { "true" } else { "false" });
+    }
+
+    /// `null`.
+    pub fn null(&mut self) {
+        self.out.push_str("null");
+    }
+
+    /// Text the caller knows to be JSON already (a `"name"` of an enum).
+    pub fn raw(&mut self, json: &str) {
+        self.out.push_str(json);
+    }
+}
+
+/// Whether `serde_json` would escape something in `text`: a quote, a
+/// backslash or a control character.
+fn needs_escape(text: &str) -> bool {
+    text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+}
+
+/// Reads the JSON of one record by hand, for the shapes the domain
+/// commands expect; `None` for anything else, which the caller then hands
+/// to `serde_json` (whose result or error stands).
+///
+/// It accepts only what `serde_json` accepts and reads it the same way:
+/// strings without escapes (an escape, a control character or bad UTF-8
+/// gives `None`), integers without fraction or exponent, `null`, objects
+/// and arrays. A record reader built on it gives `None` for a repeated or
+/// unknown field, so that what it returns is what the derived
+/// `Deserialize` would have built.
+#[derive(Debug)]
+pub struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
+            self.at += 1;
+        }
+    }
+
+    /// The next byte that is not white space, not consumed.
+    #[inline]
+    pub fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.bytes.get(self.at).copied()
+    }
+
+    /// Consumes `byte`, after white space.
+    #[inline]
+    pub fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.at += 1)
+    }
+
+    /// A string with no escapes.
+    #[inline]
+    pub fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let rest = &self.bytes[self.at..];
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        let text = &rest[..len];
+        self.at += len + 1;
+        if text.is_ascii() {
+            // SAFETY: ASCII is UTF-8.
+            Some(unsafe { std::str::from_utf8_unchecked(text) })
+        } else {
+            std::str::from_utf8(text).ok()
+        }
+    }
+
+    /// An integer: an optional minus, then `0` or digits not starting
+    /// with `0`; no fraction or exponent.
+    #[inline]
+    pub fn integer(&mut self) -> Option<i64> {
+        self.skip_ws();
+        let negative = self.bytes.get(self.at) == Some(&b'-');
+        let start = self.at + usize::from(negative);
+        let digits = self.bytes[start..]
+            .iter()
+            .position(|b| !b.is_ascii_digit())
+            .unwrap_or(self.bytes.len() - start);
+        let text = &self.bytes[start..start + digits];
+        if digits == 0 || (digits > 1 && text[0] == b'0') || digits > 18 {
+            return None;
+        }
+        if let Some(b'.' | b'e' | b'E') = self.bytes.get(start + digits) {
+            return None;
+        }
+        self.at = start + digits;
+        let value = text.iter().fold(0i64, |n, &d| n * 10 + i64::from(d - b'0'));
+        Some(if negative { -value } else { value })
+    }
+
+    /// An object: `field` is called with each key, to read its value.
+    #[inline]
+    pub fn object(
+        &mut self,
+        mut field: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            field(self, key)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b'}' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// An array: `element` is called to read each element.
+    #[inline]
+    pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.at += 1,
+                b']' => {
+                    self.at += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    /// Nothing but white space is left.
+    pub fn end(&mut self) -> Option<()> {
+        (self.peek().is_none()).then_some(())
+    }
+}
+
+/// The fields of one object seen so far, to refuse a repeated one (as the
+/// derived `Deserialize` does).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Seen(u64);
+
+impl Seen {
+    /// Marks field `n` (below 64); `None` if it was seen before.
+    #[inline]
+    pub fn mark(&mut self, n: u32) -> Option<()> {
+        let bit = 1u64 << n;
+        if self.0 & bit != 0 {
+            return None;
+        }
+        self.0 |= bit;
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_match_serde_json() {
+        let value = serde_json::json!({
+            "a": "x\"y\\z\u{1}é",
+            "b": [],
+            "c": {},
+            "d": [{ "e": null, "f": true }, 3],
+        });
+        for pretty in [true, false] {
+            let mut out = String::new();
+            let mut w = JsonWriter::new(&mut out, pretty);
+            w.begin_object();
+            w.key("a");
+            w.string("x\"y\\z\u{1}é");
+            w.key("b");
+            w.begin_array();
+            w.end_array();
+            w.key("c");
+            w.begin_object();
+            w.end_object();
+            w.key("d");
+            w.begin_array();
+            w.element();
+            w.begin_object();
+            w.key("e");
+            w.null();
+            w.key("f");
+            w.boolean(true);
+            w.end_object();
+            w.element();
+            w.number(3);
+            w.end_array();
+            w.end_object();
+            let expected = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            assert_eq!(out, expected, "pretty: {pretty}");
+        }
+    }
+
+    #[test]
+    fn figures_match_the_readable_formatting() {
+        for (text, dp) in [
+            ("0", 2),
+            ("-12.5", 2),
+            ("79228162514264337593543950335", 2),
+            ("0.0066666667", 10),
+            ("100.125", 3),
+        ] {
+            let value: Decimal = text.parse().unwrap();
+            let mut out = String::new();
+            JsonWriter::new(&mut out, false).fixed(value, dp);
+            assert_eq!(
+                out,
+                format!("\"{}\"", crate::money::format_fixed(value, dp))
+            );
+        }
+        let mut out = String::new();
+        let date = CivilDate::new(1999, 2, 3).unwrap();
+        JsonWriter::new(&mut out, false).date(date);
+        assert_eq!(out, serde_json::to_string(&date).unwrap());
+    }
+}

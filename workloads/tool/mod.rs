@@ -1,0 +1,1022 @@
+//! The domain commands at scale: `mizan zakat assess` and `mizan murabaha
+//! process` reading a JSON document or a stream of JSON Lines, on every
+//! core, writing the same bytes as the reference.
+//!
+//! Two input forms, one driver ([`run`]) over the two domains ([`Zakat`],
+//! [`Murabaha`]):
+//!
+//! - **A JSON document** (`FORMATS.md`). The structural [`scan`] finds the
+//!   records; the context (the document with its record array emptied) is
+//!   parsed by the reference parser, the records on every core with
+//!   `serde_json` alone, and the engine's results are written by hand
+//!   ([`crate::json`]) in parts, in order, while the next parts are
+//!   computed. Anything the fast path meets that it does not expect (bad
+//!   input, a scan that gives up, a record the engine refuses) sends the
+//!   whole document to the reference path, which names the problem as it
+//!   always has; and since a document promises nothing on standard output
+//!   for bad input, a run to standard output first checks every record.
+//! - **JSON Lines**: the context on the first line, then one record a line
+//!   (`mizan generate --format jsonl` writes it). Read in blocks, assessed
+//!   on every core, written in input order as it goes, in memory that does
+//!   not grow with the file. A bad record names its line, its record and
+//!   its field; the run stops there, or with `--rejects FILE` writes it to
+//!   the rejects file and goes on.
+//!
+//! With `-o FILE` the output goes to a temporary file beside `FILE`,
+//! renamed over it only when the run succeeds.
+
+pub mod scan;
+
+mod murabaha;
+mod zakat;
+
+use std::fs;
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use anyhow::{Context as _, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::input::{Engine, InputError, parse_json};
+use crate::json::JsonWriter;
+
+pub use murabaha::Murabaha;
+pub use zakat::Zakat;
+
+/// The form of a command's input (and so of its output).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One JSON document, as `FORMATS.md` shows; pretty JSON out.
+    Json,
+    /// JSON Lines: the context, then one record a line; one result a line
+    /// out.
+    Jsonl,
+}
+
+impl Format {
+    /// The form a file's name suggests: `.jsonl` or `.ndjson` for JSON
+    /// Lines, anything else (and standard input) for a document.
+    pub fn of_path(path: &Path) -> Format {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl" | "ndjson") => Format::Jsonl,
+            _ => Format::Json,
+        }
+    }
+}
+
+/// What a command was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The input file; `-` for standard input.
+    pub input: PathBuf,
+    /// The input's form.
+    pub format: Format,
+    /// Where the output goes (standard output when `None`).
+    pub output: Option<PathBuf>,
+    /// The engine.
+    pub engine: Engine,
+    /// For a stream: go on past bad records, writing each here.
+    pub rejects: Option<PathBuf>,
+    /// Draw a progress bar on standard error (when it is a terminal).
+    pub progress: bool,
+}
+
+/// What a run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Summary {
+    /// Records written to the output.
+    pub written: u64,
+    /// Records written to the rejects file instead.
+    pub rejected: u64,
+}
+
+/// A workload as the driver sees it: its input's context, its records,
+/// and its engine's output, record by record.
+pub trait Domain: Sync {
+    /// The parsed input: the context, with the records (none, for a
+    /// stream or a split document).
+    type Input: Sync;
+    /// One record: a payer, a contract.
+    type Record: Send + Sync + DeserializeOwned;
+    /// What every part shares: the hoisted context, the engine asked for.
+    type Shared<'a>: Sync
+    where
+        Self: 'a;
+    /// The engine's state for one part of the records (a schedule's
+    /// buffers).
+    type Part<'s>
+    where
+        Self: 's;
+    /// The whole output document, for the reference path.
+    type Output: Serialize;
+
+    /// The input's record array: `payers`.
+    const RECORDS: &'static str;
+    /// The output's record array: `assessments`.
+    const OUTPUTS: &'static str;
+    /// Input bytes a stream reads at a time: enough records for every core
+    /// to have several parts, little enough output to keep memory flat.
+    const BLOCK_BYTES: usize;
+    /// Records of a document computed and written at a time.
+    const DOCUMENT_BATCH: usize;
+
+    /// The reference parser: a whole document, validated.
+    fn parse_document(text: &str) -> Result<Self::Input, InputError>;
+    /// A stream's context line.
+    fn parse_context(text: &str) -> Result<Self::Input, InputError>;
+    /// The record read by hand from its JSON, for the shapes it expects;
+    /// `None` sends it to `serde_json`.
+    fn read(bytes: &[u8]) -> Option<Self::Record>;
+    /// The record checks that span fields, at the record's own paths.
+    fn check(input: &Self::Input, record: &Self::Record) -> Result<(), InputError>;
+    /// The record's id.
+    fn id(record: &Self::Record) -> &str;
+    /// What the parts share, hoisted from the context and from `sample`,
+    /// the records the run sees first (all of a document's).
+    fn shared<'a, 'r>(
+        input: &'a Self::Input,
+        engine: Engine,
+        sample: impl Iterator<Item = &'r Self::Record>,
+    ) -> Self::Shared<'a>
+    where
+        Self::Record: 'r;
+    /// The state of one part: `records`.
+    fn part<'s>(shared: &'s Self::Shared<'_>, records: &[Self::Record]) -> Self::Part<'s>;
+    /// Computes one record and drops the result: whether it can be done.
+    fn compute(part: &mut Self::Part<'_>, record: &Self::Record) -> Result<(), InputError>;
+    /// Computes one record and writes its result as the next element of
+    /// an array; nothing is written when it fails.
+    fn write(
+        part: &mut Self::Part<'_>,
+        record: &Self::Record,
+        w: &mut JsonWriter<'_>,
+    ) -> Result<(), InputError>;
+    /// Writes the output document's fields before its record array.
+    fn head(input: &Self::Input, w: &mut JsonWriter<'_>);
+    /// The whole document by the reference path: the reference parser's
+    /// input through the engine asked for, as one output value.
+    fn run_document(engine: Engine, input: &Self::Input) -> Result<Self::Output, InputError>;
+    /// How many records an output holds.
+    fn output_len(output: &Self::Output) -> usize;
+}
+
+/// Runs a command: reads, computes and writes, as [`Options`] says.
+pub fn run<D: Domain>(options: &Options) -> Result<Summary> {
+    if options.rejects.is_some() && options.format != Format::Jsonl {
+        bail!("--rejects is for a stream (--format jsonl): a document is refused whole");
+    }
+    let mut output = Output::open(options.output.as_deref())?;
+    let summary = match options.format {
+        Format::Json => document::<D>(options, &mut output),
+        Format::Jsonl => stream::<D>(options, &mut output),
+    }?;
+    output.commit()?;
+    Ok(summary)
+}
+
+/// The output: standard output, or a temporary file renamed into place by
+/// [`Output::commit`] (and removed when the run fails).
+struct Output {
+    writer: Option<Box<dyn Write + Send>>,
+    file: Option<(PathBuf, PathBuf)>,
+}
+
+impl Output {
+    fn open(path: Option<&Path>) -> Result<Output> {
+        let Some(path) = path else {
+            return Ok(Output {
+                writer: Some(Box::new(io::stdout())),
+                file: None,
+            });
+        };
+        let name = path
+            .file_name()
+            .with_context(|| format!("{} names no file", path.display()))?;
+        let mut temporary = name.to_os_string();
+        temporary.push(format!(".partial-{}", std::process::id()));
+        let temporary = path.with_file_name(temporary);
+        let file = fs::File::create(&temporary)
+            .with_context(|| format!("cannot create {}", temporary.display()))?;
+        Ok(Output {
+            writer: Some(Box::new(file)),
+            file: Some((path.to_path_buf(), temporary)),
+        })
+    }
+
+    fn describe(&self) -> String {
+        match &self.file {
+            Some((path, _)) => path.display().to_string(),
+            None => "standard output".to_string(),
+        }
+    }
+
+    fn commit(mut self) -> Result<()> {
+        let mut writer = self.writer.take().expect("committed once");
+        writer
+            .flush()
+            .with_context(|| format!("cannot write {}", self.describe()))?;
+        drop(writer);
+        if let Some((path, temporary)) = self.file.take() {
+            fs::rename(&temporary, &path).with_context(|| {
+                format!(
+                    "cannot rename {} to {}",
+                    temporary.display(),
+                    path.display()
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Some((_, temporary)) = &self.file {
+            // A failed run leaves no partial file behind.
+            let _ = fs::remove_file(temporary);
+        }
+    }
+}
+
+/// Writes the parts it is sent, in order, on a thread of its own, so that
+/// writing overlaps the computing of the next parts.
+fn with_writer<T>(
+    output: &mut Output,
+    pool: &Pool,
+    compute: impl FnOnce(&SyncSender<Vec<String>>) -> Result<T>,
+) -> Result<T> {
+    let describe = output.describe();
+    let mut writer = output.writer.take().expect("one writer at a time");
+    let (sender, receiver): (SyncSender<Vec<String>>, Receiver<Vec<String>>) = sync_channel(2);
+    let (result, written) = std::thread::scope(|scope| {
+        let thread = scope.spawn(move || -> io::Result<Box<dyn Write + Send>> {
+            for parts in receiver {
+                for part in parts {
+                    writer.write_all(part.as_bytes())?;
+                    pool.give(part);
+                }
+            }
+            Ok(writer)
+        });
+        let result = compute(&sender);
+        drop(sender);
+        (
+            result,
+            thread.join().expect("the writer thread does not panic"),
+        )
+    });
+    match written {
+        Ok(writer) => output.writer = Some(writer),
+        // The writer's error comes first: a closed pipe stops the sends.
+        Err(e) => return Err(e).with_context(|| format!("cannot write {describe}")),
+    }
+    result
+}
+
+/// Sends parts to the writer; `false` once the writer has stopped.
+fn send(sender: &SyncSender<Vec<String>>, parts: Vec<String>) -> bool {
+    sender.send(parts).is_ok()
+}
+
+fn progress_bar(options: &Options, length: Option<u64>, unit: &str) -> ProgressBar {
+    if !options.progress || !io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match length {
+        Some(length) => ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let template = match (length, unit) {
+        (Some(_), "bytes") => {
+            "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}"
+        }
+        (Some(_), _) => {
+            "{elapsed_precise} [{wide_bar}] {human_pos}/{human_len} {per_sec} eta {eta}"
+        }
+        (None, "bytes") => "{elapsed_precise} {spinner} {bytes} {bytes_per_sec}",
+        (None, _) => "{elapsed_precise} {spinner} {human_pos} {per_sec}",
+    };
+    bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
+    bar
+}
+
+/// A whole input: a file mapped into memory (no copy, and no pages
+/// faulted in for a buffer), or standard input read to its end.
+enum Loaded {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for Loaded {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Loaded::Mapped(map) => map,
+            Loaded::Read(bytes) => bytes,
+        }
+    }
+}
+
+fn load(path: &Path) -> Result<Loaded> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        return Ok(Loaded::Read(bytes));
+    }
+    let cannot = || format!("cannot read {}", path.display());
+    let file = fs::File::open(path).with_context(cannot)?;
+    let length = file.metadata().with_context(cannot)?.len();
+    if length == 0 || !file.metadata().with_context(cannot)?.is_file() {
+        // Nothing to map (or a pipe given by name): read it.
+        let mut bytes = Vec::new();
+        (&file).read_to_end(&mut bytes).with_context(cannot)?;
+        return Ok(Loaded::Read(bytes));
+    }
+    // SAFETY: the map is read only, and only while the command runs; a
+    // file changed by another program meanwhile can give wrong bytes
+    // (caught by the parser as bad input) but not unsafety in this
+    // program, which never assumes the bytes stay the same (each piece is
+    // parsed once). That is the contract of every tool that maps its
+    // input (ripgrep, for one).
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.with_context(cannot)?;
+    Ok(Loaded::Mapped(map))
+}
+
+/// Output buffers handed back by the writer, so that a part writes into
+/// memory that is already faulted in and big enough.
+#[derive(Default)]
+struct Pool(std::sync::Mutex<Vec<String>>);
+
+impl Pool {
+    /// Buffers kept: a few batches' worth of parts.
+    const KEPT: usize = 64;
+
+    fn take(&self) -> String {
+        self.0
+            .lock()
+            .expect("the pool is never poisoned")
+            .pop()
+            .unwrap_or_default()
+    }
+
+    fn give(&self, mut buffer: String) {
+        buffer.clear();
+        let mut pool = self.0.lock().expect("the pool is never poisoned");
+        if pool.len() < Self::KEPT {
+            pool.push(buffer);
+        }
+    }
+}
+
+fn input_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// How many records a part holds: several parts a thread, so that a slow
+/// part does not leave a core idle.
+fn per_part(n: usize) -> usize {
+    n.div_ceil(rayon::current_num_threads() * 4).max(1)
+}
+
+// ---------------------------------------------------------------- documents
+
+fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary> {
+    let name = input_name(&options.input);
+    let bytes = load(&options.input)?;
+    let bad_input = || format!("bad input in {}", options.input.display());
+    let fast = match options.engine {
+        Engine::Fast => split_document::<D>(&bytes),
+        Engine::Reference => None,
+    };
+    let Some((input, records)) = fast else {
+        // The reference path: the reference parser, which names the first
+        // problem in the file, then the engine asked for, all in memory.
+        let text = std::str::from_utf8(&bytes).map_err(|_| {
+            anyhow::anyhow!("cannot read {name}: stream did not contain valid UTF-8")
+        })?;
+        let input = D::parse_document(text).with_context(bad_input)?;
+        let result = D::run_document(options.engine, &input).with_context(bad_input)?;
+        let describe = output.describe();
+        let writer = output.writer.as_mut().expect("open until committed");
+        let mut writer = io::BufWriter::new(writer);
+        serde_json::to_writer_pretty(&mut writer, &result)
+            .map_err(io::Error::from)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush())
+            .with_context(|| format!("cannot write {describe}"))?;
+        return Ok(Summary {
+            written: D::output_len(&result) as u64,
+            rejected: 0,
+        });
+    };
+    drop(bytes);
+    let shared = D::shared(&input, options.engine, records.iter());
+    if output.file.is_none() {
+        // Standard output cannot be taken back: every record is computed
+        // once before the first byte goes out, so that bad input prints
+        // nothing. A file is renamed into place only at the end instead.
+        first_failure::<D>(&shared, &records, |part, record| D::compute(part, record))
+            .map_err(|e| anyhow::Error::new(e).context(bad_input()))?;
+    }
+    let bar = progress_bar(options, Some(records.len() as u64), D::RECORDS);
+    let mut head = String::new();
+    let mut w = JsonWriter::new(&mut head, true);
+    w.begin_object();
+    D::head(&input, &mut w);
+    w.key(D::OUTPUTS);
+    w.begin_array();
+    let pool = Pool::default();
+    with_writer(output, &pool, |sender| {
+        if !send(sender, vec![head]) {
+            return Ok(());
+        }
+        for (batch_idx, batch) in records.chunks(D::DOCUMENT_BATCH).enumerate() {
+            let first = batch_idx * D::DOCUMENT_BATCH;
+            let per_part = per_part(batch.len());
+            let parts: Vec<Result<String, InputError>> = batch
+                .par_chunks(per_part)
+                .enumerate()
+                .map(|(part_idx, part_records)| {
+                    let mut out = pool.take();
+                    let none_before = first == 0 && part_idx == 0;
+                    let mut w = JsonWriter::inside_array(&mut out, true, 2, none_before);
+                    let mut part = D::part(&shared, part_records);
+                    for (offset, record) in part_records.iter().enumerate() {
+                        D::write(&mut part, record, &mut w)
+                            .map_err(|e| at_record::<D>(first + part_idx * per_part + offset, e))?;
+                    }
+                    Ok(out)
+                })
+                .collect();
+            // In order: the first failure is the first bad record's, the
+            // reference's error (every record parsed and checked above).
+            let parts = parts
+                .into_iter()
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| anyhow::Error::new(e).context(bad_input()))?;
+            bar.inc(batch.len() as u64);
+            if !send(sender, parts) {
+                return Ok(());
+            }
+        }
+        let mut tail = String::new();
+        let mut w = JsonWriter::inside_array(&mut tail, true, 2, records.is_empty());
+        w.end_array();
+        w.end_object();
+        tail.push('\n');
+        send(sender, vec![tail]);
+        Ok(())
+    })?;
+    bar.finish_and_clear();
+    let written = records.len() as u64;
+    // Freeing a million records one by one just before the process ends
+    // costs tens of milliseconds that the kernel's unmapping does for free.
+    std::mem::forget(records);
+    Ok(Summary {
+        written,
+        rejected: 0,
+    })
+}
+
+/// An error at a record's own path, at its path in the document.
+fn at_record<D: Domain>(index: usize, e: InputError) -> InputError {
+    let path = if e.path.is_empty() {
+        format!("{}[{index}]", D::RECORDS)
+    } else {
+        format!("{}[{index}].{}", D::RECORDS, e.path)
+    };
+    InputError::new(path, e.message)
+}
+
+/// Runs `each` over every record on every core, in parts; the first
+/// record's failure in input order, at its path in the document.
+fn first_failure<D: Domain>(
+    shared: &D::Shared<'_>,
+    records: &[D::Record],
+    each: impl Fn(&mut D::Part<'_>, &D::Record) -> Result<(), InputError> + Sync,
+) -> Result<(), InputError> {
+    let per_part = per_part(records.len());
+    let failures: Vec<Option<InputError>> = records
+        .par_chunks(per_part)
+        .enumerate()
+        .map(|(part_idx, part_records)| {
+            let mut part = D::part(shared, part_records);
+            part_records
+                .iter()
+                .enumerate()
+                .find_map(|(offset, record)| {
+                    each(&mut part, record)
+                        .err()
+                        .map(|e| at_record::<D>(part_idx * per_part + offset, e))
+                })
+        })
+        .collect();
+    match failures.into_iter().flatten().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Whether no two records share an id.
+fn unique_ids<D: Domain>(records: &[D::Record]) -> bool {
+    let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let mut hashes: Vec<(u64, usize)> = records
+        .par_iter()
+        .enumerate()
+        .map(|(idx, record)| (hasher.hash_one(D::id(record)), idx))
+        .collect();
+    hashes.par_sort_unstable();
+    hashes.windows(2).all(|pair| {
+        pair[0].0 != pair[1].0 || D::id(&records[pair[0].1]) != D::id(&records[pair[1].1])
+    })
+}
+
+/// The document split and its records parsed on every core, each one
+/// checked; `None` for anything the reference path must judge.
+fn split_document<D: Domain>(bytes: &[u8]) -> Option<(D::Input, Vec<D::Record>)> {
+    let split = scan::split(bytes, D::RECORDS)?;
+    let context = std::str::from_utf8(&split.context).ok()?;
+    let input = D::parse_document(context).ok()?;
+    let parts: Option<Vec<Vec<D::Record>>> = split
+        .records
+        .par_chunks(per_part(split.records.len()))
+        .map(|ranges| {
+            ranges
+                .iter()
+                .map(|range| {
+                    let text = &bytes[range.clone()];
+                    let record = D::read(text).or_else(|| serde_json::from_slice(text).ok())?;
+                    D::check(&input, &record).ok()?;
+                    Some(record)
+                })
+                .collect::<Option<Vec<_>>>()
+        })
+        .collect();
+    let parts = parts?;
+    let mut records = Vec::with_capacity(split.records.len());
+    for part in parts {
+        records.extend(part);
+    }
+    // Ids are unique in a document (the reference says which repeats):
+    // their hashes sorted on every core, and the strings compared only
+    // where two hashes meet.
+    if !unique_ids::<D>(&records) {
+        return None;
+    }
+    Some((input, records))
+}
+
+// ---------------------------------------------------------------- streams
+
+/// A block of whole lines.
+struct Block {
+    /// The line number of its first line (1-based).
+    first_line: u64,
+    bytes: Vec<u8>,
+    /// Whether the input ends inside this block's last line (no newline).
+    unterminated: bool,
+}
+
+/// Reads `source` in blocks of whole lines of about `size` bytes.
+fn read_blocks(
+    mut source: Box<dyn Read + Send>,
+    size: usize,
+    sender: SyncSender<io::Result<Block>>,
+) {
+    let mut carry: Vec<u8> = Vec::new();
+    let mut first_line = 1;
+    loop {
+        let mut bytes = std::mem::take(&mut carry);
+        let start = bytes.len();
+        bytes.reserve(size);
+        let read = (&mut source).take(size as u64).read_to_end(&mut bytes);
+        let read = match read {
+            Ok(read) => read,
+            Err(e) => {
+                let _ = sender.send(Err(e));
+                return;
+            }
+        };
+        if read == 0 {
+            if !bytes.is_empty() {
+                let unterminated = bytes.last() != Some(&b'\n');
+                let _ = sender.send(Ok(Block {
+                    first_line,
+                    bytes,
+                    unterminated,
+                }));
+            }
+            return;
+        }
+        // Cut after the last newline; a line longer than a block is read on.
+        match bytes[start..].iter().rposition(|&b| b == b'\n') {
+            Some(at) => {
+                carry = bytes.split_off(start + at + 1);
+                let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                let block = Block {
+                    first_line,
+                    bytes,
+                    unterminated: false,
+                };
+                first_line += lines;
+                if sender.send(Ok(block)).is_err() {
+                    return;
+                }
+            }
+            None => carry = bytes,
+        }
+    }
+}
+
+/// A record that failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    /// Its line in the input (1-based).
+    pub line: u64,
+    /// Its index among the records (0-based, as `payers[3]`).
+    pub record: u64,
+    /// Its id, where one could be read.
+    pub id: Option<String>,
+    /// The field at fault, within the record (`assets[1].karat`), or empty.
+    pub field: String,
+    /// What is wrong.
+    pub error: String,
+    /// The line itself.
+    pub input: String,
+}
+
+impl Reject {
+    fn describe(&self, records: &str) -> String {
+        let id = match &self.id {
+            Some(id) => format!(", id {id:?}"),
+            None => String::new(),
+        };
+        let at = if self.field.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.field)
+        };
+        format!(
+            "line {} ({records}[{}]{id}): {at}{}",
+            self.line, self.record, self.error
+        )
+    }
+}
+
+/// One part of a block, done.
+struct PartDone {
+    text: String,
+    written: u64,
+    rejects: Vec<Reject>,
+}
+
+#[derive(serde::Deserialize)]
+struct IdOnly {
+    id: String,
+}
+
+/// A block's lines with their numbers, blank ones left out.
+fn lines_of(block: &Block) -> Vec<(u64, &[u8])> {
+    (block.first_line..)
+        .zip(block.bytes.split(|&b| b == b'\n'))
+        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
+        .collect()
+}
+
+fn stream<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary> {
+    let name = input_name(&options.input);
+    let (source, length): (Box<dyn Read + Send>, Option<u64>) = if options.input.as_os_str() == "-"
+    {
+        (Box::new(io::stdin()), None)
+    } else {
+        let file = fs::File::open(&options.input)
+            .with_context(|| format!("cannot read {}", options.input.display()))?;
+        let length = file.metadata().ok().map(|m| m.len());
+        (Box::new(file), length)
+    };
+    let mut rejects_file = match &options.rejects {
+        Some(path) => Some(Output::open(Some(path))?),
+        None => None,
+    };
+    let bar = progress_bar(options, length, "bytes");
+    let (sender, blocks) = sync_channel(2);
+    let block_size = D::BLOCK_BYTES;
+    let reader = std::thread::spawn(move || read_blocks(source, block_size, sender));
+    let result = stream_blocks::<D>(options, &name, &blocks, output, rejects_file.as_mut(), &bar);
+    // The reader stops once the receiver is gone.
+    drop(blocks);
+    let _ = reader.join();
+    bar.finish_and_clear();
+    let summary = result?;
+    if let Some(file) = rejects_file {
+        file.commit()?;
+    }
+    Ok(summary)
+}
+
+fn stream_blocks<D: Domain>(
+    options: &Options,
+    name: &str,
+    blocks: &Receiver<io::Result<Block>>,
+    output: &mut Output,
+    mut rejects_file: Option<&mut Output>,
+    bar: &ProgressBar,
+) -> Result<Summary> {
+    let read = |block: io::Result<Block>| block.with_context(|| format!("cannot read {name}"));
+    // The context: the first line that is not blank.
+    let (input, first) = loop {
+        let Ok(block) = blocks.recv() else {
+            bail!(
+                "bad input in {name}: the stream is empty (its first line must be the context: \
+                 the document's fields but `{}`)",
+                D::RECORDS
+            );
+        };
+        let block = read(block)?;
+        let lines = lines_of(&block);
+        let Some(&(line, text)) = lines.first() else {
+            bar.inc(block.bytes.len() as u64);
+            continue;
+        };
+        let text = std::str::from_utf8(text).map_err(|_| {
+            anyhow::anyhow!("bad input in {name}: line {line} (the context) is not UTF-8")
+        })?;
+        let input = D::parse_context(text)
+            .map_err(|e| anyhow::anyhow!("bad input in {name}: line {line} (the context): {e}"))?;
+        break (input, block);
+    };
+    let stop = options.rejects.is_none();
+    let mut summary = Summary::default();
+    let mut shared: Option<D::Shared<'_>> = None;
+    let mut next_record: u64 = 0;
+    let mut pending = Some(first);
+    let pool = Pool::default();
+    with_writer(output, &pool, |writer| {
+        let mut head = String::new();
+        let mut w = JsonWriter::new(&mut head, false);
+        w.begin_object();
+        D::head(&input, &mut w);
+        w.end_object();
+        if head != "{}" {
+            head.push('\n');
+            if !send(writer, vec![head]) {
+                return Ok(());
+            }
+        }
+        let mut first_block = true;
+        loop {
+            let block = match pending.take() {
+                Some(block) => block,
+                None => match blocks.recv() {
+                    Ok(block) => read(block)?,
+                    Err(_) => return Ok(()),
+                },
+            };
+            let all_lines = lines_of(&block);
+            let lines = if first_block {
+                &all_lines[1..]
+            } else {
+                &all_lines[..]
+            };
+            first_block = false;
+            let last_line =
+                block.first_line + block.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            let unterminated_line = block.unterminated.then_some(last_line);
+            let first_record = next_record;
+            next_record += lines.len() as u64;
+            let per_part = per_part(lines.len());
+            let parsed: Vec<Parsed<D::Record>> = lines
+                .par_chunks(per_part)
+                .enumerate()
+                .map(|(part_idx, lines)| {
+                    let first = first_record + (part_idx * per_part) as u64;
+                    parse_part::<D>(&input, lines, first, unterminated_line, stop)
+                })
+                .collect();
+            let shared = shared.get_or_insert_with(|| {
+                let sample = parsed.iter().flat_map(|part| part.records.iter());
+                D::shared(&input, options.engine, sample)
+            });
+            let parts: Vec<PartDone> = parsed
+                .into_par_iter()
+                .zip(lines.par_chunks(per_part))
+                .enumerate()
+                .map(|(part_idx, (parsed, lines))| {
+                    let first = first_record + (part_idx * per_part) as u64;
+                    write_part::<D>(shared, parsed, lines, first, stop, pool.take())
+                })
+                .collect();
+            bar.inc(block.bytes.len() as u64);
+            let mut texts = Vec::with_capacity(parts.len());
+            let mut failure = None;
+            for part in parts {
+                summary.written += part.written;
+                texts.push(part.text);
+                if stop {
+                    if let Some(first) = part.rejects.first() {
+                        failure = Some(first.describe(D::RECORDS));
+                        break;
+                    }
+                    continue;
+                }
+                summary.rejected += part.rejects.len() as u64;
+                if let Some(file) = rejects_file.as_deref_mut() {
+                    let out = file.writer.as_mut().expect("open until committed");
+                    for reject in &part.rejects {
+                        serde_json::to_writer(&mut *out, reject)?;
+                        out.write_all(b"\n")?;
+                    }
+                }
+            }
+            if !send(writer, texts) {
+                return Ok(());
+            }
+            if let Some(failure) = failure {
+                bail!("bad input in {name}: {failure}");
+            }
+        }
+    })?;
+    Ok(summary)
+}
+
+/// One part of a block, parsed: the records that parsed and passed their
+/// checks, and for each line in order, its record's index there or why it
+/// failed.
+struct Parsed<R> {
+    records: Vec<R>,
+    slots: Vec<Result<usize, Reject>>,
+}
+
+/// Parses and checks one part of a block's lines (up to the first failure,
+/// with `stop`).
+fn parse_part<D: Domain>(
+    input: &D::Input,
+    lines: &[(u64, &[u8])],
+    first_record: u64,
+    unterminated_line: Option<u64>,
+    stop: bool,
+) -> Parsed<D::Record> {
+    let mut parsed = Parsed {
+        records: Vec::with_capacity(lines.len()),
+        slots: Vec::with_capacity(lines.len()),
+    };
+    for (idx, &(line, text)) in lines.iter().enumerate() {
+        let reject = |id: Option<String>, e: InputError| {
+            reject_at(line, first_record + idx as u64, id, e, text)
+        };
+        let record = D::read(text).map_or_else(|| serde_json::from_slice::<D::Record>(text), Ok);
+        let slot = match record {
+            Ok(record) => match D::check(input, &record) {
+                Ok(()) => {
+                    parsed.records.push(record);
+                    Ok(parsed.records.len() - 1)
+                }
+                Err(e) => Err(reject(Some(D::id(&record).to_string()), e)),
+            },
+            Err(_) => {
+                let e = parse_error::<D>(text, unterminated_line == Some(line));
+                let id = serde_json::from_slice::<IdOnly>(text).ok().map(|r| r.id);
+                Err(reject(id, e))
+            }
+        };
+        let failed = slot.is_err();
+        parsed.slots.push(slot);
+        if stop && failed {
+            break;
+        }
+    }
+    parsed
+}
+
+#[cold]
+fn reject_at(line: u64, record: u64, id: Option<String>, e: InputError, text: &[u8]) -> Reject {
+    Reject {
+        line,
+        record,
+        id,
+        field: e.path,
+        error: e.message,
+        input: String::from_utf8_lossy(text).into_owned(),
+    }
+}
+
+/// Computes and writes one part's records, one a line; a record the
+/// engine refuses becomes a reject (the last one, with `stop`).
+fn write_part<D: Domain>(
+    shared: &D::Shared<'_>,
+    parsed: Parsed<D::Record>,
+    lines: &[(u64, &[u8])],
+    first_record: u64,
+    stop: bool,
+    buffer: String,
+) -> PartDone {
+    let mut done = PartDone {
+        text: buffer,
+        written: 0,
+        rejects: Vec::new(),
+    };
+    let mut part = D::part(shared, &parsed.records);
+    for (idx, slot) in parsed.slots.into_iter().enumerate() {
+        let failure = match slot {
+            Ok(at) => {
+                let record = &parsed.records[at];
+                let mut w = JsonWriter::new(&mut done.text, false);
+                match D::write(&mut part, record, &mut w) {
+                    Ok(()) => {
+                        done.text.push('\n');
+                        done.written += 1;
+                        None
+                    }
+                    Err(e) => {
+                        let (line, text) = lines[idx];
+                        let id = Some(D::id(record).to_string());
+                        Some(reject_at(line, first_record + idx as u64, id, e, text))
+                    }
+                }
+            }
+            Err(reject) => Some(reject),
+        };
+        if let Some(failure) = failure {
+            done.rejects.push(failure);
+            if stop {
+                break;
+            }
+        }
+    }
+    done
+}
+
+/// The reference parser's error for a line that `serde_json` refused.
+fn parse_error<D: Domain>(text: &[u8], unterminated: bool) -> InputError {
+    let Ok(text) = std::str::from_utf8(text) else {
+        return InputError::new("", "the line is not valid UTF-8");
+    };
+    let mut error = match parse_json::<D::Record>(text) {
+        Err(e) => e,
+        Ok(_) => InputError::new("", "the record cannot be read"),
+    };
+    // The record is one line: its column is the news, not "line 1".
+    if let Some(at) = error.message.rfind(" at line 1 column ") {
+        let column = error.message[at + " at line 1 column ".len()..].to_string();
+        error.message = format!("{} at column {column}", &error.message[..at]);
+    }
+    if unterminated && error.message.starts_with("EOF while parsing") {
+        error.message = format!(
+            "the last line stops before its record ends (a truncated file?): {}",
+            error.message
+        );
+    }
+    error
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_names() {
+        assert_eq!(Format::of_path(Path::new("a/b.jsonl")), Format::Jsonl);
+        assert_eq!(Format::of_path(Path::new("b.ndjson")), Format::Jsonl);
+        assert_eq!(Format::of_path(Path::new("b.json")), Format::Json);
+        assert_eq!(Format::of_path(Path::new("-")), Format::Json);
+    }
+
+    #[test]
+    fn blocks_hold_whole_lines_and_count_them() {
+        let text = b"a\nbb\n\nccc\ndddddddddd\ne".to_vec();
+        let (sender, receiver) = sync_channel(100);
+        read_blocks(Box::new(io::Cursor::new(text)), 3, sender);
+        let blocks: Vec<Block> = receiver.iter().map(Result::unwrap).collect();
+        let seen: Vec<(u64, String, bool)> = blocks
+            .iter()
+            .map(|b| {
+                (
+                    b.first_line,
+                    String::from_utf8(b.bytes.clone()).unwrap(),
+                    b.unterminated,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (1, "a\n".to_string(), false),
+                (2, "bb\n\n".to_string(), false),
+                (4, "ccc\n".to_string(), false),
+                (5, "dddddddddd\n".to_string(), false),
+                (6, "e".to_string(), true),
+            ]
+        );
+    }
+}
