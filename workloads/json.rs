@@ -146,6 +146,14 @@ impl<'a> JsonWriter<'a> {
         self.out.push('"');
     }
 
+    /// `units × 10^-dp` as a decimal string (cents for `dp` = 2), as
+    /// [`JsonWriter::fixed`] writes the same value as a `Decimal`.
+    pub fn units(&mut self, units: i64, dp: u32) {
+        self.out.push('"');
+        crate::text::write_units(self.out, units, dp);
+        self.out.push('"');
+    }
+
     /// Money: a decimal string with two places.
     pub fn money(&mut self, value: Decimal) {
         self.fixed(value, crate::money::MONEY_DP);

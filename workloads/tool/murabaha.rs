@@ -9,7 +9,7 @@ use crate::json::JsonWriter;
 use crate::murabaha::engine::{self, Processed};
 use crate::murabaha::fixed::{Prepared, Schedule};
 use crate::murabaha::model::{Contract, LatePolicy, MurabahaInput, MurabahaOutput};
-use crate::murabaha::output::write_result;
+use crate::murabaha::output::{write_figures, write_result};
 use crate::murabaha::rules::{self, ProcessError};
 
 /// The processing of a murabaha portfolio.
@@ -118,19 +118,28 @@ impl Domain for Murabaha {
         w: &mut JsonWriter<'_>,
     ) -> Result<(), InputError> {
         let input = part.shared.input;
-        let result = match &part.shared.prepared {
+        match &part.shared.prepared {
             Some(prepared) => {
                 match engine::process_contract(prepared, input, contract, &mut part.schedule)
                     .map_err(error)?
                 {
-                    Processed::Fast(figures) => engine::result(contract, &figures, &part.schedule),
-                    Processed::Reference(result) => result,
+                    Processed::Fast(figures) => {
+                        w.element();
+                        write_figures(w, contract, &figures, &part.schedule);
+                    }
+                    Processed::Reference(result) => {
+                        w.element();
+                        write_result(w, &result);
+                    }
                 }
             }
-            None => rules::process(contract, input.as_of, &input.late_policy).map_err(error)?,
-        };
-        w.element();
-        write_result(w, &result);
+            None => {
+                let result =
+                    rules::process(contract, input.as_of, &input.late_policy).map_err(error)?;
+                w.element();
+                write_result(w, &result);
+            }
+        }
         Ok(())
     }
 
