@@ -199,7 +199,7 @@ fn needs_escape(text: &str) -> bool {
 ///
 /// It accepts only what `serde_json` accepts and reads it the same way:
 /// strings without escapes (an escape, a control character or bad UTF-8
-/// gives `None`), integers without fraction or exponent, `null`, objects
+/// gives `None`), integers without fraction or exponent, objects
 /// and arrays. A record reader built on it gives `None` for a repeated or
 /// unknown field, so that what it returns is what the derived
 /// `Deserialize` would have built.
@@ -322,6 +322,23 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// A date string, as `CivilDate`'s `Deserialize` reads it.
+    pub fn date(&mut self) -> Option<CivilDate> {
+        self.string()?.parse().ok()
+    }
+
+    /// A decimal string, as the input's value types read it.
+    pub fn decimal(&mut self) -> Option<Decimal> {
+        crate::money::parse_decimal(self.string()?).ok()
+    }
+
+    /// A decimal string that is not negative, as `NonNegative`'s
+    /// `Deserialize` reads it (minus zero passes).
+    pub fn non_negative(&mut self) -> Option<crate::input::NonNegative> {
+        let value = self.decimal()?;
+        (!value.is_sign_negative() || value.is_zero()).then_some(crate::input::NonNegative(value))
     }
 
     /// Nothing but white space is left.

@@ -9,10 +9,7 @@ use super::model::{
     Contract, EarlySettlement, MAX_TERM_MONTHS, Payment, Pricing, PricingMethod, RawPricing,
     Recognition,
 };
-use crate::date::CivilDate;
-use crate::input::NonNegative;
 use crate::json::{Reader, Seen};
-use crate::money::parse_decimal;
 
 /// One contract from its JSON text, or `None` for the serde path.
 pub fn contract(bytes: &[u8]) -> Option<Contract> {
@@ -47,7 +44,7 @@ pub fn contract(bytes: &[u8]) -> Option<Contract> {
             }
             "first_due" => {
                 seen.mark(4)?;
-                first_due = Some(date(r)?);
+                first_due = Some(r.date()?);
             }
             "recognition" => {
                 seen.mark(5)?;
@@ -86,23 +83,9 @@ pub fn contract(bytes: &[u8]) -> Option<Contract> {
     })
 }
 
-fn date(r: &mut Reader<'_>) -> Option<CivilDate> {
-    r.string()?.parse().ok()
-}
-
-fn decimal(r: &mut Reader<'_>) -> Option<Decimal> {
-    parse_decimal(r.string()?).ok()
-}
-
 /// As `Positive`'s `Deserialize`.
 fn positive(r: &mut Reader<'_>) -> Option<Decimal> {
-    decimal(r).filter(|value| *value > Decimal::ZERO)
-}
-
-/// As `NonNegative`'s `Deserialize`.
-fn non_negative(r: &mut Reader<'_>) -> Option<NonNegative> {
-    let value = decimal(r)?;
-    (!value.is_sign_negative() || value.is_zero()).then_some(NonNegative(value))
+    r.decimal().filter(|value| *value > Decimal::ZERO)
 }
 
 fn read_pricing(r: &mut Reader<'_>) -> Option<Pricing> {
@@ -126,11 +109,11 @@ fn read_pricing(r: &mut Reader<'_>) -> Option<Pricing> {
             }
             "markup" => {
                 seen.mark(1)?;
-                raw.markup = Some(non_negative(r)?);
+                raw.markup = Some(r.non_negative()?);
             }
             "annual_rate" => {
                 seen.mark(2)?;
-                raw.annual_rate = Some(non_negative(r)?);
+                raw.annual_rate = Some(r.non_negative()?);
             }
             _ => return None,
         }
@@ -147,7 +130,7 @@ fn payment(r: &mut Reader<'_>) -> Option<Payment> {
         match key {
             "date" => {
                 seen.mark(0)?;
-                date_ = Some(date(r)?);
+                date_ = Some(r.date()?);
             }
             "amount" => {
                 seen.mark(1)?;
@@ -170,11 +153,11 @@ fn settlement(r: &mut Reader<'_>) -> Option<EarlySettlement> {
         match key {
             "date" => {
                 seen.mark(0)?;
-                date_ = Some(date(r)?);
+                date_ = Some(r.date()?);
             }
             "esc_annual_rate" => {
                 seen.mark(1)?;
-                rate = non_negative(r)?.0;
+                rate = r.non_negative()?.0;
             }
             _ => return None,
         }

@@ -52,7 +52,7 @@ impl Domain for Murabaha {
 
     const RECORDS: &'static str = "contracts";
     const OUTPUTS: &'static str = "contracts";
-    // Some 500 contracts a block: their results are 20 to 50 times the
+    // Some 500 contracts a block: their results are many times the
     // input's size.
     const BLOCK_BYTES: usize = 1 << 20;
     const DOCUMENT_BATCH: usize = 1_024;

@@ -16,10 +16,8 @@ use super::model::{
     Asset, AssetKind, Debt, DebtKind, Holding, Irrigation, Payer, Quality, RawAsset, RawDebt,
     Species, Usage,
 };
-use crate::date::CivilDate;
-use crate::input::{Bounded, Currency, NonNegative, Ratio};
+use crate::input::{Bounded, Currency, Ratio};
 use crate::json::{Reader, Seen};
-use crate::money::parse_decimal;
 
 /// One payer from its JSON text, or `None` for the serde path.
 pub fn payer(bytes: &[u8]) -> Option<Payer> {
@@ -40,7 +38,7 @@ pub fn payer(bytes: &[u8]) -> Option<Payer> {
         }
         "hawl_start" => {
             seen.mark(2)?;
-            hawl_start = Some(date(r)?);
+            hawl_start = Some(r.date()?);
             Some(())
         }
         "assets" => {
@@ -69,22 +67,8 @@ pub fn payer(bytes: &[u8]) -> Option<Payer> {
     })
 }
 
-fn date(r: &mut Reader<'_>) -> Option<CivilDate> {
-    r.string()?.parse().ok()
-}
-
-fn decimal(r: &mut Reader<'_>) -> Option<Decimal> {
-    parse_decimal(r.string()?).ok()
-}
-
-/// As `NonNegative`'s `Deserialize`: zero, and minus zero, pass.
-fn non_negative(r: &mut Reader<'_>) -> Option<NonNegative> {
-    let value = decimal(r)?;
-    (!value.is_sign_negative() || value.is_zero()).then_some(NonNegative(value))
-}
-
 fn ratio(r: &mut Reader<'_>) -> Option<Ratio> {
-    let value = decimal(r)?;
+    let value = r.decimal()?;
     ((!value.is_sign_negative() || value.is_zero()) && value <= Decimal::ONE)
         .then_some(Ratio(value))
 }
@@ -131,10 +115,10 @@ fn asset(r: &mut Reader<'_>) -> Option<Asset> {
     };
     r.object(|r, key| match key {
         "kind" => once(&mut kind, asset_kind(r.string()?)),
-        "amount" => once(&mut raw.amount, non_negative(r)),
-        "value" => once(&mut raw.value, non_negative(r)),
+        "amount" => once(&mut raw.amount, r.non_negative()),
+        "value" => once(&mut raw.value, r.non_negative()),
         "currency" => once(&mut raw.currency, currency(r)),
-        "grams" => once(&mut raw.grams, non_negative(r)),
+        "grams" => once(&mut raw.grams, r.non_negative()),
         "karat" => once(&mut raw.karat, bounded(r)),
         "fineness" => once(&mut raw.fineness, bounded(r)),
         "use" => once(
@@ -162,7 +146,7 @@ fn asset(r: &mut Reader<'_>) -> Option<Asset> {
                 _ => None,
             },
         ),
-        "kg" => once(&mut raw.kg, non_negative(r)),
+        "kg" => once(&mut raw.kg, r.non_negative()),
         "irrigation" => once(
             &mut raw.irrigation,
             match r.string()? {
@@ -172,7 +156,7 @@ fn asset(r: &mut Reader<'_>) -> Option<Asset> {
                 _ => None,
             },
         ),
-        "price_per_kg" => once(&mut raw.price_per_kg, non_negative(r)),
+        "price_per_kg" => once(&mut raw.price_per_kg, r.non_negative()),
         "species" => once(
             &mut raw.species,
             match r.string()? {
@@ -224,8 +208,8 @@ fn debt(r: &mut Reader<'_>) -> Option<Debt> {
                 _ => None,
             },
         ),
-        "amount" => once(&mut raw.amount, non_negative(r)),
-        "monthly" => once(&mut raw.monthly, non_negative(r)),
+        "amount" => once(&mut raw.amount, r.non_negative()),
+        "monthly" => once(&mut raw.monthly, r.non_negative()),
         "currency" => once(&mut raw.currency, currency(r)),
         "remaining_months" => once(&mut raw.remaining_months, bounded(r)),
         _ => None,
