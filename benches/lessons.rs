@@ -13,7 +13,7 @@
 //! ```
 //!
 //! With `--profile-time`, each benchmark is run for that long under
-//! pprof-rs, and `flamegraph.svg` and `profile.pb` are written to
+//! pprof-rs, and `profile.svg` (the flamegraph) and `profile.pb` are written to
 //! criterion's profile folder of the benchmark, e.g.
 //! `target/criterion/zakat_string-building/naive/profile/`. pprof 0.15's own criterion feature is built
 //! against criterion 0.5, so the small `Profiler` below does the job on the
@@ -39,7 +39,7 @@ impl Profiler for Pprof {
     fn stop_profiling(&mut self, benchmark_id: &str, benchmark_dir: &Path) {
         if let Some(session) = self.session.take() {
             session
-                .finish(benchmark_dir, benchmark_id)
+                .finish(benchmark_dir, "profile", benchmark_id, "")
                 .expect("the profile is written");
         }
     }

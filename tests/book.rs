@@ -3,6 +3,14 @@
 //! image inside the book resolves, and every registered lesson has its
 //! section in a technique chapter. mdBook itself builds happily with a
 //! missing include, image or page, so these checks are this test's own.
+//!
+//! It also checks what a reader in a browser would see and mdBook does not
+//! complain of: code included outside a code block (rendered as a paragraph
+//! with smart quotes), a word written like an HTML tag (`Mutex<HashMap>`
+//! outside backticks, which the browser swallows), an image drawn wider
+//! than the page's column (its text shrunk to fit), and a table with more
+//! columns than the column holds. Each check is also run on a page that has
+//! the problem, so that a check that cannot fail fails.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,9 +28,24 @@ fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The book's pages (everything under `src/` but the generated fragments),
+/// each with the Markdown pages it includes written in, as mdBook renders
+/// it: a fragment's links are relative to the page that includes it.
 fn chapters() -> Vec<(PathBuf, String)> {
+    pages()
+        .into_iter()
+        .map(|(path, text)| {
+            let text = expand_markdown_includes(&path, &text);
+            (path, text)
+        })
+        .collect()
+}
+
+/// The book's pages as written, their includes not yet expanded.
+fn pages() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     markdown_files(&Path::new(BOOK).join("src"), &mut files);
+    files.retain(|path| !path.components().any(|c| c.as_os_str() == "generated"));
     files.sort();
     files
         .into_iter()
@@ -31,6 +54,28 @@ fn chapters() -> Vec<(PathBuf, String)> {
             (path, text)
         })
         .collect()
+}
+
+fn expand_markdown_includes(page: &Path, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let directive = line.trim();
+        match directive
+            .strip_prefix("{{#include ")
+            .and_then(|rest| rest.strip_suffix("}}"))
+            .filter(|target| target.ends_with(".md"))
+        {
+            Some(target) => {
+                let file = page.parent().unwrap().join(target.trim());
+                let included = fs::read_to_string(&file)
+                    .unwrap_or_else(|e| panic!("{}: include {target}: {e}", page.display()));
+                out.push_str(&included);
+                out.push('\n');
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
 }
 
 /// The `{{#include path[:anchor]}}` directives of a chapter.
@@ -57,10 +102,257 @@ fn link_targets(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The width, in CSS pixels, of mdBook's content column
+/// (`--content-max-width`): an image drawn wider is shrunk to it.
+const COLUMN_PX: u32 = 750;
+
+/// The most columns a table may have and still read on a phone, where it
+/// scrolls (`book/theme/mizan.css`) but no more than this fits on a laptop.
+const MAX_TABLE_COLUMNS: usize = 6;
+
+/// The HTML the book's pages write on purpose; anything else that looks
+/// like a tag outside code is a word the browser would swallow.
+const ALLOWED_TAGS: [&str; 12] = [
+    "a",
+    "img",
+    "figure",
+    "figcaption",
+    "div",
+    "span",
+    "br",
+    "sup",
+    "sub",
+    "details",
+    "summary",
+    "p",
+];
+
+/// The lines of a page outside fenced code blocks, numbered from 1, with
+/// inline code spans blanked out (an HTML comment is kept: it is checked
+/// apart).
+fn prose_lines(text: &str) -> Vec<(usize, String)> {
+    let mut fenced = false;
+    let mut lines = Vec::new();
+    for (idx, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        let mut prose = String::with_capacity(line.len());
+        let mut in_code = false;
+        for c in line.chars() {
+            if c == '`' {
+                in_code = !in_code;
+                prose.push(' ');
+            } else {
+                prose.push(if in_code { ' ' } else { c });
+            }
+        }
+        lines.push((idx + 1, prose));
+    }
+    lines
+}
+
+/// Includes of code (anything but another Markdown page) that are not
+/// inside a fenced block.
+fn includes_outside_code(text: &str) -> Vec<String> {
+    prose_lines(text)
+        .into_iter()
+        .filter(|(_, line)| {
+            includes(line)
+                .iter()
+                .any(|(target, _)| !target.ends_with(".md"))
+        })
+        .map(|(n, line)| format!("line {n}: {}", line.trim()))
+        .collect()
+}
+
+/// Words outside code that a browser would take for an HTML tag.
+fn tag_like_words(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (n, line) in prose_lines(text) {
+        let bytes = line.as_bytes();
+        for (at, _) in line.match_indices('<') {
+            let rest = &line[at + 1..];
+            if rest.starts_with("!--") || rest.starts_with("http") {
+                continue;
+            }
+            let name: String = rest
+                .trim_start_matches('/')
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
+            let is_word_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+            let closing = rest.starts_with('/');
+            let glued = at > 0 && is_word_char(bytes[at - 1]) && !closing;
+            if name.is_empty() && !glued {
+                continue; // `a < b`, `<=`: a comparison, not a tag.
+            }
+            if glued || !ALLOWED_TAGS.contains(&name.to_ascii_lowercase().as_str()) {
+                let end = line[at..].find('>').map_or(line.len(), |e| at + e + 1);
+                let start = line[..at]
+                    .rfind(|c: char| c.is_whitespace())
+                    .map_or(0, |s| s + 1);
+                found.push(format!("line {n}: {}", &line[start..end]));
+            }
+        }
+    }
+    found
+}
+
+/// Tables with more than [`MAX_TABLE_COLUMNS`] columns: (line, columns).
+fn wide_tables(text: &str) -> Vec<(usize, usize)> {
+    let lines = prose_lines(text);
+    let mut wide = Vec::new();
+    for pair in lines.windows(2) {
+        let (n, header) = &pair[0];
+        let separator = pair[1].1.trim();
+        let is_separator = separator.starts_with('|')
+            && separator.contains("--")
+            && separator
+                .chars()
+                .all(|c| matches!(c, '|' | '-' | ':' | ' '));
+        if is_separator {
+            let columns = header.trim().trim_matches('|').split('|').count();
+            if columns > MAX_TABLE_COLUMNS {
+                wide.push((*n, columns));
+            }
+        }
+    }
+    wide
+}
+
+/// The width an image is drawn at: the root `width` of an SVG (`None`
+/// when it is relative, such as `100%`), or a PNG's pixel width.
+fn image_width(file: &Path) -> Option<u32> {
+    let bytes = fs::read(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    if bytes.starts_with(b"\x89PNG") {
+        return Some(u32::from_be_bytes(bytes[16..20].try_into().unwrap()));
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let root = &text[text.find("<svg").expect("an SVG has a root element")..];
+    let root = &root[..root.find('>').unwrap()];
+    let value = root.split(" width=\"").nth(1)?.split('"').next()?;
+    value.trim_end_matches("px").parse().ok()
+}
+
+/// The images of a page (Markdown images and `<img src>`) drawn wider than
+/// the column: (target, width).
+fn wide_images(page: &Path, text: &str) -> Vec<(String, u32)> {
+    let mut targets: Vec<String> = text
+        .match_indices("![")
+        .filter_map(|(at, _)| {
+            let rest = &text[at..];
+            let open = rest.find("](")?;
+            let close = rest[open..].find(')')?;
+            Some(rest[open + 2..open + close].to_owned())
+        })
+        .collect();
+    targets.extend(text.match_indices("<img src=\"").map(|(at, m)| {
+        let rest = &text[at + m.len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    }));
+    targets
+        .into_iter()
+        .filter(|t| !t.starts_with("http"))
+        .filter_map(|target| {
+            let width = image_width(&page.parent().unwrap().join(&target))?;
+            (width > COLUMN_PX).then_some((target, width))
+        })
+        .collect()
+}
+
+#[test]
+fn code_is_included_inside_code_blocks() {
+    let bad =
+        "Intro\n\n{{#include ../x/rules.rs:assess}}\n\n```rust\n{{#include ../x/y.rs:ok}}\n```\n";
+    assert_eq!(
+        includes_outside_code(bad),
+        ["line 3: {{#include ../x/rules.rs:assess}}"]
+    );
+    assert!(includes_outside_code("{{#include ../generated/lessons/a.md}}").is_empty());
+    for (path, text) in chapters() {
+        let found = includes_outside_code(&text);
+        assert!(
+            found.is_empty(),
+            "{}: code included outside a code block: {found:?}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn no_word_is_written_like_a_tag() {
+    let bad = "One Mutex<HashMap> and a <Decimal>; `Vec<u8>` is code, a < b is not a tag,\n\
+               <!-- a comment --> <a href=\"x\">a link</a> <https://example.org>";
+    assert_eq!(
+        tag_like_words(bad),
+        ["line 1: Mutex<HashMap>", "line 1: <Decimal>"]
+    );
+    for (path, text) in chapters() {
+        let found = tag_like_words(&text);
+        assert!(
+            found.is_empty(),
+            "{}: words a browser would swallow: {found:?}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn tables_fit_the_column() {
+    let bad = "| a | b | c | d | e | f | g |\n|---|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n\n\
+               | a | b |\n|---|---:|\n| 1 | 2 |\n";
+    assert_eq!(wide_tables(bad), [(1, 7)]);
+    for (path, text) in chapters() {
+        let found = wide_tables(&text);
+        assert!(
+            found.is_empty(),
+            "{}: tables wider than {MAX_TABLE_COLUMNS} columns (line, columns): {found:?}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn images_fit_the_column() {
+    let dir = std::env::temp_dir().join(format!("mizan-book-images-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(dir.join("wide.svg"), "<?xml version=\"1.0\"?>\n<svg width=\"2000\" height=\"420\" viewBox=\"0 0 2000 420\">\n</svg>\n").unwrap();
+    fs::write(
+        dir.join("fits.svg"),
+        "<svg width=\"720\" height=\"420\"></svg>",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("fluid.svg"),
+        "<svg width=\"100%\" height=\"420\"></svg>",
+    )
+    .unwrap();
+    let page = dir.join("page.md");
+    let text = "![a](wide.svg) ![b](fits.svg) <img src=\"fluid.svg\">";
+    assert_eq!(wide_images(&page, text), [("wide.svg".to_owned(), 2000)]);
+    fs::remove_dir_all(&dir).unwrap();
+    let mut checked = 0;
+    for (path, text) in chapters() {
+        let found = wide_images(&path, &text);
+        assert!(
+            found.is_empty(),
+            "{}: images wider than the {COLUMN_PX} px column: {found:?}",
+            path.display()
+        );
+        checked += text.matches("![").count();
+    }
+    assert!(checked >= 20, "only {checked} images");
+}
+
 #[test]
 fn every_include_resolves_with_its_anchor() {
     let mut checked = 0;
-    for (path, text) in chapters() {
+    for (path, text) in pages() {
         for (target, anchor) in includes(&text) {
             let file = path.parent().unwrap().join(&target);
             let source = fs::read_to_string(&file)
@@ -102,7 +394,7 @@ fn every_internal_link_and_image_resolves() {
 
 #[test]
 fn every_lesson_has_its_section() {
-    let techniques: Vec<(PathBuf, String)> = chapters()
+    let techniques: Vec<(PathBuf, String)> = pages()
         .into_iter()
         .filter(|(path, _)| path.components().any(|c| c.as_os_str() == "techniques"))
         .collect();
@@ -133,8 +425,8 @@ fn every_lesson_has_its_section() {
             needed.push(format!("{source}:optimized}}}}"));
         }
         for needed in needed.into_iter().chain([
-            format!("generated/profiles/{stem}-naive.svg"),
-            format!("generated/profiles/{stem}-optimized.svg"),
+            format!("generated/profiles/{stem}-naive.md}}}}"),
+            format!("generated/profiles/{stem}-optimized.md}}}}"),
             format!("generated/lessons/{stem}.md}}}}"),
             format!("generated/lessons/{stem}.svg"),
         ]) {
@@ -165,6 +457,7 @@ fn the_book_builds_with_search() {
         "techniques/pipelines.html",
         "appendix/results.html",
         "generated/profiles/zakat-string-building-naive.svg",
+        "generated/profiles/zakat-string-building-naive.pb",
     ] {
         assert!(
             out.join(page).is_file(),

@@ -17,6 +17,12 @@ use mizan::murabaha;
 use mizan::tool::{self, Format};
 use mizan::zakat;
 
+/// Where `mizan profile` writes: the book's generated profiles, one copy.
+const PROFILES: &str = "book/src/generated/profiles";
+
+/// Samples each form's profile collects by default.
+const PROFILE_SAMPLES: u64 = 4000;
+
 // Every allocation is counted, so that the lab can report allocations per
 // run; the cost (two relaxed atomic adds per allocation) falls on both forms
 // alike.
@@ -58,13 +64,13 @@ enum Command {
         lesson: String,
         #[arg(long, value_enum)]
         target: Target,
-        #[arg(long, default_value_t = 3.0)]
-        seconds: f64,
+        #[arg(long, default_value_t = PROFILE_SAMPLES)]
+        samples: u64,
         #[arg(long, value_enum, default_value_t = Scale::Default)]
         scale: Scale,
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        #[arg(long, default_value = "profiles")]
+        #[arg(long, default_value = PROFILES)]
         output: PathBuf,
     },
     /// List the lessons.
@@ -78,21 +84,20 @@ enum Command {
         /// Where to write the generated files.
         #[arg(long, default_value = "book/src/generated")]
         output: PathBuf,
-        /// Where `mizan profile` wrote the flamegraphs.
-        #[arg(long, default_value = "profiles")]
-        profiles: PathBuf,
     },
-    /// Profile lessons: for each form a flamegraph, a pprof profile and a
-    /// summary, under profiles/<workload>/<technique>/.
+    /// Profile lessons: for each form a flamegraph (runtime frames folded
+    /// away), a pprof profile and the book's section with the top frames,
+    /// as book/src/generated/profiles/<workload>-<technique>-<form>.{svg,pb,md}.
     Profile {
         /// Lesson ids (see `mizan list`).
         lessons: Vec<String>,
         /// Profile every lesson.
         #[arg(long, conflicts_with = "lessons")]
         all: bool,
-        /// About how long to run each form, in seconds.
-        #[arg(long, default_value_t = 3.0)]
-        seconds: f64,
+        /// Samples to collect of each form (the form runs until it has them,
+        /// or for a minute).
+        #[arg(long, default_value_t = PROFILE_SAMPLES)]
+        samples: u64,
         /// The input size.
         #[arg(long, value_enum, default_value_t = Scale::Default)]
         scale: Scale,
@@ -100,7 +105,7 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Where to write.
-        #[arg(long, default_value = "profiles")]
+        #[arg(long, default_value = PROFILES)]
         output: PathBuf,
     },
     /// Build a lesson's input and run one form once (what `run
@@ -352,7 +357,7 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::Profile {
             lessons,
             all,
-            seconds,
+            samples,
             scale,
             seed,
             output,
@@ -361,7 +366,7 @@ fn run(cli: Cli) -> Result<()> {
                 all || !lessons.is_empty(),
                 "name the lessons to profile, or --all (see mizan list)"
             );
-            anyhow::ensure!(seconds > 0.0, "--seconds must be above zero");
+            anyhow::ensure!(samples > 0, "--samples must be above zero");
             let chosen: Vec<&'static dyn Lesson> = if all {
                 registry::lessons()
             } else {
@@ -371,27 +376,27 @@ fn run(cli: Cli) -> Result<()> {
                     .collect::<Result<_>>()?
             };
             for lesson in chosen {
-                eprintln!("profiling {} for about {seconds} s a form", lesson.id());
+                eprintln!("profiling {} for {samples} samples a form", lesson.id());
                 let child_section = |form: Form, backend: Backend| {
-                    profile_in_child(lesson.id(), form, backend, seconds, scale, seed, &output)
+                    profile_in_child(lesson.id(), form, backend, samples, scale, seed, &output)
                 };
-                mizan::lab::profile::profile_lesson(
+                let text = mizan::lab::profile::profile_lesson(
                     lesson,
                     scale,
                     seed,
-                    seconds,
+                    samples,
                     &output,
                     &child_section,
                 )
                 .map_err(anyhow::Error::msg)?;
-                println!("{}", output.join(lesson.id()).join("summary.md").display());
+                println!("{text}");
             }
             Ok(())
         }
         Some(Command::ProfileForm {
             lesson,
             target,
-            seconds,
+            samples,
             scale,
             seed,
             output,
@@ -401,22 +406,23 @@ fn run(cli: Cli) -> Result<()> {
                 .form()
                 .context("profile-form profiles a form: naive or optimized")?;
             let prepared = lesson.prepare(scale, seed);
+            let how = mizan::lab::profile::Made {
+                scale,
+                seed,
+                samples,
+            };
             let section = mizan::lab::profile::profile_form(
                 lesson.id(),
                 prepared.as_ref(),
                 form,
-                seconds,
-                &output.join(lesson.id()),
+                how,
+                &output,
             )
             .map_err(anyhow::Error::msg)?;
             print!("{section}");
             Ok(())
         }
-        Some(Command::Report {
-            results,
-            output,
-            profiles,
-        }) => {
+        Some(Command::Report { results, output }) => {
             let text = fs::read_to_string(&results).with_context(|| {
                 format!(
                     "cannot read {} (run `cargo run --release` first)",
@@ -426,8 +432,8 @@ fn run(cli: Cli) -> Result<()> {
             let report = runner::Report::from_json(&text)
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("{}", results.display()))?;
-            let written = mizan::lab::report::write(&report, &output, &profiles)
-                .map_err(anyhow::Error::msg)?;
+            let written =
+                mizan::lab::report::write(&report, &output).map_err(anyhow::Error::msg)?;
             for name in written {
                 println!("{}", output.join(name).display());
             }
@@ -590,7 +596,7 @@ fn profile_in_child(
     lesson_id: &str,
     form: Form,
     backend: Backend,
-    seconds: f64,
+    samples: u64,
     scale: Scale,
     seed: u64,
     output: &std::path::Path,
@@ -599,7 +605,7 @@ fn profile_in_child(
     let scale_arg = scale.name();
     let out = std::process::Command::new(exe)
         .args(["profile-form", lesson_id, "--target", form.name()])
-        .args(["--seconds", &seconds.to_string(), "--scale", scale_arg])
+        .args(["--samples", &samples.to_string(), "--scale", scale_arg])
         .args(["--seed", &seed.to_string()])
         .arg("--output")
         .arg(output)

@@ -19,6 +19,7 @@
 //! - [`compare`]: two runs' results side by side (`mizan compare`).
 
 pub mod alloc;
+pub mod chart;
 pub mod compare;
 pub mod instructions;
 pub mod lesson;

@@ -2,6 +2,15 @@
 //! written out as a flamegraph (SVG), a pprof protobuf profile (for `go tool
 //! pprof` or any viewer of the format) and the top frames by self samples.
 //! `mizan profile` and the criterion benches (`--profile-time`) both use it.
+//!
+//! The flamegraphs are made to be read in the book's column: the frames
+//! every sample shares and no reader asks about (the thread's start, the
+//! rayon pool's scheduling, the lab's own loop around the form) are folded
+//! away, so that the lesson's functions start at the bottom; samples from
+//! every thread are merged under one root; generic parameters are dropped
+//! from names (`HashMap::insert`, not its five type arguments); and each
+//! form is sampled for a fixed amount of CPU time, so that each has a few
+//! thousand samples whatever its speed.
 
 use std::collections::HashMap;
 use std::fs;
@@ -27,8 +36,9 @@ pub struct Summary {
     /// Samples taken.
     pub samples: u64,
     /// Functions by the samples in which they were the innermost frame,
-    /// most first (at most 12).
-    pub top_self: Vec<(String, u64)>,
+    /// most first (at most [`TOP_FRAMES`]): the innermost function, the
+    /// function it was inlined into (if it was), the samples.
+    pub top_self: Vec<(String, Option<String>, u64)>,
 }
 
 /// Starts sampling this process.
@@ -41,27 +51,58 @@ pub fn start() -> Result<Session, String> {
         .map_err(|e| format!("cannot start the profiler: {e}"))
 }
 
+/// The width the flamegraphs are drawn at: the book's charts' width, so that
+/// their labels are read at the size they were drawn.
+const FLAMEGRAPH_WIDTH: usize = super::chart::WIDTH as usize;
+
 impl Session {
-    /// Stops sampling and writes `flamegraph.svg` and `profile.pb` into
-    /// `dir`, titling the flamegraph `title`.
-    pub fn finish(self, dir: &Path, title: &str) -> Result<Summary, String> {
+    /// The samples taken so far.
+    pub fn samples(&self) -> u64 {
+        self.guard
+            .report()
+            .build_unresolved()
+            .map(|report| report.data.values().map(|n| *n as u64).sum())
+            .unwrap_or(0)
+    }
+
+    /// Stops sampling and writes `<stem>.svg` (the flamegraph, titled
+    /// `title`, with `subtitle` under it) and `<stem>.pb` into `dir`.
+    /// Samples of every thread are merged under the root `title`.
+    pub fn finish(
+        self,
+        dir: &Path,
+        stem: &str,
+        title: &str,
+        subtitle: &str,
+    ) -> Result<Summary, String> {
+        let root = title.to_owned();
         let report = self
             .guard
             .report()
+            .frames_post_processor(move |frames| fold_frames(frames, &root))
             .build()
             .map_err(|e| format!("cannot build the profile: {e}"))?;
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
-        let svg_path = dir.join("flamegraph.svg");
+        let svg_path = dir.join(format!("{stem}.svg"));
         let svg = fs::File::create(&svg_path)
             .map_err(|e| format!("cannot create {}: {e}", svg_path.display()))?;
         let mut options = pprof::flamegraph::Options::default();
         options.title = title.to_owned();
+        options.subtitle = Some(subtitle.to_owned());
+        options.image_width = Some(FLAMEGRAPH_WIDTH);
+        options.count_name = "samples".to_owned();
+        // Frames under a pixel wide are left out: they cannot be read, and
+        // they make up most of a flamegraph's bytes.
+        options.min_width = 1.0;
+        // Colours by function name, the same in every run; no random ids.
+        options.hash = true;
+        options.deterministic = true;
         report
             .flamegraph_with_options(svg, &mut options)
             .map_err(|e| format!("cannot write {}: {e}", svg_path.display()))?;
 
-        let pb_path = dir.join("profile.pb");
+        let pb_path = dir.join(format!("{stem}.pb"));
         let mut encoded = Vec::new();
         report
             .pprof()
@@ -72,65 +113,210 @@ impl Session {
             .and_then(|mut f| f.write_all(&encoded))
             .map_err(|e| format!("cannot write {}: {e}", pb_path.display()))?;
 
-        let mut self_samples: HashMap<String, u64> = HashMap::new();
+        let mut self_samples: HashMap<(String, Option<String>), u64> = HashMap::new();
         let mut samples = 0;
         for (frames, count) in &report.data {
             let count = *count as u64;
             samples += count;
             // The first frame is the innermost; within it, the first
-            // symbol is the innermost of any inlined functions.
-            let leaf = frames
-                .frames
-                .first()
-                .and_then(|inlined| inlined.first())
-                .map(|symbol| symbol.name())
-                .unwrap_or_else(|| "?".to_owned());
+            // symbol is the innermost of any inlined functions and the last
+            // the function they were inlined into.
+            let leaf = match frames.frames.first().map(Vec::as_slice) {
+                Some([only]) => (only.name(), None),
+                Some([first, .., last]) => (first.name(), Some(last.name())),
+                _ => ("?".to_owned(), None),
+            };
             *self_samples.entry(leaf).or_default() += count;
         }
-        let mut top_self: Vec<(String, u64)> = self_samples.into_iter().collect();
-        top_self.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        top_self.truncate(12);
+        let mut top_self: Vec<(String, Option<String>, u64)> = self_samples
+            .into_iter()
+            .map(|((leaf, outer), n)| (leaf, outer, n))
+            .collect();
+        top_self.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| (&a.0, &a.1).cmp(&(&b.0, &b.1))));
+        top_self.truncate(TOP_FRAMES);
         Ok(Summary { samples, top_self })
     }
 }
 
-/// Profiles both forms of a lesson, each run repeatedly for about
-/// `seconds`, and writes under `root/<workload>/<technique>/`: for each
-/// form, `flamegraph.svg` and `profile.pb` in a folder named after it, and
-/// one `summary.md` for both. Returns the summary's text.
+/// Rows of a form's top-frames table.
+const TOP_FRAMES: usize = 10;
+
+/// What every sample's stack starts with and no lesson is about, by the
+/// name of a function that is not inlined: the thread's start, the
+/// runtime, the rayon pool's scheduling and plumbing, closures' call shims,
+/// the lab's loop around the form.
+const RUNTIME_FRAMES: [&str; 24] = [
+    "std::rt::",
+    "std::thread::",
+    "<std::thread::",
+    "std::sys::backtrace::",
+    "std::sys::pal::unix::thread::",
+    "std::sys::thread::",
+    "<std::sys::thread::",
+    "std::panicking::",
+    "std::panic::",
+    "core::panic::unwind_safe::",
+    "core::ops::function::",
+    "<alloc::boxed::Box as core::ops::function::",
+    "<&dyn core::ops::function::Fn",
+    "<core::panic::unwind_safe::",
+    "rayon_core::",
+    "<rayon_core::",
+    "rayon::iter::",
+    "<rayon::iter::",
+    "mizan::lab::",
+    "<mizan::lab::",
+    "mizan::main",
+    "main",
+    "__libc_start",
+    "start_thread",
+];
+
+/// The same, for a function inlined into another: its name is only its
+/// last segment, and the file its code is in says what it is.
+const RUNTIME_FILES: [&str; 14] = [
+    "/library/std/src/rt.rs",
+    "/library/std/src/panicking.rs",
+    "/library/std/src/panic.rs",
+    "/library/std/src/thread/",
+    "/library/std/src/sys/backtrace.rs",
+    "/library/std/src/sys/thread/",
+    "/library/std/src/sys/pal/unix/thread.rs",
+    "/library/core/src/ops/function.rs",
+    "/library/core/src/panic/unwind_safe.rs",
+    "/library/alloc/src/boxed.rs",
+    "/rayon-core-",
+    "/src/iter/plumbing/",
+    "/workloads/lab/",
+    "/workloads/main.rs",
+];
+
+/// Whether a frame is runtime: by its name (see [`RUNTIME_FRAMES`]) or, for
+/// a function of rayon's iterators or one inlined, by its file (see
+/// [`RUNTIME_FILES`]).
+fn is_runtime(name: &str, file: Option<&str>) -> bool {
+    let by_name = RUNTIME_FRAMES.iter().any(|prefix| {
+        name.starts_with(prefix)
+            && (prefix.ends_with("::")
+                || name.len() == prefix.len()
+                || !name[prefix.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    }) || name.starts_with("__rust_begin_short_backtrace")
+        || name.starts_with("__clone")
+        || matches!(name, "_start" | "clone" | "clone3");
+    let by_file = file.is_some_and(|file| {
+        RUNTIME_FILES.iter().any(|part| file.contains(part))
+            // rayon's iterator adapters, not its sorts.
+            || (file.contains("/rayon-1.") && file.contains("/src/iter/"))
+    });
+    by_name || by_file
+}
+
+/// The frame a sample is given when its whole stack was runtime: a thread
+/// of the pool spinning while it looks for work.
+const POOL_FRAME: &str = "(rayon pool: looking for work)";
+
+/// pprof-rs's post-processor: folds away [`RUNTIME_FRAMES`], shortens
+/// names, and puts every thread's samples under one root, `root`.
+fn fold_frames(frames: &mut pprof::Frames, root: &str) {
+    frames.thread_name = root.to_owned();
+    frames.thread_id = 0;
+    let file = |symbol: &pprof::Symbol| {
+        symbol
+            .filename
+            .as_ref()
+            .map(|f| f.to_string_lossy().into_owned())
+    };
+    let had_pool = frames.frames.iter().flatten().any(|s| {
+        s.name().contains("rayon_core::") || file(s).is_some_and(|f| f.contains("/rayon-core-"))
+    });
+    for frame in &mut frames.frames {
+        frame.retain(|symbol| !is_runtime(&symbol.name(), file(symbol).as_deref()));
+        for symbol in frame.iter_mut() {
+            let short = short_name(&symbol.name());
+            symbol.name = Some(short.into_bytes());
+        }
+    }
+    frames.frames.retain(|frame| !frame.is_empty());
+    if frames.frames.is_empty() && had_pool {
+        frames.frames.push(vec![pprof::Symbol {
+            name: Some(POOL_FRAME.as_bytes().to_vec()),
+            addr: None,
+            lineno: None,
+            filename: None,
+        }]);
+    }
+}
+
+/// A demangled name without its generic arguments (`HashMap::insert`, not
+/// `HashMap<K, V, S>::insert`) or its hash suffix; a qualified path's
+/// brackets (`<Vec as Drop>::drop`) stay.
+pub fn short_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    let mut prev: Option<char> = None;
+    // The depths of the `<` that open generic arguments (dropped), as
+    // against those that open a qualified path `<T as Trait>` (kept).
+    let mut dropped: Vec<bool> = Vec::new();
+    for c in name.chars() {
+        match c {
+            '<' => {
+                let generic = prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '}');
+                dropped.push(generic || dropped.last().copied().unwrap_or(false));
+                depth += 1;
+                if !dropped[depth - 1] {
+                    out.push(c);
+                }
+            }
+            '>' if depth > 0 && prev != Some('-') => {
+                let was_dropped = dropped.pop().unwrap_or(false);
+                depth -= 1;
+                if !was_dropped {
+                    out.push(c);
+                }
+            }
+            _ if dropped.last().copied().unwrap_or(false) => {}
+            _ => out.push(c),
+        }
+        prev = Some(c);
+    }
+    // `::{{closure}}` stays; a hash suffix `::h0123…` goes.
+    if let Some(at) = out.rfind("::h")
+        && out[at + 3..].len() == 16
+        && out[at + 3..].chars().all(|c| c.is_ascii_hexdigit())
+    {
+        out.truncate(at);
+    }
+    out
+}
+
+/// Profiles every form of a lesson, each until it has `samples` samples
+/// (or for [`WALL_LIMIT`]), and writes into `dir`, for each form, `<stem>-<form>.svg` (the
+/// flamegraph), `.pb` (the pprof profile) and `.md` (the section the book
+/// includes: how it was made, a link to the interactive flamegraph, the
+/// flamegraph, the top frames). `stem` is the lesson's id with `-` for `/`.
+/// Returns the sections.
 ///
 /// A lesson about the allocator profiles each form in a process under its
 /// own allocator: `child_section` is then called to run that process and
-/// return its section of the summary.
+/// return its section.
 pub fn profile_lesson(
     lesson: &dyn Lesson,
     scale: Scale,
     seed: u64,
-    seconds: f64,
-    root: &Path,
+    samples: u64,
+    dir: &Path,
     child_section: &dyn Fn(Form, super::alloc::Backend) -> Result<String, String>,
 ) -> Result<String, String> {
-    use std::fmt::Write as _;
-
     let prepared = lesson.prepare(scale, seed);
     prepared
         .check()
         .map_err(|difference| format!("{}: {difference}", lesson.id()))?;
-    let dir = root.join(lesson.id());
-    let mut text = String::new();
-    let _ = writeln!(
-        text,
-        "<!-- generated by `mizan profile {}`; do not edit -->\n\n# Profile of `{}`\n",
-        lesson.id(),
-        lesson.id()
-    );
-    let _ = writeln!(
-        text,
-        "{} records a run (`{:?}` scale, seed {seed}); each form run repeatedly for about {seconds} s, sampled at {FREQUENCY_HZ} Hz. Machine: {}.\n",
-        prepared.elements(),
+    let how = Made {
         scale,
-        super::machine::Machine::current().summary()
-    );
+        seed,
+        samples,
+    };
+    let mut text = String::new();
     match lesson.allocators() {
         Some(allocators) => {
             text.push_str(&child_section(Form::Naive, allocators[0])?);
@@ -143,87 +329,224 @@ pub fn profile_lesson(
                 lesson.id(),
                 prepared.as_ref(),
                 Form::Naive,
-                seconds,
-                &dir,
+                how,
+                dir,
             )?);
             for (idx, name) in prepared.variant_names().into_iter().enumerate() {
                 text.push_str(&profile_run(
                     lesson.id(),
                     name,
                     &|| prepared.run_variant(idx),
-                    seconds,
-                    &dir,
+                    how,
+                    prepared.elements(),
+                    dir,
                 )?);
             }
             text.push_str(&profile_form(
                 lesson.id(),
                 prepared.as_ref(),
                 Form::Optimized,
-                seconds,
-                &dir,
+                how,
+                dir,
             )?);
         }
     }
-    let summary_path = dir.join("summary.md");
-    fs::write(&summary_path, &text)
-        .map_err(|e| format!("cannot write {}: {e}", summary_path.display()))?;
     Ok(text)
 }
 
-/// Profiles one form in this process (under this process's allocator) and
-/// writes its flamegraph and profile under `dir/<form>/`; returns its
-/// section of the summary.
+/// How a profile was made: the input and how long each form was sampled.
+#[derive(Debug, Clone, Copy)]
+pub struct Made {
+    /// The input's scale.
+    pub scale: Scale,
+    /// Its seed.
+    pub seed: u64,
+    /// Samples each form is run for.
+    pub samples: u64,
+}
+
+/// Profiles one form in this process (under this process's allocator), as
+/// [`profile_lesson`] does each; returns its section.
 pub fn profile_form(
     lesson_id: &str,
     prepared: &dyn Prepared,
     form: Form,
-    seconds: f64,
+    how: Made,
     dir: &Path,
 ) -> Result<String, String> {
-    profile_run(lesson_id, form.name(), &|| prepared.run(form), seconds, dir)
+    profile_run(
+        lesson_id,
+        form.name(),
+        &|| prepared.run(form),
+        how,
+        prepared.elements(),
+        dir,
+    )
 }
 
-/// Profiles `run` (one run of the form called `name`) as [`profile_form`]
-/// does.
+/// The longest a form is sampled for: a form that mostly waits (on a lock,
+/// on another thread) uses little CPU and gathers samples slowly; it stops
+/// with fewer, and its section says how many.
+pub const WALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Profiles `run` (one run of the form called `name`, over `elements`
+/// records) as [`profile_lesson`] does each form.
 pub fn profile_run(
     lesson_id: &str,
     name: &str,
     run: &dyn Fn(),
-    seconds: f64,
+    how: Made,
+    elements: u64,
     dir: &Path,
 ) -> Result<String, String> {
     use std::fmt::Write as _;
     use std::time::{Duration, Instant};
 
-    let budget = Duration::from_secs_f64(seconds);
     let ((), allocations) = super::alloc::count(run);
+    let machine = super::machine::Machine::current().summary();
     let session = start()?;
     let started = Instant::now();
     let mut runs = 0u64;
-    while runs == 0 || started.elapsed() < budget {
+    let mut checked = started;
+    loop {
         run();
         runs += 1;
+        // Counting the samples copies the profiler's table: a few times a
+        // second is enough.
+        if checked.elapsed() >= Duration::from_millis(250) {
+            checked = Instant::now();
+            if session.samples() >= how.samples || started.elapsed() >= WALL_LIMIT {
+                break;
+            }
+        }
     }
     let elapsed = started.elapsed();
-    let summary = session.finish(&dir.join(name), &format!("{lesson_id} / {name}"))?;
+    let stem = format!("{}-{name}", lesson_id.replace('/', "-"));
+    let title = format!("{lesson_id}, {name}");
+    let summary = session.finish(dir, &stem, &title, &machine)?;
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "## {name}\n\n{runs} runs under the {} allocator, {} a run on average, {} samples; {} allocations ({}) a run.\n\n![flamegraph]({name}/flamegraph.svg)\n\n| function (innermost frame) | self samples | share |\n|---|---:|---:|",
-        super::alloc::backend().name(),
+        "<!-- generated by `mizan profile {lesson_id}`; do not edit -->\n\n\
+         **Profile of `{name}`** ([interactive flamegraph](../generated/profiles/{stem}.svg), \
+         [pprof profile](../generated/profiles/{stem}.pb)): {} samples (the timer set to {FREQUENCY_HZ} Hz of CPU time) \
+         over {runs} runs of {} records ({:?} scale, seed {}), {} a run, under the {} allocator; \
+         {} allocations ({}) a run. Thread-pool and runtime frames folded away; every thread's \
+         samples under one root. Machine: {machine}.\n\n\
+         ![Flamegraph of {lesson_id}, {name}](../generated/profiles/{stem}.svg)\n\n\
+         | innermost function | inlined into | self samples | share |\n|---|---|---:|---:|",
+        super::runner::format_count(summary.samples),
+        super::runner::format_count(elements),
+        how.scale,
+        how.seed,
         super::runner::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
-        summary.samples,
+        super::alloc::backend().name(),
         super::runner::format_count(allocations.count),
         super::runner::format_bytes(allocations.bytes),
     );
-    for (function, samples) in &summary.top_self {
+    let cell = |name: &str| format!("`{}`", name.replace('|', "\\|").replace('`', "'"));
+    for (function, outer, samples) in &summary.top_self {
         let _ = writeln!(
             text,
-            "| `{}` | {samples} | {:.1} % |",
-            function.replace('|', "\\|"),
+            "| {} | {} | {samples} | {:.1} % |",
+            cell(function),
+            outer.as_deref().map(cell).unwrap_or_default(),
             100.0 * *samples as f64 / summary.samples.max(1) as f64
         );
     }
     text.push('\n');
+    let md = dir.join(format!("{stem}.md"));
+    fs::write(&md, &text).map_err(|e| format!("cannot write {}: {e}", md.display()))?;
     Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_runtime, short_name};
+
+    #[test]
+    fn names_lose_their_generic_arguments() {
+        assert_eq!(short_name("atomic_load<u32>"), "atomic_load");
+        assert_eq!(
+            short_name("std::collections::hash::map::HashMap<K,V,S>::insert"),
+            "std::collections::hash::map::HashMap::insert"
+        );
+        assert_eq!(
+            short_name("<alloc::vec::Vec<T,A> as core::ops::drop::Drop>::drop"),
+            "<alloc::vec::Vec as core::ops::drop::Drop>::drop"
+        );
+        assert_eq!(
+            short_name("rustc_entry<(u8, mizan::input::Currency), Total, RandomState>"),
+            "rustc_entry"
+        );
+        assert_eq!(
+            short_name("mizan::zakat::lessons::sharding::optimized::{{closure}}"),
+            "mizan::zakat::lessons::sharding::optimized::{{closure}}"
+        );
+        assert_eq!(
+            short_name("core::fmt::write::h0123456789abcdef"),
+            "core::fmt::write"
+        );
+        assert_eq!(short_name("{closure#0}<HashMap, &Line>"), "{closure#0}");
+        assert_eq!(
+            short_name("helper<rayon::slice::IterProducer<T>, fn(&mut S) -> R>"),
+            "helper"
+        );
+    }
+
+    #[test]
+    fn the_runtime_is_folded_and_the_work_kept() {
+        for runtime in [
+            "std::rt::lang_start_internal",
+            "rayon_core::registry::WorkerThread::wait_until_cold",
+            "<rayon::iter::plumbing::bridge::Callback<C> as rayon::iter::plumbing::ProducerCallback<I>>::callback",
+            "mizan::lab::profile::profile_run",
+            "main",
+            "start_thread",
+            "clone3",
+            "__clone3",
+        ] {
+            assert!(is_runtime(runtime, None), "{runtime}");
+        }
+        for work in [
+            "mizan::zakat::lessons::sharding::optimized",
+            "std::sys::sync::mutex::futex::Mutex::lock_contended",
+            "rayon::slice::mergesort::par_mergesort",
+            "mainline",
+            "cloned",
+            "core::fmt::write",
+        ] {
+            assert!(!is_runtime(work, None), "{work}");
+        }
+        for (inlined, file) in [
+            ("call_once", "/rustc/0123/library/core/src/ops/function.rs"),
+            (
+                "join_context",
+                "/root/.cargo/registry/src/index/rayon-core-1.13.0/src/join/mod.rs",
+            ),
+            (
+                "helper",
+                "/root/.cargo/registry/src/index/rayon-1.12.0/src/iter/plumbing/mod.rs",
+            ),
+            ("profile_run", "/work/main/workloads/lab/profile.rs"),
+        ] {
+            assert!(is_runtime(inlined, Some(file)), "{inlined} in {file}");
+        }
+        for (inlined, file) in [
+            (
+                "insert",
+                "/rustc/0123/library/std/src/collections/hash/map.rs",
+            ),
+            (
+                "par_mergesort",
+                "/root/.cargo/registry/src/index/rayon-1.12.0/src/slice/mergesort.rs",
+            ),
+            (
+                "optimized",
+                "/work/main/workloads/zakat/lessons/sharding.rs",
+            ),
+        ] {
+            assert!(!is_runtime(inlined, Some(file)), "{inlined} in {file}");
+        }
+    }
 }
