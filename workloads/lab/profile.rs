@@ -202,6 +202,7 @@ fn is_runtime(name: &str, file: Option<&str>) -> bool {
                 || !name[prefix.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_'))
     }) || name.starts_with("__rust_begin_short_backtrace")
         || name.starts_with("__clone")
+        || name.starts_with("__libc_start")
         || matches!(name, "_start" | "clone" | "clone3");
     let by_file = file.is_some_and(|file| {
         RUNTIME_FILES.iter().any(|part| file.contains(part))
@@ -505,6 +506,8 @@ mod tests {
             "start_thread",
             "clone3",
             "__clone3",
+            "__libc_start_call_main",
+            "__libc_start_main_impl",
         ] {
             assert!(is_runtime(runtime, None), "{runtime}");
         }
