@@ -424,7 +424,10 @@ pub fn profile_run(
     let elapsed = started.elapsed();
     let stem = format!("{}-{name}", lesson_id.replace('/', "-"));
     let title = format!("{lesson_id}, {name}");
-    let summary = session.finish(dir, &stem, &title, &machine)?;
+    // The flamegraph's subtitle is the machine alone (what fits across its
+    // width); the build and the run are in the section's text.
+    let hardware = machine.split(", rustc").next().unwrap_or(&machine);
+    let summary = session.finish(dir, &stem, &title, hardware)?;
     let mut text = String::new();
     let _ = writeln!(
         text,
