@@ -265,6 +265,14 @@ fn wide_images(page: &Path, text: &str) -> Vec<(String, u32)> {
         .collect()
 }
 
+/// Fails, naming the page, if `check` finds `problem` on any chapter.
+fn no_chapter_has<T: std::fmt::Debug>(problem: &str, check: impl Fn(&Path, &str) -> Vec<T>) {
+    for (path, text) in chapters() {
+        let found = check(&path, &text);
+        assert!(found.is_empty(), "{}: {problem}: {found:?}", path.display());
+    }
+}
+
 #[test]
 fn code_is_included_inside_code_blocks() {
     let bad =
@@ -274,14 +282,9 @@ fn code_is_included_inside_code_blocks() {
         ["line 3: {{#include ../x/rules.rs:assess}}"]
     );
     assert!(includes_outside_code("{{#include ../generated/lessons/a.md}}").is_empty());
-    for (path, text) in chapters() {
-        let found = includes_outside_code(&text);
-        assert!(
-            found.is_empty(),
-            "{}: code included outside a code block: {found:?}",
-            path.display()
-        );
-    }
+    no_chapter_has("code included outside a code block", |_, text| {
+        includes_outside_code(text)
+    });
 }
 
 #[test]
@@ -292,14 +295,9 @@ fn no_word_is_written_like_a_tag() {
         tag_like_words(bad),
         ["line 1: Mutex<HashMap>", "line 1: <Decimal>"]
     );
-    for (path, text) in chapters() {
-        let found = tag_like_words(&text);
-        assert!(
-            found.is_empty(),
-            "{}: words a browser would swallow: {found:?}",
-            path.display()
-        );
-    }
+    no_chapter_has("words a browser would swallow", |_, text| {
+        tag_like_words(text)
+    });
 }
 
 #[test]
@@ -307,14 +305,10 @@ fn tables_fit_the_column() {
     let bad = "| a | b | c | d | e | f | g |\n|---|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n\n\
                | a | b |\n|---|---:|\n| 1 | 2 |\n";
     assert_eq!(wide_tables(bad), [(1, 7)]);
-    for (path, text) in chapters() {
-        let found = wide_tables(&text);
-        assert!(
-            found.is_empty(),
-            "{}: tables wider than {MAX_TABLE_COLUMNS} columns (line, columns): {found:?}",
-            path.display()
-        );
-    }
+    no_chapter_has(
+        &format!("tables wider than {MAX_TABLE_COLUMNS} columns (line, columns)"),
+        |_, text| wide_tables(text),
+    );
 }
 
 #[test]
@@ -336,17 +330,15 @@ fn images_fit_the_column() {
     let text = "![a](wide.svg) ![b](fits.svg) <img src=\"fluid.svg\">";
     assert_eq!(wide_images(&page, text), [("wide.svg".to_owned(), 2000)]);
     fs::remove_dir_all(&dir).unwrap();
-    let mut checked = 0;
-    for (path, text) in chapters() {
-        let found = wide_images(&path, &text);
-        assert!(
-            found.is_empty(),
-            "{}: images wider than the {COLUMN_PX} px column: {found:?}",
-            path.display()
-        );
-        checked += text.matches("![").count();
-    }
-    assert!(checked >= 20, "only {checked} images");
+    no_chapter_has(
+        &format!("images wider than the {COLUMN_PX} px column"),
+        wide_images,
+    );
+    let images: usize = chapters()
+        .iter()
+        .map(|(_, text)| text.matches("![").count())
+        .sum();
+    assert!(images >= 20, "only {images} images");
 }
 
 #[test]

@@ -72,25 +72,33 @@ pub struct RatioRow {
     pub median: f64,
     /// Its interval, drawn as a whisker; `None` for a ratio of medians.
     pub interval: Option<(f64, f64)>,
+    /// What the interval lets one say ([`Ratio::verdict`]); for a ratio of
+    /// medians, which side of 1× it is on.
+    pub verdict: Verdict,
 }
 
 impl RatioRow {
-    /// A row for a measured ratio, with its interval.
+    /// A row for a measured ratio, with its interval and verdict.
     pub fn of(label: impl Into<String>, ratio: &Ratio) -> Self {
         Self {
             label: label.into(),
             median: ratio.median,
             interval: Some((ratio.low, ratio.high)),
+            verdict: ratio.verdict(),
         }
     }
 
-    fn verdict(&self) -> Verdict {
-        match self.interval {
-            Some((low, _)) if low > 1.0 => Verdict::Faster,
-            Some((_, high)) if high < 1.0 => Verdict::Slower,
-            Some(_) => Verdict::NoDifference,
-            None if self.median >= 1.0 => Verdict::Faster,
-            None => Verdict::Slower,
+    /// A row for a ratio of two medians, which has no interval.
+    pub fn of_medians(label: impl Into<String>, median: f64) -> Self {
+        Self {
+            label: label.into(),
+            median,
+            interval: None,
+            verdict: if median >= 1.0 {
+                Verdict::Faster
+            } else {
+                Verdict::Slower
+            },
         }
     }
 }
@@ -137,23 +145,10 @@ pub fn ratio_chart(
         let (area, footer) = root.split_vertically(root.dim_in_pixel().1 - FOOTER_PX);
         draw_caption(&footer, caption).map_err(|e| fail(&e))?;
         let n = rows.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&area)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .margin_left(LABELS_PX)
-            .x_label_area_size(34)
-            .build_cartesian_2d((low..high).log_scale(), -0.5..n - 0.5)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(axis)
-            .x_label_formatter(&|x| format!("{}×", short(*x)))
-            .x_label_style(("sans-serif", 12))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
-            .map_err(|e| fail(&e))?;
+        let mut chart = row_axes(&area, title, (low, high), n - 0.5, axis, &|x| {
+            format!("{}×", short(*x))
+        })
+        .map_err(|e| fail(&e))?;
         // The 1× line.
         chart
             .draw_series(LineSeries::new(
@@ -163,7 +158,7 @@ pub fn ratio_chart(
             .map_err(|e| fail(&e))?;
         for (idx, row) in rows.iter().enumerate() {
             let y = n - 1.0 - idx as f64;
-            let color = match row.verdict() {
+            let color = match row.verdict {
                 Verdict::Faster => BLUE_OI,
                 Verdict::Slower => VERMILLION,
                 Verdict::NoDifference => GREY,
@@ -186,7 +181,7 @@ pub fn ratio_chart(
                     ])
                     .map_err(|e| fail(&e))?;
             }
-            let value = match row.verdict() {
+            let value = match row.verdict {
                 Verdict::NoDifference => format!("≈ {}×", short(row.median)),
                 _ => format!("{}×", short(row.median)),
             };
@@ -236,22 +231,8 @@ pub fn dot_chart(
         let (area, footer) = root.split_vertically(root.dim_in_pixel().1 - FOOTER_PX);
         draw_caption(&footer, caption).map_err(|e| fail(&e))?;
         let n = rows.len().max(1) as f64;
-        let mut chart = ChartBuilder::on(&area)
-            .caption(title, ("sans-serif", 16))
-            .margin(12)
-            .margin_left(LABELS_PX)
-            .x_label_area_size(34)
-            .build_cartesian_2d((low..high).log_scale(), -0.5..n + 1.5)
-            .map_err(|e| fail(&e))?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_desc(axis)
-            .x_label_formatter(&|x| short(*x))
-            .x_label_style(("sans-serif", 12))
-            .light_line_style(RGBColor(235, 235, 235))
-            .draw()
+        // Two rows of room above the data, for the legend.
+        let mut chart = row_axes(&area, title, (low, high), n + 1.5, axis, &|x| short(*x))
             .map_err(|e| fail(&e))?;
         for (s, name) in series.iter().enumerate() {
             let color = SERIES_COLORS[s % SERIES_COLORS.len()];
@@ -348,6 +329,43 @@ pub fn line_chart(
     Ok(svg)
 }
 
+/// The axes of a chart of rows, drawn: the title, a logarithmic x axis from
+/// `low` to `high` described by `axis` and labelled by `label`, the rows at
+/// whole `y` from 0 up, the plot reaching `y_top`. The row labels go in the
+/// left margin ([`draw_row_labels`]).
+fn row_axes<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    title: &str,
+    (low, high): (f64, f64),
+    y_top: f64,
+    axis: &str,
+    label: &dyn Fn(&f64) -> String,
+) -> Result<RowChart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 16))
+        .margin(12)
+        .margin_left(LABELS_PX)
+        .x_label_area_size(34)
+        .build_cartesian_2d((low..high).log_scale(), -0.5..y_top)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_desc(axis)
+        .x_label_formatter(label)
+        .x_label_style(("sans-serif", 12))
+        .light_line_style(RGBColor(235, 235, 235))
+        .draw()?;
+    Ok(chart)
+}
+
+/// A chart of rows: logarithmic x, a row a whole y.
+type RowChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<LogCoord<f64>, plotters::coord::types::RangedCoordf64>,
+>;
+
 /// Pixels left of the plot for the row labels.
 const LABELS_PX: u32 = 230;
 /// Pixels under the plot for the machine caption.
@@ -432,8 +450,8 @@ fn legend_marker((x, y): (i32, i32), marker: Marker, color: RGBColor) -> Polygon
 }
 
 /// The legend, boxed, in the upper right corner.
-fn draw_legend<'a, X, Y>(
-    chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
+fn draw_legend<'a, 'b: 'a, X, Y>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, Cartesian2d<X, Y>>,
 ) -> Result<(), DrawingAreaErrorKind<std::io::Error>>
 where
     X: Ranged,
@@ -549,10 +567,17 @@ mod tests {
     #[test]
     fn charts_fit_the_column_and_grow_down() {
         let rows: Vec<RatioRow> = (0..12)
-            .map(|i| RatioRow {
-                label: format!("lesson/{i}"),
-                median: 0.5 + i as f64 * 3.0,
-                interval: Some((0.4 + i as f64 * 2.5, 1.2 + i as f64 * 3.5)),
+            .map(|i| {
+                let i = f64::from(i);
+                let ratio = Ratio {
+                    median: 0.5 + i * 3.0,
+                    low: 0.4 + i * 2.5,
+                    high: 1.2 + i * 3.5,
+                    pairs: 6,
+                    slices: 6,
+                    coverage: 0.969,
+                };
+                RatioRow::of(format!("lesson/{i}"), &ratio)
             })
             .collect();
         let svg = ratio_chart("t", "speedup", "machine, rustc 1", &rows).unwrap();
@@ -576,9 +601,8 @@ mod tests {
         assert!(dots.contains("naive") && dots.contains("optimized"));
         // A zero, an infinity and a NaN are drawn at the axis's end.
         let odd = [0.0, f64::INFINITY, f64::NAN].map(|v| RatioRow {
-            label: "odd".into(),
-            median: v,
             interval: Some((v, v)),
+            ..RatioRow::of_medians("odd", v)
         });
         assert!(ratio_chart("t", "x", "m", &odd).unwrap().contains("odd"));
     }

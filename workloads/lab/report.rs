@@ -212,19 +212,14 @@ fn form_rows(m: &super::runner::Measured) -> Vec<RatioRow> {
         .iter()
         .map(|f| match &f.over_naive {
             Some(ratio) => RatioRow::of(f.name.as_str(), ratio),
-            None => RatioRow {
-                label: f.name.clone(),
-                median: 1.0,
-                interval: None,
-            },
+            None => RatioRow::of_medians(f.name.as_str(), 1.0),
         })
         .collect();
     if let Some(limit) = &m.limit {
-        rows.push(RatioRow {
-            label: limit.name.clone(),
-            median: m.naive().ns as f64 / limit.ns.max(1) as f64,
-            interval: None,
-        });
+        rows.push(RatioRow::of_medians(
+            limit.name.as_str(),
+            m.naive().ns as f64 / limit.ns.max(1) as f64,
+        ));
     }
     rows
 }
