@@ -142,6 +142,10 @@ pub struct LessonDef<I: 'static, O: 'static> {
     /// (allocator choice), the check would otherwise compare a function
     /// with itself. `None` for most lessons, whose forms are independent.
     pub reference: Option<fn(&I) -> O>,
+    /// Random inputs out to the edges (see [`super::arbitrary`]): the
+    /// property tests' and the exercise checker's. `None` for a lesson
+    /// whose inputs only its generator makes.
+    pub arbitrary: Option<fn() -> proptest::strategy::BoxedStrategy<I>>,
     /// The allocators of the naive and optimized forms, for a lesson about
     /// allocator choice; `None` for every other lesson.
     pub allocators: Option<[super::alloc::Backend; 2]>,
@@ -313,29 +317,10 @@ fn digest_of<O: Hash>(output: &O) -> u64 {
     hasher.finish()
 }
 
-/// Where two outputs' debug texts first differ, with some context.
+/// Where two outputs first differ, on one line (a results table's cell).
 #[cold]
-fn difference<O: Debug>(naive: &O, other: &O, other_name: &str) -> String {
-    let naive = format!("{naive:?}");
-    let other = format!("{other:?}");
-    let at = naive
-        .bytes()
-        .zip(other.bytes())
-        .position(|(a, b)| a != b)
-        .unwrap_or(naive.len().min(other.len()));
-    let excerpt = |s: &str| {
-        let boundary = |mut i: usize| {
-            i = i.min(s.len());
-            while !s.is_char_boundary(i) {
-                i -= 1;
-            }
-            i
-        };
-        s[boundary(at.saturating_sub(40))..boundary(at + 40)].to_owned()
-    };
-    format!(
-        "the forms differ at byte {at} of their debug output: naive …{}… vs {other_name} …{}…",
-        excerpt(&naive),
-        excerpt(&other)
-    )
+fn difference<O: Debug + PartialEq + 'static>(naive: &O, other: &O, other_name: &str) -> String {
+    let d = super::diff::first_difference(naive, other)
+        .map_or_else(|| "they print alike".to_owned(), |d| d.one_line());
+    format!("the naive and {other_name} outputs differ: {d}")
 }

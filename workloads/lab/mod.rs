@@ -17,10 +17,17 @@
 //! - [`stats`]: the interval of a ratio of paired runs, and its verdict.
 //! - [`why`]: a lesson's paragraph with its figures filled from the run.
 //! - [`compare`]: two runs' results side by side (`mizan compare`).
+//! - [`arbitrary`]: random lesson inputs out to the edges, for the
+//!   property tests and the exercises.
+//! - [`exercise`]: the exercise checker (correct, clean, fast), and
+//!   [`diff`], the first difference between two outputs.
 
 pub mod alloc;
+pub mod arbitrary;
 pub mod chart;
 pub mod compare;
+pub mod diff;
+pub mod exercise;
 pub mod instructions;
 pub mod lesson;
 pub mod machine;

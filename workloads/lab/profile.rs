@@ -45,7 +45,7 @@ pub struct Summary {
 pub fn start() -> Result<Session, String> {
     pprof::ProfilerGuardBuilder::default()
         .frequency(FREQUENCY_HZ)
-        .blocklist(&["libc", "libgcc", "pthread", "vdso"])
+        .blocklist(&["libgcc", "vdso"])
         .build()
         .map(|guard| Session { guard })
         .map_err(|e| format!("cannot start the profiler: {e}"))
@@ -75,13 +75,31 @@ impl Session {
         title: &str,
         subtitle: &str,
     ) -> Result<Summary, String> {
-        let root = title.to_owned();
-        let report = self
+        let unresolved = self
             .guard
             .report()
-            .frames_post_processor(move |frames| fold_frames(frames, &root))
-            .build()
+            .build_unresolved()
             .map_err(|e| format!("cannot build the profile: {e}"))?;
+        // Sampling stops before any symbol is resolved: resolving takes the
+        // dynamic loader's lock, which a sample's unwinding would wait on.
+        drop(self.guard);
+        let mut data: HashMap<pprof::Frames, isize> = HashMap::new();
+        for (sample, count) in &unresolved.data {
+            let name_length = sample.thread_name_length.min(sample.thread_name.len());
+            let mut frames = pprof::Frames {
+                frames: resolve(&sample.frames),
+                thread_name: String::from_utf8_lossy(&sample.thread_name[..name_length])
+                    .into_owned(),
+                thread_id: sample.thread_id,
+                sample_timestamp: sample.sample_timestamp,
+            };
+            fold_frames(&mut frames, title);
+            *data.entry(frames).or_default() += count;
+        }
+        let report = pprof::Report {
+            data,
+            timing: unresolved.timing,
+        };
         fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
 
         let svg_path = dir.join(format!("{stem}.svg"));
@@ -136,6 +154,54 @@ impl Session {
         top_self.truncate(TOP_FRAMES);
         Ok(Summary { samples, top_self })
     }
+}
+
+/// A sample's frames with their symbols, innermost first, without the
+/// signal handler's own.
+///
+/// pprof-rs's own resolution looks every frame up at its address less one,
+/// as is right for a return address; but the interrupted frame's address is
+/// the instruction that was about to run, and a sample taken on a
+/// function's first instruction (common for a small hot function) would be
+/// charged to whatever function the linker put before it.
+fn resolve(stack: &[backtrace::Frame]) -> Vec<Vec<pprof::Symbol>> {
+    let symbol = |s: &backtrace::Symbol| pprof::Symbol {
+        name: s.name().map(|n| n.as_bytes().to_vec()),
+        addr: s.addr(),
+        lineno: s.lineno(),
+        filename: s.filename().map(Path::to_path_buf),
+    };
+    let mut frames: Vec<Vec<pprof::Symbol>> = Vec::new();
+    let mut interrupted = false;
+    let mut skip_next = false;
+    for frame in stack {
+        let mut symbols = Vec::new();
+        if frames.is_empty() && interrupted {
+            // `resolve` subtracts one from the address it is given.
+            let exact = (frame.ip() as usize).wrapping_add(1) as *mut std::ffi::c_void;
+            backtrace::resolve(exact, |s| symbols.push(symbol(s)));
+        } else {
+            backtrace::resolve_frame(frame, |s| symbols.push(symbol(s)));
+        }
+        if skip_next {
+            // The signal trampoline (`__restore_rt`) under the handler.
+            skip_next = false;
+            interrupted = true;
+            continue;
+        }
+        if symbols
+            .iter()
+            .any(|s| s.name().contains("perf_signal_handler"))
+        {
+            frames.clear();
+            skip_next = true;
+            continue;
+        }
+        if !symbols.is_empty() {
+            frames.push(symbols);
+        }
+    }
+    frames
 }
 
 /// Rows of a form's top-frames table.
@@ -261,7 +327,13 @@ pub fn short_name(name: &str) -> String {
     for c in name.chars() {
         match c {
             '<' => {
-                let generic = prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '}');
+                // A turbofish `::<…>` is generic arguments too.
+                let turbofish = depth == 0 && out.ends_with("::");
+                if turbofish {
+                    out.truncate(out.len() - 2);
+                }
+                let generic =
+                    turbofish || prev.is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '}');
                 dropped.push(generic || dropped.last().copied().unwrap_or(false));
                 depth += 1;
                 if !dropped[depth - 1] {
@@ -286,6 +358,49 @@ pub fn short_name(name: &str) -> String {
         && out[at + 3..].chars().all(|c| c.is_ascii_hexdigit())
     {
         out.truncate(at);
+    }
+    compact_paths(&out)
+}
+
+/// Paths cut to what a reader needs to place them: inside a qualified
+/// path's brackets a type or trait by its last segment (`<Vec as Drop>`);
+/// outside them a function by its module and name (`fmt::write`), a closure
+/// with its function's (`sharding::optimized::{closure#0}`); what follows
+/// the brackets (`>::count::{closure#0}`) whole.
+fn compact_paths(name: &str) -> String {
+    let is_path = |c: char| c.is_alphanumeric() || matches!(c, '_' | ':' | '{' | '}' | '#');
+    let mut out = String::with_capacity(name.len());
+    let mut depth = 0usize;
+    let mut rest = name;
+    while let Some(c) = rest.chars().next() {
+        if !is_path(c) {
+            match c {
+                '<' => depth += 1,
+                '>' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+            continue;
+        }
+        let end = rest.find(|c: char| !is_path(c)).unwrap_or(rest.len());
+        let path = &rest[..end];
+        if path.starts_with("::") {
+            // What follows a qualified path's brackets: its method, whole.
+            out.push_str(path);
+            rest = &rest[end..];
+            continue;
+        }
+        let segments: Vec<&str> = path.split("::").collect();
+        let closure = segments.last().is_some_and(|s| s.starts_with('{'));
+        let keep = match (depth, closure) {
+            (0, false) => 2,
+            (0, true) => 3,
+            (_, false) => 1,
+            (_, true) => 2,
+        };
+        out.push_str(&segments[segments.len().saturating_sub(keep)..].join("::"));
+        rest = &rest[end..];
     }
     out
 }
@@ -473,11 +588,11 @@ mod tests {
         assert_eq!(short_name("atomic_load<u32>"), "atomic_load");
         assert_eq!(
             short_name("std::collections::hash::map::HashMap<K,V,S>::insert"),
-            "std::collections::hash::map::HashMap::insert"
+            "HashMap::insert"
         );
         assert_eq!(
             short_name("<alloc::vec::Vec<T,A> as core::ops::drop::Drop>::drop"),
-            "<alloc::vec::Vec as core::ops::drop::Drop>::drop"
+            "<Vec as Drop>::drop"
         );
         assert_eq!(
             short_name("rustc_entry<(u8, mizan::input::Currency), Total, RandomState>"),
@@ -485,16 +600,30 @@ mod tests {
         );
         assert_eq!(
             short_name("mizan::zakat::lessons::sharding::optimized::{{closure}}"),
-            "mizan::zakat::lessons::sharding::optimized::{{closure}}"
+            "sharding::optimized::{{closure}}"
         );
         assert_eq!(
             short_name("core::fmt::write::h0123456789abcdef"),
-            "core::fmt::write"
+            "fmt::write"
         );
         assert_eq!(short_name("{closure#0}<HashMap, &Line>"), "{closure#0}");
         assert_eq!(
             short_name("helper<rayon::slice::IterProducer<T>, fn(&mut S) -> R>"),
             "helper"
+        );
+        // A turbofish, inside a qualified path (the longest name the
+        // profiles had, 177 characters).
+        assert_eq!(
+            short_name(
+                "<core::iter::adapters::filter::Filter<I,P> as core::iter::traits::iterator::Iterator>\
+                 ::count::to_usize::<&u8, core::str::count::char_count_general_case::{closure#0}>\
+                 ::{closure#0}"
+            ),
+            "<Filter as Iterator>::count::to_usize::{closure#0}"
+        );
+        assert_eq!(
+            short_name("<std::sys::sync::mutex::futex::Mutex>::lock_contended"),
+            "<Mutex>::lock_contended"
         );
     }
 

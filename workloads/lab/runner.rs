@@ -1108,21 +1108,21 @@ pub fn markdown(report: &Report) -> String {
             "---:|".repeat(names.len())
         );
         for point in &m.scaling {
+            let cells: Vec<String> = point.ns.iter().map(|ns| format_ns(*ns)).collect();
+            let _ = writeln!(out, "| {} | {} |", point.threads, cells.join(" | "));
+        }
+        let _ = writeln!(
+            out,
+            "\n| {} speedup at | {} |\n|---:|{}",
+            r.id,
+            names.join(" | "),
+            "---:|".repeat(names.len())
+        );
+        for point in m.scaling.iter().filter(|p| p.threads > 1) {
             let cells: Vec<String> = point
-                .ns
+                .over_one_thread
                 .iter()
-                .zip(&point.over_one_thread)
-                .map(|(ns, ratio)| {
-                    if point.threads == 1 {
-                        format_ns(*ns)
-                    } else {
-                        format!(
-                            "{} {}",
-                            format_ns(*ns),
-                            ratio_cell(Some(ratio), m.reliable())
-                        )
-                    }
-                })
+                .map(|ratio| ratio_cell(Some(ratio), m.reliable()))
                 .collect();
             let _ = writeln!(out, "| {} | {} |", point.threads, cells.join(" | "));
         }
@@ -1162,8 +1162,8 @@ pub fn markdown(report: &Report) -> String {
         "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in six slices \
          spread over the run; each ratio with the distribution-free \
          95 % interval of the median of its slices' medians; ≈: no measurable difference \
-         (the interval holds 1×). In the thread tables, each form at \
-         each count against itself at one thread. Allocations and peak heap of one warm run \
+         (the interval holds 1×). Each thread table's times come with a speedup table: \
+         each form at each count against itself at one thread. Allocations and peak heap of one warm run \
          of each form. ",
         report.scale.name(),
         report.seed,

@@ -25,6 +25,7 @@ pub const LESSON: LessonDef<MurabahaInput, MurabahaOutput> = LessonDef {
     reference: Some(|input| {
         crate::murabaha::engine::process_all(input).expect("generated contracts process")
     }),
+    arbitrary: Some(crate::lab::arbitrary::contracts),
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
     scaling: false,

@@ -49,6 +49,7 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(arbitrary),
     allocators: None,
     variants: &[
         Variant {
@@ -115,6 +116,19 @@ pub struct Portfolio {
     pub statements_len: usize,
 }
 
+/// The property tests' inputs at the edges (see
+/// [`crate::lab::arbitrary::portfolio`]); the document length only feeds the
+/// speed of light, which the checks do not run.
+fn arbitrary() -> proptest::strategy::BoxedStrategy<Portfolio> {
+    use proptest::strategy::Strategy as _;
+    crate::lab::arbitrary::portfolio()
+        .prop_map(|input| Portfolio {
+            input,
+            statements_len: 0,
+        })
+        .boxed()
+}
+
 fn build(scale: Scale, seed: u64) -> Portfolio {
     let input = crate::murabaha::generate::generate(contracts_at(scale), seed);
     let statements_len = optimized(&input).map_or(0, |run| run.statements.len());
@@ -157,7 +171,7 @@ fn limit(portfolio: &Portfolio) -> u64 {
 // ANCHOR_END: limit
 
 #[cold]
-fn totals_too_large() -> InputError {
+pub fn totals_too_large() -> InputError {
     InputError::new("contracts", "their totals are too large to compute exactly")
 }
 

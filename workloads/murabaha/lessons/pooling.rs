@@ -37,6 +37,7 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
         run: super::string_building::limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::statements),
     allocators: None,
     variants: &[],
     scaling: false,

@@ -37,6 +37,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::processed_book),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -88,7 +89,7 @@ fn build(scale: Scale, seed: u64) -> ProcessedBook {
     }
 }
 
-fn row(contract_idx: usize, instalment: &crate::murabaha::model::Instalment) -> ExportRow {
+pub fn row(contract_idx: usize, instalment: &crate::murabaha::model::Instalment) -> ExportRow {
     ExportRow {
         contract_idx: contract_idx as u32,
         n: instalment.n,

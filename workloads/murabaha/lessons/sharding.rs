@@ -41,6 +41,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::payment_stream),
     allocators: None,
     variants: &[
         Variant {
@@ -130,13 +131,13 @@ fn limit(input: &PaymentStream) -> u64 {
 }
 // ANCHOR_END: limit
 
-fn post(ledger: &mut Ledger, payment: &PaymentEvent) {
+pub fn post(ledger: &mut Ledger, payment: &PaymentEvent) {
     ledger.payments += 1;
     ledger.paid += payment.amount;
     ledger.last_payment = ledger.last_payment.max(Some(payment.date));
 }
 
-fn into_ledgers(
+pub fn into_ledgers(
     n_contracts: usize,
     posted: impl IntoIterator<Item = (u32, Ledger)>,
 ) -> Vec<Ledger> {

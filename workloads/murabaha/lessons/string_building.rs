@@ -36,6 +36,7 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::statements),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -79,7 +80,7 @@ fn build(scale: Scale, seed: u64) -> Statements {
 }
 
 /// The instalments a statement lists: those due on or before its date.
-fn listed(result: &ContractResult, as_of: CivilDate) -> impl Iterator<Item = &Instalment> {
+pub fn listed(result: &ContractResult, as_of: CivilDate) -> impl Iterator<Item = &Instalment> {
     result
         .instalments
         .iter()

@@ -31,6 +31,7 @@ pub const LESSON: LessonDef<ZakatInput, String> = LessonDef {
     // The receipts written by hand from the same assessments: code that
     // shares nothing with `format!`, so the check can fail.
     reference: Some(assess_and_write_by_hand),
+    arbitrary: Some(crate::lab::arbitrary::payers),
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
     scaling: false,

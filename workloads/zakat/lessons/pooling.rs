@@ -31,6 +31,7 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
         run: super::string_building::limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::receipts),
     allocators: None,
     variants: &[],
     scaling: false,

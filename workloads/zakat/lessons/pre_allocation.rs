@@ -31,6 +31,7 @@ pub const LESSON: LessonDef<ZakatInput, Vec<PayerValuation>> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::payers),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -51,7 +52,7 @@ fn build(scale: Scale, seed: u64) -> ZakatInput {
 
 /// Whether a line is valued as wealth (crops, livestock and treasure are
 /// assessed apart).
-fn is_wealth(asset: &Asset) -> bool {
+pub fn is_wealth(asset: &Asset) -> bool {
     !matches!(
         asset,
         Asset::Crop { .. } | Asset::Livestock { .. } | Asset::Rikaz { .. }

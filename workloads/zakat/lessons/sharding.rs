@@ -44,6 +44,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::lines),
     allocators: None,
     variants: &[
         Variant {
@@ -158,11 +159,11 @@ fn build(scale: Scale, seed: u64) -> Lines {
     Lines { lines }
 }
 
-fn key(line: &Line) -> Key {
+pub fn key(line: &Line) -> Key {
     (line.region, line.currency, line.class)
 }
 
-fn add(total: &mut Total, line: &Line) {
+pub fn add(total: &mut Total, line: &Line) {
     total.lines += 1;
     total.value += line.value;
 }

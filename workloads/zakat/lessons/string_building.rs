@@ -35,6 +35,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
         run: limit,
     }),
     reference: None,
+    arbitrary: Some(crate::lab::arbitrary::receipts),
     allocators: None,
     variants: &[],
     scaling: false,

@@ -1,0 +1,104 @@
+//! Mizan's exercises: every lesson's naive form as a starting point, the
+//! learner's attempts, and the list the checker (`cargo exercise`) reads.
+//!
+//! - `src/start/<exercise>.rs`: the starting point, as handed out;
+//! - `attempts/<exercise>.rs`: the learner's copy (made by `cargo exercise
+//!   start`, ignored by git), which [`attempts`] compiles in place of the
+//!   starting point once it exists.
+//!
+//! The checker's logic is [`mizan::lab::exercise`].
+
+use mizan::lab::exercise::{Exercise, ExerciseDef};
+use mizan::{murabaha, zakat};
+
+pub mod start;
+
+/// Each exercise's attempt, or its starting point where there is none yet
+/// (see `build.rs`).
+pub mod attempts {
+    include!(concat!(env!("OUT_DIR"), "/attempts.rs"));
+}
+
+/// The checkout's root, where git and the book are.
+pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// An exercise of `$lesson`, from module `$module` of [`start`] and
+/// [`attempts`].
+macro_rules! exercise {
+    ($module:ident, $lesson:expr, $hint:expr) => {
+        &ExerciseDef {
+            lesson: &$lesson,
+            attempt: attempts::$module::attempt,
+            start: start::$module::attempt,
+            file: concat!(stringify!($module), ".rs"),
+            hint: $hint,
+        }
+    };
+}
+
+/// Every exercise, in the registry's order.
+pub static EXERCISES: [&dyn Exercise; 10] = [
+    exercise!(
+        zakat_string_building,
+        zakat::lessons::string_building::LESSON,
+        "Every line is a `format!` (a String of its own) and every receipt a `join` of a Vec of \
+         them: count what is allocated for one receipt. Then look at what `format_fixed` and \
+         `Display` do per figure."
+    ),
+    exercise!(
+        murabaha_string_building,
+        murabaha::lessons::string_building::LESSON,
+        "A statement is a dozen `format!` calls per instalment row, each a String appended with \
+         `+=` and dropped. Write every row into one buffer instead, and then ask what \
+         `core::fmt` costs per number."
+    ),
+    exercise!(
+        zakat_pre_allocation,
+        zakat::lessons::pre_allocation::LESSON,
+        "Both the output Vec and every payer's Vec of lines start empty and grow. How many lines \
+         can a payer have, and how many payers are there? Both are known before the loop."
+    ),
+    exercise!(
+        murabaha_pre_allocation,
+        murabaha::lessons::pre_allocation::LESSON,
+        "`flat_map(..).collect()` cannot know the number of rows in advance, so the Vec doubles \
+         as it goes. The number of rows is the sum of the schedules' lengths."
+    ),
+    exercise!(
+        zakat_pooling,
+        zakat::lessons::pooling::LESSON,
+        "Every receipt gets a fresh String that grows from nothing and is freed once copied out. \
+         One buffer, cleared between receipts, keeps its capacity."
+    ),
+    exercise!(
+        murabaha_pooling,
+        murabaha::lessons::pooling::LESSON,
+        "Every statement gets a fresh String that grows from nothing and is freed once copied \
+         out. One buffer, cleared between statements, keeps its capacity."
+    ),
+    exercise!(
+        zakat_sharding,
+        zakat::lessons::sharding::LESSON,
+        "Every line takes the one lock: the threads queue on it. Let each thread total its own \
+         lines in a map of its own, and merge the maps once at the end."
+    ),
+    exercise!(
+        murabaha_sharding,
+        murabaha::lessons::sharding::LESSON,
+        "Every payment takes the one lock. Each contract's ledger belongs to one contract: give \
+         each thread its own contracts (by index), so that no two threads touch one ledger."
+    ),
+    exercise!(
+        zakat_pipeline,
+        zakat::lessons::pipeline::LESSON,
+        "The whole run, from the parsed input to the receipts and the totals: assessment in \
+         `Decimal`, receipts by `format!`, totals in a map keyed by region name, one thread. \
+         Each earlier lesson is one rung of this ladder."
+    ),
+    exercise!(
+        murabaha_pipeline,
+        murabaha::lessons::pipeline::LESSON,
+        "The month-end run: every contract processed in `Decimal`, every statement by \
+         `format!`, one thread. Each earlier lesson is one rung of this ladder."
+    ),
+];

@@ -1,0 +1,16 @@
+//! `cargo exercise`: list, start, check, hint and reset the lab's
+//! exercises (see [`mizan::lab::exercise`]).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+// Allocations are counted, as in the lab's own runs.
+#[global_allocator]
+static ALLOCATOR: mizan::lab::alloc::CountingAllocator = mizan::lab::alloc::CountingAllocator;
+
+fn main() -> ExitCode {
+    mizan::lab::exercise::main(
+        &mizan_exercises::EXERCISES,
+        Path::new(mizan_exercises::ROOT),
+    )
+}

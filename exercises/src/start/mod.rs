@@ -1,0 +1,14 @@
+//! The starting points, as handed out: each lesson's naive form, renamed
+//! `attempt`. `cargo exercise start <id>` copies one to `attempts/`, where
+//! the learner edits it; these stay as they are.
+
+pub mod murabaha_pipeline;
+pub mod murabaha_pooling;
+pub mod murabaha_pre_allocation;
+pub mod murabaha_sharding;
+pub mod murabaha_string_building;
+pub mod zakat_pipeline;
+pub mod zakat_pooling;
+pub mod zakat_pre_allocation;
+pub mod zakat_sharding;
+pub mod zakat_string_building;

@@ -1,0 +1,374 @@
+//! The exercise checker on attempts handed to it as function pointers:
+//! wrong ones (a cent lost to truncation, a dropped record, a panic in a
+//! worker thread) fail with the record and the field; the starting points
+//! are correct and not yet faster; the lab's own optimized forms, put in
+//! the attempt's place, pass. Timings are injected where a verdict is
+//! tested, so that nothing here depends on the machine's noise.
+
+use std::time::Duration;
+
+use mizan::lab::exercise::{
+    self, ATTEMPT, Check, Clean, Correctness, ExerciseDef, SpeedVerdict, Which,
+};
+use mizan::lab::lesson::{LessonDef, Scale};
+use mizan::lab::runner::RunOptions;
+use mizan::murabaha::lessons::pre_allocation::{self as export, ExportRow, ProcessedBook};
+use mizan::zakat::ZakatInput;
+use mizan::zakat::lessons::pre_allocation::{self as valuation, PayerValuation, is_wealth};
+use mizan::zakat::lessons::sharding::{self, Lines, Totals};
+use mizan::zakat::model::Asset;
+use mizan::zakat::rules::{Context, zakatable_value};
+use mizan_exercises::{EXERCISES, start};
+use rayon::prelude::*;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+// Counted, as in the checker's own binary, so that allocations are figures.
+#[global_allocator]
+static ALLOCATOR: mizan::lab::alloc::CountingAllocator = mizan::lab::alloc::CountingAllocator;
+
+/// A cash line in a foreign currency, converted and cut to the cent
+/// instead of rounded half up.
+fn truncated(asset: &Asset, context: &Context) -> Decimal {
+    match asset {
+        Asset::Cash { amount, currency } => (*amount * context.fx_rate(*currency))
+            .round_dp_with_strategy(2, RoundingStrategy::ToZero),
+        _ => zakatable_value(asset, context).unwrap(),
+    }
+}
+
+/// The zakat valuation, with [`truncated`]: off by a cent wherever a
+/// conversion has a third place of five or more.
+fn truncating(input: &ZakatInput) -> Vec<PayerValuation> {
+    let context = Context::of(input);
+    input
+        .payers
+        .iter()
+        .map(|payer| {
+            let lines: Vec<(u16, Decimal)> = payer
+                .assets
+                .iter()
+                .enumerate()
+                .filter(|(_, asset)| is_wealth(asset))
+                .map(|(idx, asset)| (idx as u16, truncated(asset, &context)))
+                .collect();
+            let total = lines.iter().map(|(_, v)| *v).sum();
+            PayerValuation { lines, total }
+        })
+        .collect()
+}
+
+#[test]
+fn a_cent_lost_names_the_payer_the_line_and_the_total() {
+    let lesson = &valuation::LESSON;
+    let Correctness::Wrong {
+        input,
+        difference,
+        seed,
+    } = exercise::check_correct(lesson, truncating, 1, exercise::FULL)
+    else {
+        panic!("a truncating attempt is wrong");
+    };
+    assert_eq!(input, "the lesson's input at the tiny scale, seed 1");
+    assert_eq!(seed, 1);
+    // The first payer and line where truncating and rounding part, found
+    // here independently of the checker.
+    let input_1 = (lesson.build)(Scale::Tiny, 1);
+    let context = Context::of(&input_1);
+    let (payer, line) = input_1
+        .payers
+        .iter()
+        .enumerate()
+        .find_map(|(p, payer)| {
+            let wealth: Vec<&Asset> = payer.assets.iter().filter(|a| is_wealth(a)).collect();
+            wealth
+                .iter()
+                .position(|a| truncated(a, &context) != zakatable_value(a, &context).unwrap())
+                .map(|l| (p, l))
+        })
+        .expect("some conversion rounds up");
+    assert_eq!(difference.at, format!("[{payer}]"));
+    let paths: Vec<&str> = difference.fields.iter().map(|f| f.path.as_str()).collect();
+    assert_eq!(
+        paths.first().copied(),
+        Some(format!("lines[{line}].1").as_str())
+    );
+    assert_eq!(paths.last().copied(), Some("total"));
+    // Each field off by exactly the cent the truncation lost (per line).
+    let cent = Decimal::new(1, 2);
+    let first = &difference.fields[0];
+    let (expected, got): (Decimal, Decimal) =
+        (first.expected.parse().unwrap(), first.got.parse().unwrap());
+    assert_eq!(expected - got, cent);
+}
+
+/// The export with the last row dropped.
+fn dropping(book: &ProcessedBook) -> Vec<ExportRow> {
+    let mut rows = export::optimized(book);
+    rows.pop();
+    rows
+}
+
+#[test]
+fn a_dropped_record_is_counted() {
+    let Correctness::Wrong { difference, .. } =
+        exercise::check_correct(&export::LESSON, dropping, 3, exercise::FULL)
+    else {
+        panic!("an attempt that drops a row is wrong");
+    };
+    let rows = export::naive(&(export::LESSON.build)(Scale::Tiny, 3)).len();
+    assert_eq!(difference.at, "");
+    assert_eq!(difference.fields.len(), 1);
+    assert!(
+        difference.fields[0]
+            .expected
+            .starts_with(&format!("{rows} elements, the first more ExportRow")),
+        "{difference}"
+    );
+    assert_eq!(difference.fields[0].got, format!("{} elements", rows - 1));
+}
+
+/// The totals, with a panic in whichever worker meets the 100th line.
+fn panicking(input: &Lines) -> Totals {
+    input.lines.par_iter().enumerate().for_each(|(idx, _)| {
+        if idx == 99 {
+            panic!("line {idx} is too much");
+        }
+    });
+    sharding::per_thread(input)
+}
+
+#[test]
+fn a_panic_in_a_worker_is_caught_and_reported() {
+    let Correctness::Panicked {
+        input,
+        message,
+        seed,
+    } = exercise::check_correct(&sharding::LESSON, panicking, 5, exercise::FULL)
+    else {
+        panic!("a panicking attempt is reported as one");
+    };
+    assert_eq!(input, "the lesson's input at the tiny scale, seed 5");
+    assert_eq!(seed, 5);
+    assert!(message.contains("line 99 is too much"), "{message}");
+    assert!(
+        message.contains("checker.rs"),
+        "the place of the panic: {message}"
+    );
+}
+
+#[test]
+fn a_wrong_answer_on_a_random_input_is_shrunk() {
+    // Right on the generated inputs (none is in XTS, the code ISO 4217
+    // keeps for tests), wrong on the random ones from the eighth line.
+    fn off_at_seven(input: &Lines) -> Totals {
+        let mut totals = sharding::sequential(input);
+        if input
+            .lines
+            .iter()
+            .any(|l| l.currency.as_str() == "XTS" && l.value >= Decimal::new(7, 0))
+        {
+            totals.clear();
+        }
+        totals
+    }
+    let lesson = LessonDef {
+        arbitrary: Some(|| {
+            use proptest::prelude::*;
+            (1usize..50)
+                .prop_map(|n| Lines {
+                    lines: (0..n)
+                        .map(|i| sharding::Line {
+                            region: 1,
+                            currency: mizan::input::Currency::parse("XTS").unwrap(),
+                            class: sharding::AssetClass::Cash,
+                            value: Decimal::new(i as i64, 0),
+                        })
+                        .collect(),
+                })
+                .boxed()
+        }),
+        ..sharding::LESSON
+    };
+    let Correctness::Wrong {
+        input, difference, ..
+    } = exercise::check_correct(&lesson, off_at_seven, 1, exercise::FULL)
+    else {
+        panic!("wrong on a random input");
+    };
+    // Shrunk to the least failing input: the lines 0 to 7.
+    let least = Lines {
+        lines: (0..8)
+            .map(|i| sharding::Line {
+                region: 1,
+                currency: mizan::input::Currency::parse("XTS").unwrap(),
+                class: sharding::AssetClass::Cash,
+                value: Decimal::new(i, 0),
+            })
+            .collect(),
+    };
+    let printed = format!("{least:?}");
+    assert!(
+        input.starts_with(&format!(
+            "a random input (made smallest that still fails: {}",
+            &printed[..300]
+        )),
+        "{input}"
+    );
+    assert!(
+        input.ends_with(&format!("({} characters in all))", printed.len())),
+        "{input}"
+    );
+    assert_eq!(difference.fields[0].got, "0 entries");
+}
+
+/// A quick, fixed timing: a tiny input, six pairs.
+fn quick() -> RunOptions {
+    RunOptions {
+        scale: Scale::Tiny,
+        fit_scale: false,
+        runs: Some(6),
+        budget: Duration::from_secs(60),
+        seed: 1,
+        progress: false,
+    }
+}
+
+#[test]
+fn every_starting_point_is_correct() {
+    // Fewer inputs than a check's (the zakat pooling test below makes a
+    // whole check): this is every exercise, in a debug build.
+    let plan = exercise::Plan {
+        seeds: 2,
+        default_scale: false,
+        cases: 8,
+    };
+    for e in EXERCISES {
+        assert_eq!(
+            e.correctness(Which::Start, 1, plan),
+            Correctness::Correct {
+                inputs: 2,
+                cases: 8
+            },
+            "{}",
+            e.id()
+        );
+    }
+}
+
+/// The timing tests count allocations, which counts every thread's: one at
+/// a time.
+static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn the_starting_point_is_correct_and_not_yet_faster() {
+    let _one = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let pooling = EXERCISES
+        .iter()
+        .find(|e| e.id() == "zakat/pooling")
+        .unwrap();
+    let checked: Check = exercise::check(*pooling, Which::Start, 1, Some(quick()), Clean::Clean);
+    let speed = checked.speed.as_ref().expect("timed");
+    // Allocations are exact: the starting point makes the naive form's.
+    assert_eq!(speed.allocations[1], speed.allocations[0]);
+    assert!(speed.allocations[2] < speed.allocations[0]);
+    // The verdict on these timings (the expert measurably faster here),
+    // and on injected ones.
+    if speed.expert.verdict() == mizan::lab::stats::Verdict::Faster && speed.reliable {
+        assert_eq!(checked.verdict, "correct, not yet faster");
+        assert!(!checked.passed);
+    }
+    let naive_speed = mizan::lab::stats::Ratio {
+        median: 1.0,
+        low: 0.97,
+        high: 1.03,
+        ..speed.expert
+    };
+    let expert = mizan::lab::stats::Ratio {
+        median: 2.4,
+        low: 2.2,
+        high: 2.5,
+        ..speed.expert
+    };
+    let fast = exercise::speed_verdict(&naive_speed, &expert, exercise::TARGET_SHARE, true);
+    assert!(matches!(fast, SpeedVerdict::NotYet { .. }));
+    assert_eq!(
+        exercise::overall(&checked.correct, &Clean::Clean, Some(fast)),
+        ("correct, not yet faster".to_owned(), false)
+    );
+}
+
+#[test]
+fn the_labs_optimized_form_in_the_attempts_place_passes() {
+    let _one = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let optimized = ExerciseDef {
+        lesson: &mizan::zakat::lessons::pooling::LESSON,
+        attempt: mizan::zakat::lessons::pooling::optimized,
+        start: start::zakat_pooling::attempt,
+        file: "zakat_pooling.rs",
+        hint: "",
+    };
+    let checked = exercise::check(&optimized, Which::Attempt, 1, Some(quick()), Clean::Clean);
+    assert!(checked.correct.is_correct());
+    let speed = checked.speed.as_ref().expect("timed");
+    // The attempt is the optimized form: the same allocations, exactly.
+    assert_eq!(speed.allocations[1], speed.allocations[2]);
+    // Its verdict on injected timings: as fast as the expert.
+    let expert = mizan::lab::stats::Ratio {
+        median: 2.4,
+        low: 2.2,
+        high: 2.5,
+        ..speed.expert
+    };
+    let fast = exercise::speed_verdict(&expert, &expert, exercise::TARGET_SHARE, true);
+    assert_eq!(
+        fast,
+        SpeedVerdict::Met {
+            target: 2.4f64.sqrt()
+        }
+    );
+    assert_eq!(
+        exercise::overall(&checked.correct, &Clean::Clean, Some(fast)),
+        ("passed".to_owned(), true)
+    );
+    // And the same attempt in a tree with another change does not pass.
+    let dirty = Clean::Changed {
+        paths: vec!["workloads/zakat/lessons/pooling.rs".into()],
+    };
+    assert!(!exercise::overall(&checked.correct, &dirty, Some(fast)).1);
+    // The runner timed the attempt between the two forms.
+    assert!(exercise::render(&checked, "zakat_pooling.rs").contains(&format!("    {ATTEMPT:<10}")));
+}
+
+#[test]
+fn every_starting_point_is_the_lessons_naive_form() {
+    // The starting point is the naive form's text (paths made absolute,
+    // the function renamed), so the two cannot drift apart.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for e in EXERCISES {
+        let (workload, technique) = e.file().trim_end_matches(".rs").split_once('_').unwrap();
+        let lesson = std::fs::read_to_string(
+            root.join(format!("workloads/{workload}/lessons/{technique}.rs")),
+        )
+        .unwrap();
+        let anchor = lesson
+            .split("// ANCHOR: naive\n")
+            .nth(1)
+            .and_then(|rest| rest.split("// ANCHOR_END: naive").next())
+            .unwrap();
+        let anchor = anchor
+            .replace("crate::", "mizan::")
+            .replace("super::", &format!("mizan::{workload}::lessons::"));
+        let start =
+            std::fs::read_to_string(root.join("exercises/src/start").join(e.file())).unwrap();
+        let renamed = ["pub fn naive(", "pub fn global_lock("]
+            .iter()
+            .map(|from| anchor.replacen(from, "pub fn attempt(", 1))
+            .chain(std::iter::once(anchor.replacen(
+                "pub fn naive(",
+                "fn run(",
+                1,
+            )))
+            .any(|text| start.contains(&text));
+        assert!(renamed, "{} is not the naive form of {}", e.file(), e.id());
+    }
+}
