@@ -19,8 +19,9 @@ pub mod attempts {
     include!(concat!(env!("OUT_DIR"), "/attempts.rs"));
 }
 
-/// The checkout's root, where git and the book are.
-pub const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+/// This crate's folder; its parent is the checkout's root, where git and
+/// the book are.
+pub const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
 /// An exercise of `$lesson`, from module `$module` of [`start`] and
 /// [`attempts`].

@@ -9,8 +9,8 @@ use std::process::ExitCode;
 static ALLOCATOR: mizan::lab::alloc::CountingAllocator = mizan::lab::alloc::CountingAllocator;
 
 fn main() -> ExitCode {
-    mizan::lab::exercise::main(
-        &mizan_exercises::EXERCISES,
-        Path::new(mizan_exercises::ROOT),
-    )
+    let root = Path::new(mizan_exercises::DIR)
+        .parent()
+        .expect("the exercises crate is in the checkout");
+    mizan::lab::exercise::main(&mizan_exercises::EXERCISES, root)
 }

@@ -50,16 +50,15 @@ impl fmt::Display for Difference {
             write!(f, " (id {id})")?;
         }
         for field in &self.fields {
-            let name = if field.path.is_empty() {
-                "value"
+            if field.path.is_empty() {
+                write!(f, "\n  expected {}\n  got      {}", field.expected, field.got)?;
             } else {
-                &field.path
-            };
-            write!(
-                f,
-                "\n  {name}:\n    expected {}\n    got      {}",
-                field.expected, field.got
-            )?;
+                write!(
+                    f,
+                    "\n  {}:\n    expected {}\n    got      {}",
+                    field.path, field.expected, field.got
+                )?;
+            }
         }
         Ok(())
     }

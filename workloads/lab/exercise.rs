@@ -128,7 +128,7 @@ where
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String> {
         let lesson = timed_lesson(self.lesson, self.function(which));
         let report = runner::run(&[lesson], options);
-        Speed::of(&report)
+        Speed::of(&report, self.lesson.scaling)
     }
 }
 
@@ -382,14 +382,15 @@ pub struct Speed {
     pub attempt: Ratio,
     /// Naive over the lab's optimized form.
     pub expert: Ratio,
-    /// Whether the machine gave the run its cores (see
-    /// [`super::machine::Parallelism`]).
+    /// Whether the machine gave the run its cores, for a lesson about
+    /// threads (see [`super::machine::Parallelism`]); always, for another.
     pub reliable: bool,
 }
 
 impl Speed {
-    /// The attempt's figures from a run of [`timed_lesson`].
-    pub fn of(report: &Report) -> Result<Speed, String> {
+    /// The attempt's figures from a run of [`timed_lesson`]; `threaded`:
+    /// whether the lesson is about threads, whose times need both cores.
+    pub fn of(report: &Report, threaded: bool) -> Result<Speed, String> {
         let result = report.results.first().ok_or("the run timed nothing")?;
         if let Some(failure) = &result.failure {
             return Err(failure.clone());
@@ -411,7 +412,7 @@ impl Speed {
             expert: optimized
                 .over_naive
                 .ok_or("the optimized form has no ratio")?,
-            reliable: report.machine.parallelism.is_none_or(|p| p.is_reliable()),
+            reliable: !threaded || report.machine.parallelism.is_none_or(|p| p.is_reliable()),
         })
     }
 }
