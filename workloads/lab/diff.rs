@@ -51,7 +51,11 @@ impl fmt::Display for Difference {
         }
         for field in &self.fields {
             if field.path.is_empty() {
-                write!(f, "\n  expected {}\n  got      {}", field.expected, field.got)?;
+                write!(
+                    f,
+                    "\n  expected {}\n  got      {}",
+                    field.expected, field.got
+                )?;
             } else {
                 write!(
                     f,

@@ -170,6 +170,7 @@ fn limit(portfolio: &Portfolio) -> u64 {
 }
 // ANCHOR_END: limit
 
+/// The error for portfolio totals past what a `Decimal` holds.
 #[cold]
 pub fn totals_too_large() -> InputError {
     InputError::new("contracts", "their totals are too large to compute exactly")

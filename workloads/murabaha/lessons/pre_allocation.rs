@@ -89,6 +89,7 @@ fn build(scale: Scale, seed: u64) -> ProcessedBook {
     }
 }
 
+/// One instalment of contract `contract_idx` as an export row.
 pub fn row(contract_idx: usize, instalment: &crate::murabaha::model::Instalment) -> ExportRow {
     ExportRow {
         contract_idx: contract_idx as u32,

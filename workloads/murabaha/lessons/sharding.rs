@@ -131,12 +131,15 @@ fn limit(input: &PaymentStream) -> u64 {
 }
 // ANCHOR_END: limit
 
+/// Posts one payment to its contract's ledger.
 pub fn post(ledger: &mut Ledger, payment: &PaymentEvent) {
     ledger.payments += 1;
     ledger.paid += payment.amount;
     ledger.last_payment = ledger.last_payment.max(Some(payment.date));
 }
 
+/// The map of ledgers as the dense list of every contract's, in index
+/// order (an untouched contract's ledger is empty).
 pub fn into_ledgers(
     n_contracts: usize,
     posted: impl IntoIterator<Item = (u32, Ledger)>,

@@ -176,6 +176,7 @@ fn amount(asset: &Asset) -> Decimal {
 }
 // ANCHOR_END: limit
 
+/// The error for a region's total past what a `Decimal` holds.
 #[cold]
 pub fn total_too_large() -> InputError {
     InputError::new(

@@ -159,10 +159,12 @@ fn build(scale: Scale, seed: u64) -> Lines {
     Lines { lines }
 }
 
+/// A line's key in the totals table: region, currency, class.
 pub fn key(line: &Line) -> Key {
     (line.region, line.currency, line.class)
 }
 
+/// Adds one line to its key's total.
 pub fn add(total: &mut Total, line: &Line) {
     total.lines += 1;
     total.value += line.value;
