@@ -685,9 +685,10 @@ pub fn render(v: &Check, file: &str) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "    {name:<10} {:>10}  {:>9} allocations  {ratio}",
+                    "    {name:<10} {:>10}  {:>9} allocation{}  {ratio}",
                     runner::format_ns(s.ns[idx]),
-                    runner::format_count(s.allocations[idx])
+                    runner::format_count(s.allocations[idx]),
+                    if s.allocations[idx] == 1 { " " } else { "s" }
                 );
             }
             let _ = match fast {
