@@ -259,7 +259,7 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
             "{section}"
         );
         assert!(
-            section.contains(" runs of 300 records (Tiny scale, seed 1), "),
+            section.contains(" runs of 300 records (tiny scale, seed 1), "),
             "{section}"
         );
         assert!(section.contains("| innermost function | inlined into | self samples | share |"));
@@ -389,13 +389,21 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
         String::from_utf8_lossy(&out.stderr)
     );
     let table = String::from_utf8(out.stdout).unwrap();
+    // A form a row, a thread count a column, times then speedups (`zakat/
+    // sharding ⚠` when the other tests, running beside this one, hold the
+    // second core).
+    assert!(table.contains(" | 1 thread | 2 threads |"), "{table}");
     assert!(
-        // (`zakat/sharding ⚠` when the other tests, running beside this
-        // one, hold the second core.)
-        table.contains(" threads | naive | striped-locks | sequential | optimized |"),
+        table.contains("\n| zakat/sharding | 2 threads over 1 thread |"),
         "{table}"
     );
-    assert!(table.contains(" | striped-locks | "), "{table}");
+    for form in ["naive", "striped-locks", "sequential", "optimized"] {
+        assert_eq!(
+            table.matches(&format!("\n| {form} | ")).count(),
+            2,
+            "{table}"
+        );
+    }
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
             .unwrap();

@@ -372,3 +372,28 @@ fn every_starting_point_is_the_lessons_naive_form() {
         assert!(renamed, "{} is not the naive form of {}", e.file(), e.id());
     }
 }
+
+#[test]
+fn every_lesson_but_the_allocators_has_an_exercise_in_the_book() {
+    let ids: Vec<&str> = EXERCISES.iter().map(|e| e.id()).collect();
+    let without: Vec<&str> = mizan::lab::registry::lessons()
+        .iter()
+        .map(|l| l.id())
+        .filter(|id| !ids.contains(id))
+        .collect();
+    assert_eq!(
+        without,
+        ["zakat/allocator-choice", "murabaha/allocator-choice"]
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../book/src/techniques");
+    let chapters: String = std::fs::read_dir(root)
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    for id in ids {
+        assert!(
+            chapters.contains(&format!("cargo exercise check {id}\n")),
+            "{id} has no exercise in its chapter"
+        );
+    }
+}

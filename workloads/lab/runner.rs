@@ -1099,32 +1099,44 @@ pub fn markdown(report: &Report) -> String {
     }
 
     for (r, m) in measured.iter().filter(|(_, m)| !m.scaling.is_empty()) {
-        let names: Vec<&str> = m.forms.iter().map(|f| f.name.as_str()).collect();
+        // A form a row, a thread count a column: as narrow as the machine
+        // has cores, however many forms the lesson has.
+        let threads = |p: &ScalingPoint| {
+            if p.threads == 1 {
+                "1 thread".to_owned()
+            } else {
+                format!("{} threads", p.threads)
+            }
+        };
+        let counts: Vec<String> = m.scaling.iter().map(threads).collect();
         let _ = writeln!(
             out,
-            "\n| {} threads | {} |\n|---:|{}",
+            "\n| {} | {} |\n|---|{}",
             lesson_cell(r, report.scale),
-            names.join(" | "),
-            "---:|".repeat(names.len())
+            counts.join(" | "),
+            "---:|".repeat(counts.len())
         );
-        for point in &m.scaling {
-            let cells: Vec<String> = point.ns.iter().map(|ns| format_ns(*ns)).collect();
-            let _ = writeln!(out, "| {} | {} |", point.threads, cells.join(" | "));
+        for (idx, form) in m.forms.iter().enumerate() {
+            let cells: Vec<String> = m.scaling.iter().map(|p| format_ns(p.ns[idx])).collect();
+            let _ = writeln!(out, "| {} | {} |", form.name, cells.join(" | "));
         }
+        let more: Vec<&ScalingPoint> = m.scaling.iter().filter(|p| p.threads > 1).collect();
         let _ = writeln!(
             out,
-            "\n| {} speedup at | {} |\n|---:|{}",
+            "\n| {} | {} |\n|---|{}",
             r.id,
-            names.join(" | "),
-            "---:|".repeat(names.len())
+            more.iter()
+                .map(|p| format!("{} over 1 thread", threads(p)))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---:|".repeat(more.len())
         );
-        for point in m.scaling.iter().filter(|p| p.threads > 1) {
-            let cells: Vec<String> = point
-                .over_one_thread
+        for (idx, form) in m.forms.iter().enumerate() {
+            let cells: Vec<String> = more
                 .iter()
-                .map(|ratio| ratio_cell(Some(ratio), m.reliable()))
+                .map(|p| ratio_cell(Some(&p.over_one_thread[idx]), m.reliable()))
                 .collect();
-            let _ = writeln!(out, "| {} | {} |", point.threads, cells.join(" | "));
+            let _ = writeln!(out, "| {} | {} |", form.name, cells.join(" | "));
         }
         if let Some(p) = m.parallelism {
             let _ = writeln!(
