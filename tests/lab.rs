@@ -275,13 +275,74 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
             .unwrap();
         assert!(samples >= 200, "{form}: {samples} samples");
     }
-    // One allocation a run for the optimized form, for its one buffer.
+    // One allocation a run for the optimized form, for its one buffer; the
+    // heap profile finds it, by the line that asked for it.
     let optimized =
         std::fs::read_to_string(dir.join("zakat-string-building-optimized.md")).unwrap();
     assert!(
         optimized.contains("; 1 allocations (76.8 kB) a run."),
         "{optimized}"
     );
+    assert!(
+        optimized.contains(
+            "`target/mizan/heap/zakat-string-building-optimized.dhat.json` \
+             opens in DHAT's viewer): 1 allocations (76.8 kB) a run"
+        ),
+        "{optimized}"
+    );
+    assert!(
+        optimized.contains(
+            "| allocated by | called from | allocations | bytes | share |\n|---|---|---:|---:|---:|\n\
+             | `with_capacity` | `optimized` (string_building.rs:"
+        ),
+        "{optimized}"
+    );
+    // The naive form's receipts: a String for every line (300 payers).
+    let naive = std::fs::read_to_string(dir.join("zakat-string-building-naive.md")).unwrap();
+    let heap = naive.split("**Heap profile of `naive`**").nth(1).unwrap();
+    assert!(
+        heap.contains("| `format` | `receipt` (string_building.rs:"),
+        "{heap}"
+    );
+    // No locks in string building: no lock section.
+    assert!(!naive.contains("Lock waits"), "{naive}");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    // A form that takes locks has its waits, by the line that made them.
+    let out = common::mizan(
+        &[
+            "profile",
+            "zakat/sharding",
+            "--scale",
+            "tiny",
+            "--samples",
+            "50",
+            "--output",
+            dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let striped = std::fs::read_to_string(dir.join("zakat-sharding-striped-locks.md")).unwrap();
+    let locks = striped
+        .split("**Lock waits of `striped-locks`**")
+        .nth(1)
+        .unwrap();
+    let lines = mizan::zakat::lessons::sharding::LESSON.build;
+    let count = lines(mizan::lab::lesson::Scale::Tiny, 1).lines.len();
+    assert!(
+        locks.contains(&format!(
+            "| 16 | {} | ",
+            mizan::lab::runner::format_count(count as u64)
+        )),
+        "{locks}"
+    );
+    let sequential = std::fs::read_to_string(dir.join("zakat-sharding-sequential.md")).unwrap();
+    assert!(!sequential.contains("Lock waits"), "{sequential}");
     std::fs::remove_dir_all(&dir).unwrap();
 
     let out = common::mizan(&["profile"], b"");

@@ -73,6 +73,20 @@ enum Command {
         #[arg(long, default_value = PROFILES)]
         output: PathBuf,
     },
+    /// Profile one form's heap by allocation site under dhat, in this
+    /// process (what `profile` starts, with MIZAN_ALLOCATOR=dhat, for every
+    /// form), and print its section of the book.
+    #[command(hide = true)]
+    HeapForm {
+        lesson: String,
+        /// `naive`, `optimized`, or a further form's name.
+        #[arg(long)]
+        form: String,
+        #[arg(long, value_enum, default_value_t = Scale::Default)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// List the lessons.
     List,
     /// Regenerate the book's generated tables and charts from the last
@@ -419,6 +433,18 @@ fn run(cli: Cli) -> Result<()> {
                 &output,
             )
             .map_err(anyhow::Error::msg)?;
+            print!("{section}");
+            Ok(())
+        }
+        Some(Command::HeapForm {
+            lesson,
+            form,
+            scale,
+            seed,
+        }) => {
+            let lesson = find_lesson(&lesson)?;
+            let section = mizan::lab::profile::heap_form(lesson, &form, scale, seed)
+                .map_err(anyhow::Error::msg)?;
             print!("{section}");
             Ok(())
         }

@@ -3,8 +3,9 @@
 //! allocation (and its bytes) in global atomics.
 //!
 //! The allocator is chosen per process, once, at the first allocation, from
-//! the environment variable `MIZAN_ALLOCATOR` (`mimalloc`, or anything else
-//! for the system allocator): memory must be freed by the allocator that
+//! the environment variable `MIZAN_ALLOCATOR` (`mimalloc`; `dhat`, the
+//! system allocator under dhat's heap profiler, for `mizan profile`;
+//! anything else for the system allocator): memory must be freed by the allocator that
 //! gave it, so the choice can never change while the process runs. It is
 //! read with `libc::getenv`, which does not allocate. `mizan run
 //! --allocator mimalloc` re-executes the command with the variable set.
@@ -74,6 +75,9 @@ pub const ALLOCATOR_VARIABLE: &str = "MIZAN_ALLOCATOR";
 const UNCHOSEN: u8 = 0;
 const SYSTEM: u8 = 1;
 const MIMALLOC: u8 = 2;
+/// dhat's heap profiler over the system allocator: `mizan profile`'s
+/// heap-profiling child (`MIZAN_ALLOCATOR=dhat`), never a lesson's.
+const DHAT: u8 = 3;
 static CHOICE: AtomicU8 = AtomicU8::new(UNCHOSEN);
 
 // ANCHOR: choice
@@ -86,10 +90,10 @@ fn choice() -> u8 {
             // read once before any thread is started.
             let chosen = unsafe {
                 let value = libc::getenv(c"MIZAN_ALLOCATOR".as_ptr());
-                if !value.is_null() && std::ffi::CStr::from_ptr(value).to_bytes() == b"mimalloc" {
-                    MIMALLOC
-                } else {
-                    SYSTEM
+                match (!value.is_null()).then(|| std::ffi::CStr::from_ptr(value).to_bytes()) {
+                    Some(b"mimalloc") => MIMALLOC,
+                    Some(b"dhat") => DHAT,
+                    _ => SYSTEM,
                 }
             };
             CHOICE.store(chosen, Ordering::Relaxed);
@@ -101,7 +105,14 @@ fn choice() -> u8 {
 }
 // ANCHOR_END: choice
 
-/// The allocator this process runs under.
+/// Whether this process's allocations go through dhat's heap profiler
+/// (`MIZAN_ALLOCATOR=dhat`; see [`super::profile::heap_form`]).
+pub fn is_dhat() -> bool {
+    choice() == DHAT
+}
+
+/// The allocator this process runs under (the system allocator under
+/// dhat's profiler).
 pub fn backend() -> Backend {
     if choice() == MIMALLOC {
         Backend::Mimalloc
@@ -121,10 +132,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
         record(layout.size());
         // SAFETY: forwarded unchanged.
         unsafe {
-            if choice() == MIMALLOC {
-                MiMalloc.alloc(layout)
-            } else {
-                System.alloc(layout)
+            match choice() {
+                MIMALLOC => MiMalloc.alloc(layout),
+                DHAT => dhat::Alloc.alloc(layout),
+                _ => System.alloc(layout),
             }
         }
     }
@@ -133,10 +144,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
         record(layout.size());
         // SAFETY: forwarded unchanged.
         unsafe {
-            if choice() == MIMALLOC {
-                MiMalloc.alloc_zeroed(layout)
-            } else {
-                System.alloc_zeroed(layout)
+            match choice() {
+                MIMALLOC => MiMalloc.alloc_zeroed(layout),
+                DHAT => dhat::Alloc.alloc_zeroed(layout),
+                _ => System.alloc_zeroed(layout),
             }
         }
     }
@@ -145,10 +156,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
         release(layout.size());
         // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
         unsafe {
-            if choice() == MIMALLOC {
-                MiMalloc.dealloc(ptr, layout)
-            } else {
-                System.dealloc(ptr, layout)
+            match choice() {
+                MIMALLOC => MiMalloc.dealloc(ptr, layout),
+                DHAT => dhat::Alloc.dealloc(ptr, layout),
+                _ => System.dealloc(ptr, layout),
             }
         }
     }
@@ -160,10 +171,10 @@ unsafe impl GlobalAlloc for CountingAllocator {
         record_resize(layout.size(), new_size);
         // SAFETY: forwarded unchanged, to the allocator that gave `ptr`.
         unsafe {
-            if choice() == MIMALLOC {
-                MiMalloc.realloc(ptr, layout, new_size)
-            } else {
-                System.realloc(ptr, layout, new_size)
+            match choice() {
+                MIMALLOC => MiMalloc.realloc(ptr, layout, new_size),
+                DHAT => dhat::Alloc.realloc(ptr, layout, new_size),
+                _ => System.realloc(ptr, layout, new_size),
             }
         }
     }

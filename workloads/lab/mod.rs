@@ -8,7 +8,8 @@
 //! - [`alloc`]: the counting global allocator, over the system allocator
 //!   or mimalloc.
 //! - [`instructions`]: instruction counts under callgrind.
-//! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames).
+//! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames),
+//!   heap profiles by allocation site (dhat), lock waits ([`lock`]).
 //! - [`report`]: the book's generated tables and charts.
 //! - [`process`]: timing forms in processes of their own, for the lessons
 //!   about the allocator.
@@ -30,6 +31,7 @@ pub mod diff;
 pub mod exercise;
 pub mod instructions;
 pub mod lesson;
+pub mod lock;
 pub mod machine;
 pub mod process;
 pub mod profile;

@@ -14,13 +14,14 @@
 //!   locks, no merging: each ledger has exactly one writer.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
+// std's Mutex, which `mizan profile` can ask how long threads waited.
 use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
+use crate::lab::lock::Mutex;
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {

@@ -15,13 +15,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{Hash, Hasher};
-use std::sync::Mutex;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
 use crate::input::Currency;
+// std's Mutex, which `mizan profile` can ask how long threads waited.
 use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
+use crate::lab::lock::Mutex;
 use crate::zakat::model::Asset;
 use crate::zakat::rules::{Context, line_value, zakatable_value};
 
