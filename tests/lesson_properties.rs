@@ -19,6 +19,7 @@ proptest! {
     fn zakat_receipts_agree(input in arbitrary::receipts()) {
         let document = receipts::naive(&input);
         prop_assert_eq!(&document, &receipts::optimized(&input));
+        prop_assert_eq!(&document, &receipts::write_into_one_buffer(&input));
         // The pooling lesson writes the same receipts through a reused
         // buffer or a fresh one: both give the same bytes.
         prop_assert_eq!(document.as_bytes(), &mizan::zakat::lessons::pooling::naive(&input)[..]);
@@ -29,6 +30,7 @@ proptest! {
     fn murabaha_statements_agree(input in arbitrary::statements()) {
         let document = statements::naive(&input);
         prop_assert_eq!(&document, &statements::optimized(&input));
+        prop_assert_eq!(&document, &statements::write_into_one_buffer(&input));
         prop_assert_eq!(document.as_bytes(), &mizan::murabaha::lessons::pooling::naive(&input)[..]);
         prop_assert_eq!(
             document.as_bytes(),

@@ -412,6 +412,72 @@ pub fn format_fixed(value: Decimal, dp: u32) -> String {
     text
 }
 
+/// [`format_fixed`] as a `Display`, which allocates nothing and honours a
+/// width (`{:>12}`): `write!(out, "{:>12}", Places(value, 2))`. The digits
+/// go through `Decimal`'s own `Display` into a buffer on the stack.
+#[derive(Debug, Clone, Copy)]
+pub struct Places(pub Decimal, pub u32);
+
+impl fmt::Display for Places {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Places(value, dp) = *self;
+        let mut v = round_half_up(value, dp);
+        v.rescale(dp);
+        let mut text = StackText::default();
+        fmt::Write::write_fmt(&mut text, format_args!("{v}"))?;
+        let missing = dp - v.scale();
+        if missing > 0 {
+            if v.scale() == 0 {
+                text.push(b'.')?;
+            }
+            for _ in 0..missing {
+                text.push(b'0')?;
+            }
+        }
+        f.pad(text.as_str())
+    }
+}
+
+/// Text on the stack, as long as any `Decimal` printed with its places.
+struct StackText {
+    bytes: [u8; 96],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            bytes: [0; 96],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn push(&mut self, byte: u8) -> fmt::Result {
+        *self.bytes.get_mut(self.len).ok_or(fmt::Error)? = byte;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `str`s and ASCII bytes are ever written.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+    }
+}
+
+impl fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        self.bytes
+            .get_mut(self.len..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
 impl<const DP: u32> Fixed<DP> {
     /// Zero.
     pub const ZERO: Self = Fixed(0);
@@ -475,6 +541,32 @@ mod tests {
 
     fn d(s: &str) -> Decimal {
         parse_decimal(s).unwrap()
+    }
+
+    #[test]
+    fn places_prints_what_format_fixed_prints_and_pads() {
+        for (value, dp) in [
+            (d("0"), 2),
+            (d("1.005"), 2),
+            (d("-12.345"), 2),
+            (d("7"), 3),
+            (d("0.0000001234"), 10),
+            (Decimal::MAX, 2),
+            (Decimal::MIN, 0),
+            (d("123456789012345.6789"), 2),
+        ] {
+            assert_eq!(
+                Places(value, dp).to_string(),
+                format_fixed(value, dp),
+                "{value}"
+            );
+        }
+        assert_eq!(format!("{:>8}", Places(d("1.5"), 2)), "    1.50");
+        assert_eq!(format!("{:<6}|", Places(d("-2"), 1)), "-2.0  |");
+        assert_eq!(
+            format!("{:>12}", Places(d("1234567.891"), 2)),
+            format!("{:>12}", format_fixed(d("1234567.891"), 2))
+        );
     }
 
     #[test]

@@ -26,6 +26,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 #[global_allocator]
 static ALLOCATOR: mizan::lab::alloc::CountingAllocator = mizan::lab::alloc::CountingAllocator;
 
+/// One test at a time: a timing counts every thread's allocations, so a
+/// test beside it would add its own.
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// A cash line in a foreign currency, converted and cut to the cent
 /// instead of rounded half up.
 fn truncated(asset: &Asset, context: &Context) -> Decimal {
@@ -59,6 +66,7 @@ fn truncating(input: &ZakatInput) -> Vec<PayerValuation> {
 
 #[test]
 fn a_cent_lost_names_the_payer_the_line_and_the_total() {
+    let _one = one_at_a_time();
     let lesson = &valuation::LESSON;
     let Correctness::Wrong {
         input,
@@ -110,6 +118,7 @@ fn dropping(book: &ProcessedBook) -> Vec<ExportRow> {
 
 #[test]
 fn a_dropped_record_is_counted() {
+    let _one = one_at_a_time();
     let Correctness::Wrong { difference, .. } =
         exercise::check_correct(&export::LESSON, dropping, 3, exercise::FULL)
     else {
@@ -139,6 +148,7 @@ fn panicking(input: &Lines) -> Totals {
 
 #[test]
 fn a_panic_in_a_worker_is_caught_and_reported() {
+    let _one = one_at_a_time();
     let Correctness::Panicked {
         input,
         message,
@@ -158,6 +168,7 @@ fn a_panic_in_a_worker_is_caught_and_reported() {
 
 #[test]
 fn a_wrong_answer_on_a_random_input_is_shrunk() {
+    let _one = one_at_a_time();
     // Right on the generated inputs (none is in XTS, the code ISO 4217
     // keeps for tests), wrong on the random ones from the eighth line.
     fn off_at_seven(input: &Lines) -> Totals {
@@ -235,6 +246,7 @@ fn quick() -> RunOptions {
 
 #[test]
 fn every_starting_point_is_correct() {
+    let _one = one_at_a_time();
     // Fewer inputs than a check's (the zakat pooling test below makes a
     // whole check): this is every exercise, in a debug build.
     let plan = exercise::Plan {
@@ -255,13 +267,9 @@ fn every_starting_point_is_correct() {
     }
 }
 
-/// The timing tests count allocations, which counts every thread's: one at
-/// a time.
-static TIMING: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 #[test]
 fn the_starting_point_is_correct_and_not_yet_faster() {
-    let _one = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let pooling = EXERCISES
         .iter()
         .find(|e| e.id() == "zakat/pooling")
@@ -299,7 +307,7 @@ fn the_starting_point_is_correct_and_not_yet_faster() {
 
 #[test]
 fn the_labs_optimized_form_in_the_attempts_place_passes() {
-    let _one = TIMING.lock().unwrap_or_else(|e| e.into_inner());
+    let _one = one_at_a_time();
     let optimized = ExerciseDef {
         lesson: &mizan::zakat::lessons::pooling::LESSON,
         attempt: mizan::zakat::lessons::pooling::optimized,
@@ -341,6 +349,7 @@ fn the_labs_optimized_form_in_the_attempts_place_passes() {
 
 #[test]
 fn every_starting_point_is_the_lessons_naive_form() {
+    let _one = one_at_a_time();
     // The starting point is the naive form's text (paths made absolute,
     // the function renamed), so the two cannot drift apart.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -375,6 +384,7 @@ fn every_starting_point_is_the_lessons_naive_form() {
 
 #[test]
 fn every_lesson_but_the_allocators_has_an_exercise_in_the_book() {
+    let _one = one_at_a_time();
     let ids: Vec<&str> = EXERCISES.iter().map(|e| e.id()).collect();
     let without: Vec<&str> = mizan::lab::registry::lessons()
         .iter()

@@ -786,19 +786,19 @@ pub fn heap_sites(json: &str) -> Result<Vec<HeapSite>, String> {
             Some(at) => {
                 let callee = stack[..at]
                     .last()
-                    .map_or("?".to_owned(), |f| short_name(&f.name));
+                    .map_or("?".to_owned(), |f| function_name(&f.name));
                 let f = stack[at];
                 let file = f.file.rsplit('/').next().unwrap_or(&f.file);
                 (
                     callee,
-                    format!("{} ({file}:{})", short_name(&f.name), f.line),
+                    format!("{} ({file}:{})", function_name(&f.name), f.line),
                 )
             }
             None => (
                 stack
                     .iter()
                     .find(|f| !is_allocator_frame(&f.file))
-                    .map_or("?".to_owned(), |f| short_name(&f.name)),
+                    .map_or("?".to_owned(), |f| function_name(&f.name)),
                 String::new(),
             ),
         };
@@ -822,6 +822,24 @@ pub fn heap_sites(json: &str) -> Result<Vec<HeapSite>, String> {
             .then_with(|| (&a.allocator, &a.caller).cmp(&(&b.allocator, &b.caller)))
     });
     Ok(sites)
+}
+
+/// A heap table's function: its name without its path, which only an
+/// optimized build's inlined frames lack (the file and line place it): the
+/// same in a debug and a release build. A closure keeps its function's
+/// name, a qualified path its brackets.
+fn function_name(name: &str) -> String {
+    let short = short_name(name);
+    if short.starts_with('<') {
+        return short;
+    }
+    let segments: Vec<&str> = short.split("::").collect();
+    let keep = if segments.last().is_some_and(|s| s.starts_with('{')) {
+        2
+    } else {
+        1
+    };
+    segments[segments.len().saturating_sub(keep)..].join("::")
 }
 
 /// A dhat frame, `0x55d2…: format_inner (alloc/src/fmt.rs:610:5)`, as its

@@ -2,18 +2,18 @@
 //! they arrived, into every contract's ledger (payments counted, amount
 //! paid, last payment date), on all the machine's cores (rayon).
 //!
-//! Four forms, one set of ledgers:
+//! Four forms, one data structure (the ledgers in a vector indexed by
+//! contract), shared four ways:
 //!
-//! - naive: one `Mutex<HashMap>` of ledgers that every thread locks for
+//! - naive: the vector behind one `Mutex`, which every thread locks for
 //!   every payment;
-//! - `striped-locks`: sixteen maps behind sixteen locks, by contract;
-//! - `sequential`: one thread, the ledgers in a vector indexed by contract;
+//! - `striped-locks`: the contracts dealt over sixteen vectors behind
+//!   sixteen locks (contract `i` in stripe `i % 16`, at `i / 16`);
+//! - `sequential`: one thread, one vector, no lock;
 //! - optimized: the contracts are sharded into one contiguous range per
 //!   thread; every thread reads the whole stream and posts only the
 //!   payments of its own contracts, into its own slice of the ledgers. No
 //!   locks, no merging: each ledger has exactly one writer.
-
-use std::collections::HashMap;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -26,9 +26,10 @@ use crate::lab::lock::Mutex;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     id: "murabaha/sharding",
-    why: "Posting payments from every core into one Mutex<HashMap> of ledgers makes the \
+    why: "Posting payments from every core into one Mutex over the ledgers makes the \
           cores queue for the lock on every payment. Striping the ledgers over sixteen locks \
-          lets threads mostly take different locks. Sharding by owner does better: each \
+          lets threads mostly take different locks. Every form keeps the same vector of \
+          ledgers indexed by contract; only the sharing differs. Sharding by owner does better: each \
           thread owns a contiguous range of contracts, reads the whole stream and posts only \
           its own contracts' payments into its own slice of the ledgers, so that every \
           ledger has one writer and nothing is locked or merged. Reading the stream once per \
@@ -139,53 +140,45 @@ pub fn post(ledger: &mut Ledger, payment: &PaymentEvent) {
     ledger.last_payment = ledger.last_payment.max(Some(payment.date));
 }
 
-/// The map of ledgers as the dense list of every contract's, in index
-/// order (an untouched contract's ledger is empty).
-pub fn into_ledgers(
-    n_contracts: usize,
-    posted: impl IntoIterator<Item = (u32, Ledger)>,
-) -> Vec<Ledger> {
-    let mut ledgers = vec![Ledger::default(); n_contracts];
-    for (idx, ledger) in posted {
-        ledgers[idx as usize] = ledger;
-    }
-    ledgers
-}
-
 // ANCHOR: naive
-/// Every thread locks the one map of ledgers for every payment.
+/// Every thread locks the one vector of ledgers for every payment.
 pub fn global_lock(input: &PaymentStream) -> Vec<Ledger> {
-    let ledgers: Mutex<HashMap<u32, Ledger>> = Mutex::new(HashMap::new());
+    let ledgers = Mutex::new(vec![Ledger::default(); input.n_contracts]);
     input.payments.par_iter().for_each(|payment| {
         let mut ledgers = ledgers.lock().expect("no thread panics holding the lock");
-        post(ledgers.entry(payment.contract_idx).or_default(), payment);
+        post(&mut ledgers[payment.contract_idx as usize], payment);
     });
-    into_ledgers(
-        input.n_contracts,
-        ledgers.into_inner().expect("no thread panicked"),
-    )
+    ledgers.into_inner().expect("no thread panicked")
 }
 // ANCHOR_END: naive
 
 // ANCHOR: striped
-/// Sixteen maps behind sixteen locks, by contract.
+/// The contracts dealt over sixteen vectors behind sixteen locks: contract
+/// `i` is at `i / 16` in stripe `i % 16`.
 pub fn striped_locks(input: &PaymentStream) -> Vec<Ledger> {
     const STRIPES: usize = 16;
-    let stripes: Vec<Mutex<HashMap<u32, Ledger>>> =
-        (0..STRIPES).map(|_| Mutex::new(HashMap::new())).collect();
+    let stripes: Vec<Mutex<Vec<Ledger>>> = (0..STRIPES)
+        .map(|s| {
+            Mutex::new(vec![
+                Ledger::default();
+                input.n_contracts.saturating_sub(s).div_ceil(STRIPES)
+            ])
+        })
+        .collect();
     input.payments.par_iter().for_each(|payment| {
-        let stripe = payment.contract_idx as usize % STRIPES;
-        let mut ledgers = stripes[stripe]
+        let idx = payment.contract_idx as usize;
+        let mut ledgers = stripes[idx % STRIPES]
             .lock()
             .expect("no thread panics holding the lock");
-        post(ledgers.entry(payment.contract_idx).or_default(), payment);
+        post(&mut ledgers[idx / STRIPES], payment);
     });
-    into_ledgers(
-        input.n_contracts,
-        stripes
-            .into_iter()
-            .flat_map(|stripe| stripe.into_inner().expect("no thread panicked")),
-    )
+    let stripes: Vec<Vec<Ledger>> = stripes
+        .into_iter()
+        .map(|stripe| stripe.into_inner().expect("no thread panicked"))
+        .collect();
+    (0..input.n_contracts)
+        .map(|idx| stripes[idx % STRIPES][idx / STRIPES])
+        .collect()
 }
 // ANCHOR_END: striped
 
