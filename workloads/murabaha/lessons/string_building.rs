@@ -169,7 +169,7 @@ pub fn statement(c: &ContractResult, as_of: CivilDate) -> String {
 // ANCHOR_END: naive
 
 // ANCHOR: write
-/// The rung between: every row `write!`n into one buffer sized up front,
+/// The rung between: every row written with `write!` into one buffer sized up front,
 /// so nothing is allocated per contract, but every figure still goes
 /// through `core::fmt` (`Places` is `format_fixed` as a `Display`).
 pub fn write_into_one_buffer(input: &Statements) -> String {

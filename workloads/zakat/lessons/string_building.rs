@@ -186,7 +186,7 @@ fn receipt(a: &Assessment, currency: Currency) -> String {
 // ANCHOR_END: naive
 
 // ANCHOR: write
-/// The rung between: every line `write!`n into one buffer sized up front,
+/// The rung between: every line written with `write!` into one buffer sized up front,
 /// so nothing is allocated per payer, but every figure still goes through
 /// `core::fmt` (`Places` is `format_fixed` as a `Display`).
 pub fn write_into_one_buffer(input: &Receipts) -> String {
