@@ -128,7 +128,13 @@ where
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String> {
         let lesson = timed_lesson(self.lesson, self.function(which));
         let report = runner::run(&[lesson], options);
-        Speed::of(&report, self.lesson.scaling)
+        let mut speed = Speed::of(&report, self.lesson.scaling)?;
+        // The runner measured the cores before the run; a lesson about
+        // threads needs them after it too.
+        if self.lesson.scaling {
+            speed.reliable &= super::machine::measure_parallelism().is_reliable();
+        }
+        Ok(speed)
     }
 }
 
