@@ -102,6 +102,10 @@ pub trait Exercise: Sync {
     /// The attempt (or the starting point) timed against the naive and the
     /// optimized forms by the lab's runner.
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String>;
+    /// Builds the lesson's input and runs one function on it once:
+    /// `naive`, `attempt`, `start`, `optimized`, or none (`input-only`),
+    /// for callgrind.
+    fn run_one(&self, function: &str, scale: Scale, seed: u64) -> Result<(), String>;
 }
 
 impl<I, O> Exercise for ExerciseDef<I, O>
@@ -125,6 +129,14 @@ where
         check_correct(self.lesson, self.function(which), seed, plan)
     }
 
+    fn run_one(&self, function: &str, scale: Scale, seed: u64) -> Result<(), String> {
+        let input = (self.lesson.build)(scale, seed);
+        if let Some(f) = self.named(function)? {
+            drop(std::hint::black_box(f(std::hint::black_box(&input))));
+        }
+        Ok(())
+    }
+
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String> {
         let lesson = timed_lesson(self.lesson, self.function(which));
         let report = runner::run(&[lesson], options);
@@ -138,7 +150,21 @@ where
     }
 }
 
+/// One of an exercise's functions, or none (the input alone).
+type Function<I, O> = Option<fn(&I) -> O>;
+
 impl<I, O> ExerciseDef<I, O> {
+    fn named(&self, function: &str) -> Result<Function<I, O>, String> {
+        Ok(match function {
+            "input-only" => None,
+            "naive" => Some(self.lesson.naive),
+            "optimized" => Some(self.lesson.optimized),
+            ATTEMPT => Some(self.attempt),
+            "start" => Some(self.start),
+            other => return Err(format!("no function {other:?}")),
+        })
+    }
+
     fn function(&self, which: Which) -> fn(&I) -> O {
         match which {
             Which::Attempt => self.attempt,
@@ -546,6 +572,8 @@ pub struct Check {
     pub fast: Option<SpeedVerdict>,
     /// Why it was not timed, or the runner's refusal.
     pub speed_error: Option<String>,
+    /// Instructions under callgrind, when asked for (`--instructions`).
+    pub instructions: Option<InstructionCounts>,
     /// The one-line verdict: `passed`, `correct, not yet faster`, …
     pub verdict: String,
     /// Whether the exercise passed.
@@ -606,6 +634,7 @@ pub fn check(
         speed,
         fast,
         speed_error,
+        instructions: None,
         verdict,
         passed,
     }
@@ -726,8 +755,74 @@ pub fn render(v: &Check, file: &str) -> String {
             );
         }
     }
+    if let Some(i) = v.instructions {
+        let ratio = |n: u64| super::stats::number(i.naive as f64 / n.max(1) as f64);
+        let _ = writeln!(
+            out,
+            "  instructions (callgrind, one run, tiny scale): naive {}, attempt {} ({}× fewer), \
+             optimized {} ({}× fewer)",
+            runner::format_count(i.naive),
+            runner::format_count(i.attempt),
+            ratio(i.attempt),
+            runner::format_count(i.optimized),
+            ratio(i.optimized)
+        );
+    }
     let _ = write!(out, "verdict: {}", v.verdict);
     out
+}
+
+/// Instructions executed, under callgrind, by one run of each function on
+/// the tiny-scale input, less the input's building: the same on every run
+/// of the same build, whatever the machine's load, so a grade a teacher
+/// can compare across a class's machines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct InstructionCounts {
+    /// The naive form's.
+    pub naive: u64,
+    /// The attempt's.
+    pub attempt: u64,
+    /// The lab's optimized form's.
+    pub optimized: u64,
+}
+
+/// Counts [`InstructionCounts`] for `exercise`, running this program's
+/// hidden `run-one` command under valgrind's callgrind.
+pub fn instruction_counts(
+    exercise: &dyn Exercise,
+    which: Which,
+    seed: u64,
+) -> Result<InstructionCounts, String> {
+    let seed = seed.to_string();
+    let count = |function: &str| {
+        super::instructions::callgrind_total(
+            &[
+                "run-one",
+                exercise.id(),
+                "--function",
+                function,
+                "--seed",
+                &seed,
+            ],
+            super::alloc::Backend::System,
+        )
+        .map_err(|e| {
+            format!(
+                "callgrind run of {} ({function}) failed: {e}",
+                exercise.id()
+            )
+        })
+    };
+    let baseline = count("input-only")?;
+    let attempt = match which {
+        Which::Attempt => ATTEMPT,
+        Which::Start => "start",
+    };
+    Ok(InstructionCounts {
+        naive: count("naive")?.saturating_sub(baseline),
+        attempt: count(attempt)?.saturating_sub(baseline),
+        optimized: count("optimized")?.saturating_sub(baseline),
+    })
 }
 
 /// The budget of a check's timing, by default.
@@ -775,6 +870,20 @@ enum Cmd {
         /// Print the check as JSON (for a teacher grading a class).
         #[arg(long)]
         json: bool,
+        /// Also count instructions under valgrind's callgrind: a grade
+        /// that does not depend on the machine.
+        #[arg(long)]
+        instructions: bool,
+    },
+    /// Build a lesson's input and run one function once (what
+    /// `check --instructions` runs under callgrind).
+    #[command(hide = true)]
+    RunOne {
+        id: String,
+        #[arg(long)]
+        function: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Where the naive form's time goes, and what to try.
     Hint {
@@ -874,6 +983,10 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
             println!("{} is the starting point again.", to.display());
             Ok(true)
         }
+        Cmd::RunOne { id, function, seed } => {
+            find(&id)?.run_one(&function, Scale::Tiny, seed)?;
+            Ok(true)
+        }
         Cmd::Hint { id } => {
             let e = find(&id)?;
             println!("{}", e.hint());
@@ -908,6 +1021,7 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
             no_time,
             start,
             json,
+            instructions,
         } => {
             let e = find(&id)?;
             let which = if start { Which::Start } else { Which::Attempt };
@@ -924,7 +1038,10 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
                 seed,
                 progress: !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             });
-            let checked = check(e, which, seed, options, cleanliness(root));
+            let mut checked = check(e, which, seed, options, cleanliness(root));
+            if instructions {
+                checked.instructions = Some(instruction_counts(e, which, seed)?);
+            }
             if json {
                 println!(
                     "{}",

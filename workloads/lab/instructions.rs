@@ -104,32 +104,52 @@ fn count(
     seed: u64,
     backend: Backend,
 ) -> Result<u64, String> {
+    let seed = seed.to_string();
+    callgrind_total(
+        &[
+            "run-form",
+            lesson_id,
+            "--target",
+            target.arg(),
+            "--scale",
+            scale.name(),
+            "--seed",
+            &seed,
+        ],
+        backend,
+    )
+    .map_err(|e| {
+        format!(
+            "callgrind run of {lesson_id} ({}) failed: {e}",
+            target.arg()
+        )
+    })
+}
+
+/// The total instructions callgrind counts for one run of this program
+/// with `args`, under `backend`.
+pub fn callgrind_total(args: &[&str], backend: Backend) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let out_file = std::env::temp_dir().join(format!(
-        "mizan-callgrind-{}-{}-{}.out",
+        "mizan-callgrind-{}-{}.out",
         std::process::id(),
-        lesson_id.replace('/', "-"),
-        target.arg()
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     ));
-    let scale_arg = scale.name();
     let output = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()))
         .arg(&exe)
-        .args(["run-form", lesson_id, "--target", target.arg()])
-        .args(["--scale", scale_arg, "--seed", &seed.to_string()])
+        .args(args)
         .env(ALLOCATOR_VARIABLE, backend.name())
         .output()
         .map_err(|e| format!("cannot run valgrind: {e}"))?;
     if !output.status.success() {
-        return Err(format!(
-            "callgrind run of {lesson_id} ({}) failed: {}",
-            target.arg(),
-            String::from_utf8_lossy(&output.stderr)
-                .lines()
-                .last()
-                .unwrap_or("")
-        ));
+        return Err(String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .last()
+            .unwrap_or("")
+            .to_owned());
     }
     let total = read_total(&out_file);
     let _ = std::fs::remove_file(&out_file);

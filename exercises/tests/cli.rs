@@ -1,0 +1,64 @@
+//! The `exercise` command as a learner runs it: the exit codes, `--json`,
+//! and the instruction-count grade under callgrind (valgrind must be
+//! installed, as for the lab's own instruction test).
+
+use std::process::Command;
+
+fn exercise(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_exercise"))
+        .args(args)
+        .output()
+        .expect("the checker runs")
+}
+
+#[test]
+fn the_exit_code_says_passed_or_not_and_an_unknown_exercise_is_an_error() {
+    let out = exercise(&["check", "zakat/pooling", "--start", "--no-time"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("  correct: yes, the naive form's output on 5 of the lesson's inputs and 64 random ones\n"), "{text}");
+    assert!(text.contains("  fast: not asked for\n"), "{text}");
+    let out = exercise(&["check", "zakat/nothing"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with(
+            "error: no exercise \"zakat/nothing\"; the exercises are: zakat/string-building, "
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn instructions_grade_the_attempt_without_the_machine() {
+    let out = exercise(&[
+        "check",
+        "zakat/pooling",
+        "--start",
+        "--no-time",
+        "--instructions",
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["correct"]["outcome"], "correct");
+    let count = |name: &str| check["instructions"][name].as_u64().unwrap() as f64;
+    let (naive, start, optimized) = (count("naive"), count("attempt"), count("optimized"));
+    // The starting point is the naive form's code, compiled apart: within
+    // a few per cent of it. The lab's pooled buffer does less work than
+    // the naive form on the same receipts: under half of it in a release
+    // build, where the receipt writer's own code is optimized too.
+    assert!((start / naive - 1.0).abs() < 0.05, "{naive} {start}");
+    let at_most = if cfg!(debug_assertions) { 1.0 } else { 0.5 };
+    assert!(optimized < naive * at_most, "{naive} {optimized}");
+}
