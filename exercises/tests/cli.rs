@@ -35,6 +35,24 @@ fn the_exit_code_says_passed_or_not_and_an_unknown_exercise_is_an_error() {
 }
 
 #[test]
+fn list_shows_every_lesson() {
+    let out = exercise(&["list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1 + mizan::lab::registry::lessons().len(),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "zakat/allocator-choice       no exercise            (its forms are one function"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
 fn instructions_grade_the_attempt_without_the_machine() {
     let out = exercise(&[
         "check",

@@ -955,6 +955,15 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
                 };
                 println!("{:<28} {status:<22} {last}", e.id());
             }
+            for lesson in super::registry::lessons() {
+                if !exercises.iter().any(|e| e.id() == lesson.id()) {
+                    println!(
+                        "{:<28} {:<22} (its forms are one function: see the book's Exercises)",
+                        lesson.id(),
+                        "no exercise"
+                    );
+                }
+            }
             Ok(true)
         }
         Cmd::Start { id } => {
