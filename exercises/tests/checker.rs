@@ -407,3 +407,40 @@ fn every_lesson_but_the_allocators_has_an_exercise_in_the_book() {
         );
     }
 }
+
+#[test]
+fn a_failure_on_the_timed_input_is_reported_not_a_crash() {
+    let _one = one_at_a_time();
+    // Right on every input the correctness check tries; a panic on the
+    // small scale's 5,000 receipts, where this timing runs.
+    fn panics_at_small_scale(input: &mizan::zakat::lessons::string_building::Receipts) -> Vec<u8> {
+        assert_ne!(input.assessments.len(), 5_000, "five thousand");
+        mizan::zakat::lessons::pooling::optimized(input)
+    }
+    let attempt = ExerciseDef {
+        lesson: &mizan::zakat::lessons::pooling::LESSON,
+        attempt: panics_at_small_scale,
+        start: start::zakat_pooling::attempt,
+        file: "zakat_pooling.rs",
+        hint: "",
+    };
+    let small = RunOptions {
+        scale: Scale::Small,
+        ..quick()
+    };
+    let checked = exercise::check(&attempt, Which::Attempt, 1, Some(small), Clean::Clean);
+    assert!(checked.correct.is_correct());
+    assert!(!checked.passed);
+    assert!(
+        checked
+            .verdict
+            .starts_with("not passed: the timing run failed: the attempt panicked: panicked at "),
+        "{}",
+        checked.verdict
+    );
+    assert!(
+        checked.verdict.contains("five thousand"),
+        "{}",
+        checked.verdict
+    );
+}

@@ -613,10 +613,16 @@ pub fn check(
 ) -> Check {
     let correct = exercise.correctness(which, seed, FULL);
     let (speed, speed_error) = match (&correct, options) {
-        (Correctness::Correct { .. }, Some(options)) => match exercise.speed(which, options) {
-            Ok(speed) => (Some(speed), None),
-            Err(e) => (None, Some(e)),
-        },
+        // The runner checks the forms again on the input it times (at a
+        // smaller scale, if the budget asks for one): a difference or a
+        // panic there is reported, not a crash.
+        (Correctness::Correct { .. }, Some(options)) => {
+            match run_caught(|| exercise.speed(which, options)) {
+                Outcome::Output(Ok(speed)) => (Some(speed), None),
+                Outcome::Output(Err(e)) => (None, Some(e)),
+                Outcome::Panic(message) => (None, Some(format!("the attempt panicked: {message}"))),
+            }
+        }
         (Correctness::Correct { .. }, None) => (None, Some("not asked for".to_owned())),
         _ => (
             None,
@@ -626,7 +632,13 @@ pub fn check(
     let fast = speed
         .as_ref()
         .map(|s| speed_verdict(&s.attempt, &s.expert, TARGET_SHARE, s.reliable));
-    let (verdict, passed) = overall(&correct, &clean, fast);
+    let (mut verdict, passed) = overall(&correct, &clean, fast);
+    if options.is_some()
+        && let (None, Some(error)) = (&speed, &speed_error)
+        && correct.is_correct()
+    {
+        verdict = format!("not passed: the timing run failed: {error}");
+    }
     Check {
         exercise: exercise.id().to_owned(),
         correct,
