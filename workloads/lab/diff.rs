@@ -115,7 +115,7 @@ pub fn first_difference<O: Debug + PartialEq + 'static>(
         parse(&format!("{got:#?}")),
     );
     Some(
-        tree_difference(&e, &g, String::new(), false).unwrap_or_else(|| Difference {
+        tree_difference(&e, &g, String::new()).unwrap_or_else(|| Difference {
             // Equal as printed, unequal as values (a float's NaN, say).
             at: String::new(),
             id: None,
@@ -316,8 +316,8 @@ fn place(path: &str) -> String {
 }
 
 /// Walks down to the first difference; the first element of a sequence on
-/// the way is the record (`in_record` once inside it).
-fn tree_difference(e: &Node, g: &Node, path: String, in_record: bool) -> Option<Difference> {
+/// the way is the record.
+fn tree_difference(e: &Node, g: &Node, path: String) -> Option<Difference> {
     if e.head != g.head || e.label != g.label {
         return Some(leaf_difference(e, g, path));
     }
@@ -331,7 +331,7 @@ fn tree_difference(e: &Node, g: &Node, path: String, in_record: bool) -> Option<
                 segment = format!(".{name}");
             }
             let child_path = format!("{path}{segment}");
-            if e.is_collection() && !in_record {
+            if e.is_collection() {
                 // This element is the record: list its differing fields.
                 let mut fields = Vec::new();
                 collect_fields(ce, cg, String::new(), &mut fields);
@@ -341,7 +341,7 @@ fn tree_difference(e: &Node, g: &Node, path: String, in_record: bool) -> Option<
                     fields,
                 });
             }
-            return tree_difference(ce, cg, child_path, in_record);
+            return tree_difference(ce, cg, child_path);
         }
     }
     // A common prefix, and one has more children.
