@@ -56,6 +56,7 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -74,6 +75,7 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 /// The same function for both forms (as in a lesson about the allocator),
@@ -91,6 +93,7 @@ const SAME_CODE_WRONG_REFERENCE: LessonDef<Vec<u64>, u64> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {

@@ -148,6 +148,66 @@ fn list_and_run_from_the_command_line() {
     ));
 }
 
+/// A lesson with a contrast is timed on its contrast's input too, in the
+/// same run: a row of its own in every table, its figures in results.json
+/// and on the lesson's page, and none in the charts across lessons.
+#[test]
+fn a_contrast_is_timed_beside_its_lesson() {
+    let dir = std::env::temp_dir().join(format!("mizan-contrast-test-{}", std::process::id()));
+    let out = common::mizan(
+        &[
+            "run",
+            "zakat/algorithmic",
+            "--scale",
+            "tiny",
+            "--runs",
+            "2",
+            "--results",
+            dir.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tables = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        tables.contains("| zakat/algorithmic | 32 | 2 (2) |"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("| zakat/algorithmic (contrast: 32 records) | 32 | 2 (2) |"),
+        "{tables}"
+    );
+    let report = mizan::lab::runner::Report::from_json(
+        &std::fs::read_to_string(dir.join("results.json")).unwrap(),
+    )
+    .unwrap();
+    let contrasts: Vec<Option<&str>> = report
+        .results
+        .iter()
+        .map(|r| r.contrast.as_deref())
+        .collect();
+    assert_eq!(contrasts, [None, Some("32 records")]);
+    let generated = dir.join("generated");
+    mizan::lab::report::write(&report, &generated).unwrap();
+    let page = std::fs::read_to_string(generated.join("lessons/zakat-algorithmic.md")).unwrap();
+    assert!(
+        page.contains("| zakat/algorithmic (contrast: 32 records) | 32 |"),
+        "{page}"
+    );
+    assert!(!page.contains("(not measured)"), "{page}");
+    let chart = std::fs::read_to_string(generated.join("speedup.svg")).unwrap();
+    assert_eq!(
+        chart.matches("zakat/algorithmic").count(),
+        1,
+        "one bar, the lesson's"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn the_allocator_is_chosen_per_process() {
     let out = common::mizan(
@@ -573,6 +633,13 @@ fn no_why_carries_a_typed_figure() {
         let mut forms = vec!["naive", "optimized"];
         forms.extend(prepared.variant_names());
         for (name, form) in placeholders(why) {
+            let name = match name.strip_prefix(mizan::lab::why::CONTRAST) {
+                Some(name) => {
+                    assert!(lesson.contrast().is_some(), "{}: no contrast", lesson.id());
+                    name.to_owned()
+                }
+                None => name,
+            };
             assert!(
                 PLACEHOLDERS.contains(&name.as_str()),
                 "{}: unknown placeholder {name}",

@@ -10,6 +10,7 @@ use mizan::murabaha::lessons::sharding as posting;
 use mizan::murabaha::lessons::string_building as statements;
 use mizan::zakat::lessons::sharding;
 use mizan::zakat::lessons::string_building as receipts;
+use mizan::zakat::lessons::{algorithmic, copying, hashing, small_vectors};
 use proptest::prelude::*;
 
 proptest! {
@@ -73,5 +74,93 @@ proptest! {
         })?;
         let posted: u32 = expected.iter().map(|l| l.payments).sum();
         prop_assert_eq!(posted as usize, input.payments.len());
+    }
+
+    /// None, a handful, or 30,000 to 40,000 lines over 20,480 keys: std's
+    /// SipHash, aHash and the dense index build the same table, and the
+    /// large inputs reach 10,000 distinct keys and more.
+    #[test]
+    fn hashing_forms_agree(input in arbitrary::keyed_lines()) {
+        let expected = hashing::std_siphash(&input);
+        prop_assert_eq!(&hashing::ahash(&input), &expected);
+        prop_assert_eq!(&hashing::dense_index(&input), &expected);
+        prop_assert_eq!(&sharding::sequential(&input), &expected);
+        let lines: u64 = expected.values().map(|t| t.lines).sum();
+        prop_assert_eq!(lines, input.lines.len() as u64);
+        prop_assert!(input.lines.len() < 8 || expected.len() >= 10_000, "{}", expected.len());
+    }
+
+    /// A few contracts, or 10,000 to 12,000 that each are paid: every
+    /// look-up builds the same ledgers.
+    #[test]
+    fn ledger_lookups_agree(input in mizan::lab::arbitrary::wide_payment_stream()) {
+        let expected = mizan::murabaha::lessons::hashing::dense_index(&input);
+        prop_assert_eq!(&mizan::murabaha::lessons::hashing::std_siphash(&input), &expected);
+        prop_assert_eq!(&mizan::murabaha::lessons::hashing::ahash(&input), &expected);
+        let paid = expected.iter().filter(|l| l.payments > 0).count();
+        prop_assert!(input.n_contracts < 10_000 || paid == input.n_contracts);
+    }
+
+    /// Payers of none, one, a few and many lines (inline, at the edge and
+    /// spilled), with ties: the Vec, the SmallVec and the spilling SmallVec
+    /// give the same summaries.
+    #[test]
+    fn small_vector_forms_agree(input in arbitrary::valued()) {
+        let expected = small_vectors::naive(&input);
+        prop_assert_eq!(&small_vectors::optimized(&input), &expected);
+        prop_assert_eq!(&small_vectors::inline_two(&input), &expected);
+        prop_assert_eq!(expected.len(), input.payers.len());
+    }
+
+    /// No region, empty, long and non-ASCII names, up to 2,000 distinct
+    /// ones: owned, borrowed and shared keys give the same totals.
+    #[test]
+    fn region_keys_agree(input in arbitrary::regional()) {
+        let expected = copying::naive(&input);
+        prop_assert_eq!(&copying::optimized(&input), &expected);
+        prop_assert_eq!(&copying::arc_str(&input), &expected);
+        let payers: u64 = expected.values().map(|t| t.payers).sum();
+        prop_assert_eq!(payers, input.payers.len() as u64);
+    }
+
+    /// Identifiers with many repeats (the empty one, long runs of one),
+    /// non-ASCII and long ones: the quadratic scan, the hash map and the
+    /// sort find the same repeats and the same first records.
+    #[test]
+    fn duplicate_checks_agree(input in arbitrary::ids()) {
+        let expected = algorithmic::naive(&input);
+        prop_assert_eq!(&algorithmic::optimized(&input), &expected);
+        prop_assert_eq!(&algorithmic::sort_then_scan(&input), &expected);
+        let distinct: std::collections::HashSet<&String> = input.ids.iter().collect();
+        prop_assert_eq!(expected.len() + distinct.len(), input.ids.len());
+    }
+
+    /// Schedules of 1 to 400 instalments, zero ones among them, and up to
+    /// 450 payments: the rescanning loop, the merge pass and the reference
+    /// rules' `cover` give every instalment the same day.
+    #[test]
+    fn coverage_forms_agree(input in arbitrary::ledgers()) {
+        let expected = mizan::murabaha::lessons::algorithmic::naive(&input);
+        prop_assert_eq!(&mizan::murabaha::lessons::algorithmic::optimized(&input), &expected);
+        for (contract, covered) in input.contracts.iter().zip(&expected) {
+            prop_assert_eq!(covered.len(), contract.amounts.len());
+            let price: rust_decimal::Decimal = contract.amounts.iter().sum();
+            let paid: rust_decimal::Decimal = contract.payments.iter().map(|p| p.amount).sum();
+            if paid <= price {
+                let reference =
+                    mizan::murabaha::rules::cover(&contract.payments, &contract.amounts).unwrap();
+                prop_assert_eq!(&reference, covered);
+            }
+        }
+    }
+
+    /// Empty, short, long (beyond a BufWriter's buffer) and non-ASCII
+    /// lines: straight to the file and through a BufWriter, the file holds
+    /// the same bytes, each line and its newline.
+    #[test]
+    fn written_files_agree(input in arbitrary::document()) {
+        let expected: Vec<u8> = input.lines.iter().flat_map(|l| [l.as_bytes(), b"\n"].concat()).collect();
+        prop_assert_eq!(&mizan::zakat::lessons::buffered_io::naive(&input), &expected);
+        prop_assert_eq!(&mizan::zakat::lessons::buffered_io::optimized(&input), &expected);
     }
 }

@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 10] = [
+pub static EXERCISES: [&dyn Exercise; 18] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -101,5 +101,57 @@ pub static EXERCISES: [&dyn Exercise; 10] = [
         murabaha::lessons::pipeline::LESSON,
         "The month-end run: every contract processed in `Decimal`, every statement by \
          `format!`, one thread. Each earlier lesson is one rung of this ladder."
+    ),
+    exercise!(
+        zakat_hashing,
+        zakat::lessons::hashing::LESSON,
+        "Every line is one look-up in a std HashMap, and every look-up hashes the key with \
+         SipHash first. Is anyone choosing these keys to attack the table? If not, a faster \
+         hash will do; and the key's parts are small numbers already."
+    ),
+    exercise!(
+        murabaha_hashing,
+        murabaha::lessons::hashing::LESSON,
+        "Every payment hashes its contract number with SipHash to find its ledger. The numbers \
+         are not an attacker's: a faster hash is safe here. And they run from zero."
+    ),
+    exercise!(
+        zakat_small_vectors,
+        zakat::lessons::small_vectors::LESSON,
+        "Every payer's lines are collected into a fresh Vec, sorted and dropped: one malloc and \
+         one free per payer. How many wealth lines does a payer hold? `lines_per_payer` counts \
+         them; a list that small can live on the stack."
+    ),
+    exercise!(
+        zakat_copying,
+        zakat::lessons::copying::LESSON,
+        "`entry` takes its key by value, so every payer's region name is cloned (allocated, \
+         copied, freed) to find a total the map already has. The payers outlive the loop: \
+         could the map's keys point into them?"
+    ),
+    exercise!(
+        zakat_algorithmic,
+        zakat::lessons::algorithmic::LESSON,
+        "Each identifier is compared with every one before it: double the file, four times the \
+         comparisons. What would let you ask \"have I seen this one?\" in one step?"
+    ),
+    exercise!(
+        murabaha_algorithmic,
+        murabaha::lessons::algorithmic::LESSON,
+        "For every instalment the naive form sums the schedule from the first instalment and \
+         scans the payments from the first. Both lists are already in order: what does the \
+         answer for instalment k tell you about instalment k + 1?"
+    ),
+    exercise!(
+        zakat_buffered_io,
+        zakat::lessons::buffered_io::LESSON,
+        "A `File` has no buffer: every `writeln!` is a system call (two, in fact). Count them \
+         with `strace -c`. Where could the lines wait until there are enough to be worth a call?"
+    ),
+    exercise!(
+        murabaha_buffered_io,
+        murabaha::lessons::buffered_io::LESSON,
+        "Every statement row is a `write` system call to the file, and `println!` locks and \
+         flushes standard output for every row. Gather the rows before they reach the kernel."
     ),
 ];

@@ -12,12 +12,18 @@ use proptest::strategy::BoxedStrategy;
 use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
+use crate::murabaha::lessons::algorithmic::{ContractLedger, Ledgers};
 use crate::murabaha::lessons::pre_allocation::ProcessedBook;
 use crate::murabaha::lessons::sharding::{PaymentEvent, PaymentStream};
 use crate::murabaha::lessons::string_building::Statements;
-use crate::murabaha::model::Pricing;
+use crate::murabaha::model::{Payment, Pricing};
 use crate::murabaha::{MurabahaInput, generate as murabaha_generate};
-use crate::zakat::lessons::sharding::{AssetClass, Line, Lines};
+use crate::zakat::lessons::algorithmic::Ids;
+use crate::zakat::lessons::buffered_io::Document;
+use crate::zakat::lessons::copying::Regional;
+use crate::zakat::lessons::hashing::CLASSES;
+use crate::zakat::lessons::sharding::{Line, Lines};
+use crate::zakat::lessons::small_vectors::{Valued, ValuedLine};
 use crate::zakat::lessons::string_building::Receipts;
 use crate::zakat::model::{
     Asset, DebtPolicy, Irrigation, JewelleryPolicy, NisabBasis, Species, YearBasis,
@@ -45,7 +51,7 @@ pub fn identifier() -> impl Strategy<Value = String> {
 }
 
 /// A day between 1900 and about 2146.
-pub fn day() -> impl Strategy<Value = CivilDate> {
+pub fn day() -> impl Strategy<Value = CivilDate> + Clone {
     (0i64..90_000).prop_map(|n| {
         CivilDate::from_day_number(CivilDate::new(1900, 1, 1).unwrap().day_number() + n).unwrap()
     })
@@ -172,25 +178,54 @@ pub fn processed_book() -> BoxedStrategy<ProcessedBook> {
 /// them sum exactly within a `Decimal`'s 96 bits, in any order, so forms
 /// that add in different orders must give one total.
 pub fn lines() -> BoxedStrategy<Lines> {
-    let classes = [
-        AssetClass::Cash,
-        AssetClass::Metals,
-        AssetClass::Investments,
-        AssetClass::Business,
-        AssetClass::Rikaz,
-    ];
     proptest::collection::vec(
         (any::<u8>(), "[A-Z]{3}", 0..5usize, any::<i64>(), 0..=2u32),
         0..20_000,
     )
-    .prop_map(move |lines| Lines {
+    .prop_map(|lines| Lines {
         lines: lines
             .into_iter()
             .map(|(region, currency, class, units, scale)| Line {
                 region,
                 currency: crate::input::Currency::parse(&currency)
                     .expect("three capitals are a currency code"),
-                class: classes[class],
+                class: CLASSES[class],
+                value: Decimal::new(units, scale),
+            })
+            .collect(),
+    })
+    .boxed()
+}
+
+/// Lines over a key space of 256 regions, sixteen currencies and five
+/// classes (20,480 keys), either a few (the edges: none, one, a handful)
+/// or 30,000 to 40,000 of them, which reach 15,000 and more distinct keys:
+/// the hashing lesson's maps grow and re-hash many times over. Values as
+/// in [`lines`].
+pub fn keyed_lines() -> BoxedStrategy<Lines> {
+    const CURRENCIES: [&str; 16] = [
+        "USD", "EUR", "GBP", "SAR", "AED", "MYR", "IDR", "PKR", "TRY", "EGP", "JPY", "CHF", "IRR",
+        "BDT", "NGN", "AAA",
+    ];
+    let line = (
+        any::<u8>(),
+        0..CURRENCIES.len(),
+        0..5usize,
+        any::<i64>(),
+        0..=2u32,
+    );
+    prop_oneof![
+        proptest::collection::vec(line.clone(), 0..8),
+        proptest::collection::vec(line, 30_000..40_000),
+    ]
+    .prop_map(|lines| Lines {
+        lines: lines
+            .into_iter()
+            .map(|(region, currency, class, units, scale)| Line {
+                region,
+                currency: crate::input::Currency::parse(CURRENCIES[currency])
+                    .expect("three capitals are a currency code"),
+                class: CLASSES[class],
                 value: Decimal::new(units, scale),
             })
             .collect(),
@@ -215,6 +250,132 @@ pub fn payment_stream() -> BoxedStrategy<PaymentStream> {
                 })
                 .collect(),
         })
+        .boxed()
+}
+
+/// Payments in any order, of any size, either to a few contracts (the
+/// edges: one contract, no payments, contracts never paid) or to 10,000 to
+/// 12,000 contracts that each receive at least one payment, so that a map
+/// from contract to ledger holds 10,000 distinct keys and more.
+pub fn wide_payment_stream() -> BoxedStrategy<PaymentStream> {
+    let payment = (any::<u32>(), day(), any::<i64>());
+    prop_oneof![
+        (1usize..8, proptest::collection::vec(payment.clone(), 0..12)),
+        (
+            10_000usize..12_000,
+            proptest::collection::vec(payment, 0..20_000)
+        ),
+    ]
+    .prop_map(|(n_contracts, payments)| {
+        let wide = n_contracts >= 10_000;
+        let each = (0..n_contracts as u32)
+            .filter(|_| wide)
+            .map(|contract| (contract, CivilDate::new(2026, 1, 1).expect("a day"), 1));
+        PaymentStream {
+            n_contracts,
+            payments: payments
+                .into_iter()
+                .map(|(contract, date, cents)| (contract % n_contracts as u32, date, cents))
+                .chain(each)
+                .map(|(contract_idx, date, cents)| PaymentEvent {
+                    contract_idx,
+                    date,
+                    amount: Decimal::new(cents, 2),
+                })
+                .collect(),
+        }
+    })
+    .boxed()
+}
+
+/// Up to 100 payers of none, one or many (up to 40) valued lines, some not
+/// wealth, with ties (values from a handful of cents) as well as any `i64`
+/// of cents at up to two places: the small-vectors lesson's lists, inline
+/// and spilled.
+pub fn valued() -> BoxedStrategy<Valued> {
+    let value = prop_oneof![
+        (0i64..4).prop_map(|cents| Decimal::new(cents, 2)),
+        (any::<i64>(), 0..=2u32).prop_map(|(units, scale)| Decimal::new(units, scale)),
+    ];
+    let line = (proptest::bool::weighted(0.8), value)
+        .prop_map(|(wealth, value)| ValuedLine { wealth, value });
+    let payer = prop_oneof![
+        proptest::collection::vec(line.clone(), 0..=1),
+        proptest::collection::vec(line.clone(), 2..=6),
+        proptest::collection::vec(line, 7..40),
+    ];
+    proptest::collection::vec(payer, 0..100)
+        .prop_map(|payers| Valued { payers })
+        .boxed()
+}
+
+/// Up to 3,000 payers' dues by region: no region, an empty name, the
+/// generator's names, long and non-ASCII names, and up to 2,000 distinct
+/// names; any `i64` of cents at up to two places.
+pub fn regional() -> BoxedStrategy<Regional> {
+    let region = prop_oneof![
+        Just(None),
+        Just(Some(String::new())),
+        (0..zakat_generate::REGIONS.len())
+            .prop_map(|idx| Some(zakat_generate::REGIONS[idx].to_owned())),
+        "\\PC{0,40}".prop_map(Some),
+        (0u32..2_000).prop_map(|n| Some(format!("region-{n}"))),
+    ];
+    let due = (any::<i64>(), 0..=2u32).prop_map(|(units, scale)| Decimal::new(units, scale));
+    proptest::collection::vec((region, due), 0..3_000)
+        .prop_map(Regional::new)
+        .boxed()
+}
+
+/// Up to 600 identifiers, most from a tiny alphabet (so that repeats are
+/// many, including the empty identifier and long runs of one), some
+/// non-ASCII or long.
+pub fn ids() -> BoxedStrategy<Ids> {
+    let id = prop_oneof![
+        4 => "[ab]{0,3}",
+        1 => "\\PC{0,30}",
+        1 => Just("Zaid-زيد".to_owned()),
+    ];
+    proptest::collection::vec(id, 0..600)
+        .prop_map(|ids| Ids { ids })
+        .boxed()
+}
+
+/// Up to 30 contracts of 1 to 400 instalments (zero ones among them) and
+/// up to 450 payments in date order, of any size up to more than the
+/// price: every instalment covered, some, or none.
+pub fn ledgers() -> BoxedStrategy<Ledgers> {
+    let amount = prop_oneof![
+        1 => Just(Decimal::ZERO),
+        4 => (1i64..10_000_000).prop_map(|cents| Decimal::new(cents, 2)),
+    ];
+    let payment = (day(), 1i64..20_000_000).prop_map(|(date, cents)| Payment {
+        date,
+        amount: Decimal::new(cents, 2),
+    });
+    let contract = (
+        proptest::collection::vec(amount, 1..400),
+        proptest::collection::vec(payment, 0..450),
+    )
+        .prop_map(|(amounts, mut payments)| {
+            payments.sort_by_key(|p| p.date);
+            ContractLedger { amounts, payments }
+        });
+    proptest::collection::vec(contract, 0..30)
+        .prop_map(|contracts| Ledgers { contracts })
+        .boxed()
+}
+
+/// Up to 2,000 lines, empty, short, long (up to 10,000 characters, more
+/// than a `BufWriter`'s buffer) and non-ASCII, in a file of their own.
+pub fn document() -> BoxedStrategy<Document> {
+    let line = prop_oneof![
+        4 => "\\PC{0,40}",
+        1 => Just(String::new()),
+        1 => (0usize..10_000).prop_map(|n| "x".repeat(n)),
+    ];
+    proptest::collection::vec(line, 0..2_000)
+        .prop_map(Document::new)
         .boxed()
 }
 

@@ -90,20 +90,20 @@ pub fn markdown(a: &Report, b: &Report) -> String {
             "Different machines: absolute times are not compared; ratios and verdicts are.\n\n",
         );
     }
-    let in_b: HashMap<&str, &LessonResult> = b.results.iter().map(|r| (r.id.as_str(), r)).collect();
+    let in_b: HashMap<String, &LessonResult> = b.results.iter().map(|r| (label(r), r)).collect();
     out.push_str("| lesson | ratio | A | B | verdict |\n|---|---|---:|---:|---|\n");
     let mut counts: HashMap<&'static str, usize> = HashMap::new();
     let mut only: Vec<String> = Vec::new();
     for ra in &a.results {
-        let Some(rb) = in_b.get(ra.id.as_str()) else {
-            only.push(format!("`{}` only in A", ra.id));
+        let Some(rb) = in_b.get(&label(ra)) else {
+            only.push(format!("`{}` only in A", label(ra)));
             continue;
         };
         let (Some(ma), Some(mb)) = (&ra.measured, &rb.measured) else {
             let _ = writeln!(
                 out,
                 "| {} | – | {} | {} | not compared: a run failed it |",
-                ra.id,
+                label(ra),
                 if ra.measured.is_some() {
                     "measured"
                 } else {
@@ -140,13 +140,13 @@ pub fn markdown(a: &Report, b: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {}{scale_note} | {name} | {ratio_a} | {ratio_b} | {verdict} |",
-                ra.id
+                label(ra)
             );
         }
     }
     for rb in &b.results {
-        if !a.results.iter().any(|ra| ra.id == rb.id) {
-            only.push(format!("`{}` only in B", rb.id));
+        if !a.results.iter().any(|ra| label(ra) == label(rb)) {
+            only.push(format!("`{}` only in B", label(rb)));
         }
     }
     let _ = writeln!(
@@ -165,11 +165,21 @@ pub fn markdown(a: &Report, b: &Report) -> String {
     out
 }
 
-/// The geometric mean of every measured lesson's median speedup.
+/// A result's name in the comparison: its id, marked for a contrast run.
+fn label(result: &LessonResult) -> String {
+    match &result.contrast {
+        Some(name) => format!("{} (contrast: {name})", result.id),
+        None => result.id.clone(),
+    }
+}
+
+/// The geometric mean of every measured lesson's median speedup (not its
+/// contrast's).
 pub fn geometric_mean(report: &Report) -> f64 {
     let logs: Vec<f64> = report
         .results
         .iter()
+        .filter(|r| r.contrast.is_none())
         .filter_map(|r| r.measured.as_ref())
         .map(|m| m.speedup().median.ln())
         .collect();

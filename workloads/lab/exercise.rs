@@ -198,6 +198,7 @@ where
         allocators: lesson.allocators,
         variants,
         scaling: false,
+        contrast: None,
     }))
 }
 

@@ -90,6 +90,11 @@ pub trait Lesson: Sync {
     fn allocators(&self) -> Option<[super::alloc::Backend; 2]>;
     /// Whether the runner also times the forms at several thread counts.
     fn scaling(&self) -> bool;
+    /// The lesson's contrast, if it is the same forms on another input
+    /// (see [`LessonDef::contrast`]): its scale and its name in tables.
+    fn contrast(&self) -> Option<(Scale, &'static str)>;
+    /// Builds the contrast's input (`None` for a lesson without one).
+    fn prepare_contrast(&self, seed: u64) -> Option<Box<dyn Prepared>>;
     /// Whether the check also compares the forms with an independent
     /// reference (see [`LessonDef::reference`]).
     fn has_reference(&self) -> bool;
@@ -157,7 +162,32 @@ pub struct LessonDef<I: 'static, O: 'static> {
     /// every form at 1, 2, 4, … threads, up to the machine's cores, for the
     /// scaling curve.
     pub scaling: bool,
+    /// Another input on which the default run also times every form,
+    /// where the technique stops paying (a quadratic loop against a hash
+    /// map at a few dozen records): the lesson's contrast, with its own
+    /// numbers. `None` where the contrast is a further form.
+    pub contrast: Option<Contrast<I>>,
 }
+
+/// A lesson's contrast: the same forms on an input where the technique
+/// stops paying, timed in the same run and shown beside the lesson.
+pub struct Contrast<I> {
+    /// What the input is, in tables: `32 records`, `short contracts`.
+    pub name: &'static str,
+    /// The scale it is built at (and timed at, never shrunk).
+    pub scale: Scale,
+    /// Builds it: the lesson's own `build` for a contrast of size alone.
+    pub build: fn(Scale, u64) -> I,
+}
+
+// By hand, as for `Limit`.
+impl<I> Clone for Contrast<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I> Copy for Contrast<I> {}
 
 /// A lesson's speed of light: the least work that any correct form must
 /// do (read the input it needs once, write the output's bytes). Not a
@@ -219,6 +249,23 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for Lesson
 
     fn scaling(&self) -> bool {
         self.scaling
+    }
+
+    fn contrast(&self) -> Option<(Scale, &'static str)> {
+        self.contrast.map(|c| (c.scale, c.name))
+    }
+
+    fn prepare_contrast(&self, seed: u64) -> Option<Box<dyn Prepared>> {
+        let contrast = self.contrast?;
+        Some(Box::new(PreparedDef {
+            input: (contrast.build)(contrast.scale, seed),
+            elements: self.elements,
+            naive: self.naive,
+            optimized: self.optimized,
+            limit: self.limit,
+            reference: self.reference,
+            variants: self.variants,
+        }))
     }
 
     fn has_reference(&self) -> bool {

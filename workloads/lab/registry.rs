@@ -19,6 +19,15 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::allocator_choice::LESSON,
         &crate::zakat::lessons::pipeline::LESSON,
         &crate::murabaha::lessons::pipeline::LESSON,
+        // Data and code, one thread.
+        &crate::zakat::lessons::hashing::LESSON,
+        &crate::murabaha::lessons::hashing::LESSON,
+        &crate::zakat::lessons::small_vectors::LESSON,
+        &crate::zakat::lessons::copying::LESSON,
+        &crate::zakat::lessons::algorithmic::LESSON,
+        &crate::murabaha::lessons::algorithmic::LESSON,
+        &crate::zakat::lessons::buffered_io::LESSON,
+        &crate::murabaha::lessons::buffered_io::LESSON,
     ]
 }
 

@@ -118,6 +118,10 @@ pub struct LessonResult {
     pub allocators: Option<[super::alloc::Backend; 2]>,
     /// Wall seconds the lesson took, building and checking included.
     pub seconds: f64,
+    /// For the lesson's contrast (its forms timed again on the input where
+    /// the technique stops paying): what that input is.
+    #[serde(default)]
+    pub contrast: Option<String>,
 }
 
 /// One form's figures.
@@ -276,7 +280,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     let started = Instant::now();
     let slices = options.runs.map_or(SLICES, |runs| runs.clamp(1, SLICES));
     let bar = if options.progress {
-        ProgressBar::new((lessons.len() * slices) as u64)
+        ProgressBar::new(0)
     } else {
         ProgressBar::hidden()
     };
@@ -291,14 +295,23 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     if !parallelism.is_reliable() && lessons.iter().any(|l| l.scaling()) {
         bar.suspend(|| eprintln!("{}", unreliable_warning(parallelism, None)));
     }
-    let mut states: Vec<LessonRun> = lessons
-        .iter()
-        .map(|lesson| LessonRun::new(*lesson, options.scale, slices))
-        .collect();
-    let units = lessons.len() * slices;
+    // Each lesson, and right after it its contrast (the same forms at the
+    // lesson's contrast scale, never shrunk), where it has one.
+    let mut states: Vec<LessonRun> = Vec::new();
+    for lesson in lessons {
+        states.push(LessonRun::new(*lesson, options.scale, slices));
+        if let Some((scale, name)) = lesson.contrast() {
+            let mut contrast = LessonRun::new(*lesson, scale, slices);
+            contrast.contrast = Some(name);
+            states.push(contrast);
+        }
+    }
+    bar.set_length((states.len() * slices) as u64);
+    let units = states.len() * slices;
+    let n_states = states.len();
     for slice in 0..slices {
         for (idx, state) in states.iter_mut().enumerate() {
-            let done = slice * lessons.len() + idx;
+            let done = slice * n_states + idx;
             let left = options.budget.saturating_sub(started.elapsed());
             let share = left / (units - done) as u32;
             // In the first slice: the lesson's share of what is left, all
@@ -311,8 +324,11 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     .runs
                     .map(|runs| runs / slices + usize::from(slice < runs % slices));
                 // (`run_slice` drops it once the scale can shrink no more.)
-                let shrink = (slice == 0 && options.fit_scale && options.runs.is_none())
-                    .then_some((lesson_share, slices));
+                let shrink = (slice == 0
+                    && options.fit_scale
+                    && options.runs.is_none()
+                    && state.contrast.is_none())
+                .then_some((lesson_share, slices));
                 state.run_slice(slice, share, shrink, pairs, options, &bar);
             }
             bar.inc(1);
@@ -403,6 +419,8 @@ struct LessonRun<'a> {
     child_digest: Option<u64>,
     /// The built input, kept from slice to slice below bank scale.
     prepared: Option<Box<dyn Prepared>>,
+    /// For the lesson's contrast run: its name.
+    contrast: Option<&'static str>,
 }
 
 /// What a slice came to.
@@ -432,6 +450,7 @@ impl<'a> LessonRun<'a> {
             child_cost: None,
             child_digest: None,
             prepared: None,
+            contrast: None,
         }
     }
 
@@ -493,7 +512,12 @@ impl<'a> LessonRun<'a> {
         let id = lesson.id();
         if self.prepared.is_none() {
             bar.set_message(format!("{id}: building the input ({})", self.scale.name()));
-            self.prepared = Some(lesson.prepare(self.scale, options.seed));
+            self.prepared = Some(match self.contrast {
+                Some(_) => lesson
+                    .prepare_contrast(options.seed)
+                    .expect("a contrast run is of a lesson with a contrast"),
+                None => lesson.prepare(self.scale, options.seed),
+            });
         }
         let prepared = self.prepared.take().expect("built");
         // At bank scale the input is built again for every slice, so that
@@ -723,6 +747,7 @@ impl<'a> LessonRun<'a> {
             instructions: None,
             allocators: self.lesson.allocators(),
             seconds: self.elapsed.as_secs_f64(),
+            contrast: self.contrast.map(str::to_owned),
         }
     }
 
@@ -963,8 +988,10 @@ fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
     if let Some([naive, optimized]) = result.allocators {
         notes.push(format!("{} → {}", naive.name(), optimized.name()));
     }
-    if result.scale != run_scale {
-        notes.push(format!("{} scale", result.scale.name()));
+    match &result.contrast {
+        Some(name) => notes.push(format!("contrast: {name}")),
+        None if result.scale != run_scale => notes.push(format!("{} scale", result.scale.name())),
+        None => {}
     }
     let mut cell = result.id.clone();
     if !notes.is_empty() {
@@ -1338,6 +1365,7 @@ mod tests {
                 instructions: None,
                 allocators: None,
                 seconds: 1.0,
+                contrast: None,
             }],
         };
         let quiet = markdown(&report(1.95));

@@ -13,7 +13,9 @@
 //! | `{peak:FORM}` | one warm run's peak heap: `82.0 MB` |
 //! | `{records}` | the records of a run: `50,000` |
 //!
-//! `FORM` is `naive`, `optimized` or a further form's name.
+//! `FORM` is `naive`, `optimized` or a further form's name. Each may be
+//! prefixed `contrast.` (`{contrast.speedup}`, `{contrast.records}`) for
+//! the same figure of the lesson's contrast run, at its contrast scale.
 //!
 //! ```
 //! use mizan::lab::why::typed_figures;
@@ -78,7 +80,11 @@ fn strip_placeholders(text: &str) -> String {
     out
 }
 
-/// The placeholders of a text, as `(name, form)`.
+/// The prefix of a placeholder filled from the lesson's contrast run.
+pub const CONTRAST: &str = "contrast.";
+
+/// The placeholders of a text, as `(name, form)` (a contrast's name with
+/// its prefix).
 pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
     let mut found = Vec::new();
     let mut rest = text;
@@ -99,7 +105,7 @@ pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
 
 /// `why` with its placeholders filled from `result` (`(not measured)`
 /// where the run has no such figure).
-pub fn render(why: &str, result: &LessonResult) -> String {
+pub fn render(why: &str, result: &LessonResult, contrast: Option<&LessonResult>) -> String {
     let mut out = String::with_capacity(why.len() + 64);
     let mut rest = why;
     while let Some(open) = rest.find('{') {
@@ -108,7 +114,11 @@ pub fn render(why: &str, result: &LessonResult) -> String {
         };
         out.push_str(&rest[..open]);
         let inside = &rest[open + 1..open + close];
-        out.push_str(&fill(inside, result).unwrap_or_else(|| "(not measured)".to_owned()));
+        let filled = match inside.strip_prefix(CONTRAST) {
+            Some(inside) => contrast.and_then(|contrast| fill(inside, contrast)),
+            None => fill(inside, result),
+        };
+        out.push_str(&filled.unwrap_or_else(|| "(not measured)".to_owned()));
         rest = &rest[open + close + 1..];
     }
     out.push_str(rest);

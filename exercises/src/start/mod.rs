@@ -2,13 +2,21 @@
 //! `attempt`. `cargo exercise start <id>` copies one to `attempts/`, where
 //! the learner edits it; these stay as they are.
 
+pub mod murabaha_algorithmic;
+pub mod murabaha_buffered_io;
+pub mod murabaha_hashing;
 pub mod murabaha_pipeline;
 pub mod murabaha_pooling;
 pub mod murabaha_pre_allocation;
 pub mod murabaha_sharding;
 pub mod murabaha_string_building;
+pub mod zakat_algorithmic;
+pub mod zakat_buffered_io;
+pub mod zakat_copying;
+pub mod zakat_hashing;
 pub mod zakat_pipeline;
 pub mod zakat_pooling;
 pub mod zakat_pre_allocation;
 pub mod zakat_sharding;
+pub mod zakat_small_vectors;
 pub mod zakat_string_building;

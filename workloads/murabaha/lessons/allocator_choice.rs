@@ -29,6 +29,7 @@ pub const LESSON: LessonDef<MurabahaInput, MurabahaOutput> = LessonDef {
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 fn build(scale: Scale, seed: u64) -> MurabahaInput {

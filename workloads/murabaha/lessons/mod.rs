@@ -1,7 +1,10 @@
 //! The murabaha lessons: one module per technique, each with its `naive`
 //! and `optimized` forms and its registry entry `LESSON`.
 
+pub mod algorithmic;
 pub mod allocator_choice;
+pub mod buffered_io;
+pub mod hashing;
 pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;

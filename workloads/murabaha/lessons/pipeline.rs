@@ -62,6 +62,7 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
         },
     ],
     scaling: true,
+    contrast: None,
 };
 
 /// What the month-end run produces.

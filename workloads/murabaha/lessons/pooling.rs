@@ -41,6 +41,7 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 fn build(scale: Scale, seed: u64) -> Statements {

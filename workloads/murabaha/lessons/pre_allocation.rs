@@ -41,6 +41,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 /// The processed portfolio: every contract's schedule.

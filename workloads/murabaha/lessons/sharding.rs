@@ -56,6 +56,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
         },
     ],
     scaling: true,
+    contrast: None,
 };
 
 /// One payment received.

@@ -45,6 +45,7 @@ pub const LESSON: LessonDef<Statements, String> = LessonDef {
         run: write_into_one_buffer,
     }],
     scaling: false,
+    contrast: None,
 };
 
 /// The processed portfolio whose statements are printed.

@@ -35,6 +35,7 @@ pub const LESSON: LessonDef<ZakatInput, String> = LessonDef {
     allocators: Some([Backend::System, Backend::Mimalloc]),
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 fn build(scale: Scale, seed: u64) -> ZakatInput {

@@ -1,9 +1,14 @@
 //! The zakat lessons: one module per technique, each with its `naive` and
 //! `optimized` forms and its registry entry `LESSON`.
 
+pub mod algorithmic;
 pub mod allocator_choice;
+pub mod buffered_io;
+pub mod copying;
+pub mod hashing;
 pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;
 pub mod sharding;
+pub mod small_vectors;
 pub mod string_building;

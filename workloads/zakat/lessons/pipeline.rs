@@ -63,6 +63,7 @@ pub const LESSON: LessonDef<Population, Result<ZakatRun, InputError>> = LessonDe
         },
     ],
     scaling: true,
+    contrast: None,
 };
 
 /// What the run produces.

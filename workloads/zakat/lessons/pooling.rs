@@ -35,6 +35,7 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 fn build(scale: Scale, seed: u64) -> Receipts {

@@ -35,6 +35,7 @@ pub const LESSON: LessonDef<ZakatInput, Vec<PayerValuation>> = LessonDef {
     allocators: None,
     variants: &[],
     scaling: false,
+    contrast: None,
 };
 
 /// One payer's valued wealth lines.

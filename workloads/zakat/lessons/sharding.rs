@@ -58,6 +58,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
         },
     ],
     scaling: true,
+    contrast: None,
 };
 
 /// One valued line of one payer, ready to be added to the totals.

@@ -45,6 +45,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
         run: write_into_one_buffer,
     }],
     scaling: false,
+    contrast: None,
 };
 
 /// The assessed population whose receipts are printed.

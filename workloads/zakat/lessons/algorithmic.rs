@@ -1,0 +1,203 @@
+//! `zakat/algorithmic`: checking a payers file before it is assessed: every
+//! payer's identifier must be unique, and every record that repeats an
+//! earlier one's is reported with the first record that has it.
+//!
+//! - naive: each record's identifier compared with every earlier record's
+//!   until a match: O(n²) comparisons for a file with few repeats;
+//! - optimized: one pass, each identifier looked up in a hash map of the
+//!   identifiers seen so far (with the record that first had it): O(n);
+//! - `sort-then-scan`: the records' positions sorted by identifier, so that
+//!   repeats sit side by side, then one scan: O(n log n), no hashing.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use rand::{RngExt, SeedableRng};
+
+use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
+
+/// The lesson's registry entry.
+pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
+    id: "zakat/algorithmic",
+    why: "Comparing each payer's identifier with every earlier one does a number of \
+          comparisons that grows with the square of the file: ten times the payers, a hundred \
+          times the work. One pass with a hash map of the identifiers seen so far does one \
+          look-up per payer, and grows with the file: here {speedup} at {records} payers, a \
+          gap that widens with every payer added. Sorting the records by identifier and \
+          scanning neighbours also grows barely faster than the file \
+          ({over_naive:sort-then-scan}), with no hashing. No micro-optimization of the \
+          quadratic loop, however clever, closes a gap that grows with the input. The \
+          contrast is a small file: at {contrast.records} records the square is small too, the \
+          map's allocation and hashing cost as much as the comparisons they save \
+          ({contrast.speedup}), and sorting wins ({contrast.over_naive:sort-then-scan} \
+          over the quadratic loop).",
+    build,
+    elements: |input| input.ids.len() as u64,
+    naive,
+    optimized,
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
+    arbitrary: Some(crate::lab::arbitrary::ids),
+    allocators: None,
+    variants: &[Variant {
+        name: "sort-then-scan",
+        run: sort_then_scan,
+    }],
+    scaling: false,
+    contrast: Some(Contrast {
+        name: "32 records",
+        scale: Scale::Tiny,
+        build,
+    }),
+};
+
+/// The payers' identifiers, in file order.
+#[derive(Debug, Clone)]
+pub struct Ids {
+    /// One per record.
+    pub ids: Vec<String>,
+}
+
+/// A record whose identifier an earlier record already has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Duplicate {
+    /// The repeating record's position in the file.
+    pub at: u32,
+    /// The position of the first record with the identifier.
+    pub first: u32,
+}
+
+/// Records at each scale (the naive form's work grows with the square).
+pub fn ids_at(scale: Scale) -> usize {
+    match scale {
+        Scale::Tiny => 32,
+        Scale::Small => 2_000,
+        Scale::Default => 10_000,
+        Scale::Bank => 100_000,
+    }
+}
+
+/// One record in a hundred repeats the identifier of a random earlier one.
+fn build(scale: Scale, seed: u64) -> Ids {
+    let n = ids_at(scale);
+    let mut ids: Vec<String> = crate::zakat::generate::generate(n, seed)
+        .payers
+        .into_iter()
+        .map(|payer| payer.id)
+        .collect();
+    let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(seed);
+    for at in 1..n {
+        if rng.random_range(0..100) == 0 {
+            ids[at] = ids[rng.random_range(0..at)].clone();
+        }
+    }
+    Ids { ids }
+}
+
+// ANCHOR: limit
+/// The speed of light: read every identifier once. Any check of them must.
+fn limit(input: &Ids) -> u64 {
+    input.ids.iter().fold(0u64, |sum, id| {
+        let first = id.as_bytes().first().copied().unwrap_or(0);
+        sum.wrapping_add(id.len() as u64 ^ u64::from(first))
+    })
+}
+// ANCHOR_END: limit
+
+// ANCHOR: naive
+/// Each identifier against every earlier one, until a match.
+pub fn naive(input: &Ids) -> Vec<Duplicate> {
+    let mut duplicates = Vec::new();
+    for (at, id) in input.ids.iter().enumerate() {
+        for (first, earlier) in input.ids[..at].iter().enumerate() {
+            if earlier == id {
+                duplicates.push(Duplicate {
+                    at: at as u32,
+                    first: first as u32,
+                });
+                break;
+            }
+        }
+    }
+    duplicates
+}
+// ANCHOR_END: naive
+
+// ANCHOR: optimized
+/// One pass: each identifier looked up among those seen so far.
+pub fn optimized(input: &Ids) -> Vec<Duplicate> {
+    let mut seen: HashMap<&str, u32> = HashMap::with_capacity(input.ids.len());
+    let mut duplicates = Vec::new();
+    for (at, id) in input.ids.iter().enumerate() {
+        match seen.entry(id.as_str()) {
+            Entry::Occupied(first) => duplicates.push(Duplicate {
+                at: at as u32,
+                first: *first.get(),
+            }),
+            Entry::Vacant(slot) => {
+                slot.insert(at as u32);
+            }
+        }
+    }
+    duplicates
+}
+// ANCHOR_END: optimized
+
+// ANCHOR: sort_then_scan
+/// The positions sorted by identifier (a stable sort keeps each
+/// identifier's records in file order), then one scan of neighbours.
+pub fn sort_then_scan(input: &Ids) -> Vec<Duplicate> {
+    let mut order: Vec<u32> = (0..input.ids.len() as u32).collect();
+    order.sort_by(|a, b| input.ids[*a as usize].cmp(&input.ids[*b as usize]));
+    let mut duplicates = Vec::new();
+    let mut first = 0;
+    for (idx, &at) in order.iter().enumerate() {
+        if idx > 0 && input.ids[order[idx - 1] as usize] == input.ids[at as usize] {
+            duplicates.push(Duplicate { at, first });
+        } else {
+            first = at;
+        }
+    }
+    duplicates.sort_unstable_by_key(|d| d.at);
+    duplicates
+}
+// ANCHOR_END: sort_then_scan
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(ids: &[&str]) -> Ids {
+        Ids {
+            ids: ids.iter().map(|id| id.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn every_repeat_names_the_first_record() {
+        let input = ids(&["a", "b", "a", "", "b", "a", "زيد", ""]);
+        let expected = vec![
+            Duplicate { at: 2, first: 0 },
+            Duplicate { at: 4, first: 1 },
+            Duplicate { at: 5, first: 0 },
+            Duplicate { at: 7, first: 3 },
+        ];
+        assert_eq!(naive(&input), expected);
+        assert_eq!(optimized(&input), expected);
+        assert_eq!(sort_then_scan(&input), expected);
+        assert!(naive(&ids(&[])).is_empty());
+        assert!(optimized(&ids(&["x"])).is_empty());
+    }
+
+    #[test]
+    fn the_generated_file_repeats_about_one_record_in_a_hundred() {
+        let input = build(Scale::Default, 1);
+        let found = optimized(&input);
+        assert_eq!(input.ids.len(), 10_000);
+        // One in a hundred on average: 90 at seed 1.
+        assert_eq!(found.len(), 90);
+    }
+}
