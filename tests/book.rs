@@ -233,7 +233,9 @@ fn image_width(file: &Path) -> Option<u32> {
         return Some(u32::from_be_bytes(bytes[16..20].try_into().unwrap()));
     }
     let text = String::from_utf8_lossy(&bytes);
-    let root = &text[text.find("<svg").expect("an SVG has a root element")..];
+    let root = &text[text
+        .find("<svg")
+        .unwrap_or_else(|| panic!("{}: an SVG has a root element", file.display()))..];
     let root = &root[..root.find('>').unwrap()];
     let value = root.split(" width=\"").nth(1)?.split('"').next()?;
     value.trim_end_matches("px").parse().ok()
@@ -244,6 +246,13 @@ fn image_width(file: &Path) -> Option<u32> {
 fn wide_images(page: &Path, text: &str) -> Vec<(String, u32)> {
     let mut targets: Vec<String> = text
         .match_indices("![")
+        // Not a macro's `!` (`vec![0; n]` in prose).
+        .filter(|(at, _)| {
+            !text[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
         .filter_map(|(at, _)| {
             let rest = &text[at..];
             let open = rest.find("](")?;

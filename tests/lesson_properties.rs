@@ -163,4 +163,17 @@ proptest! {
         prop_assert_eq!(&mizan::zakat::lessons::buffered_io::naive(&input), &expected);
         prop_assert_eq!(&mizan::zakat::lessons::buffered_io::optimized(&input), &expected);
     }
+
+    /// Up to 40 schedules of none to 500 instalments, due and covered on
+    /// either side of the as-of day: the indexed, re-cut and zipped loops
+    /// give every instalment the same days late.
+    #[test]
+    fn aging_forms_agree(input in arbitrary::aging()) {
+        use mizan::murabaha::lessons::bounds_checks as aging;
+        let expected = aging::naive(&input);
+        prop_assert_eq!(&aging::optimized(&input), &expected);
+        prop_assert_eq!(&aging::lengths_asserted(&input), &expected);
+        prop_assert_eq!(expected.len(), input.due.len());
+        prop_assert!(expected.iter().all(|d| *d >= 0));
+    }
 }

@@ -565,7 +565,11 @@ fn run_lab(args: RunArgs) -> Result<()> {
     );
     if args.instructions {
         if instructions::valgrind_available() {
-            for result in report.results.iter_mut().filter(|r| r.failure.is_none()) {
+            for result in report
+                .results
+                .iter_mut()
+                .filter(|r| r.failure.is_none() && r.contrast.is_none())
+            {
                 eprintln!("counting instructions of {} under callgrind", result.id);
                 match instructions::measure(&result.id, result.scale, args.seed, result.allocators)
                 {

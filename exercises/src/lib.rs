@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 18] = [
+pub static EXERCISES: [&dyn Exercise; 19] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -153,5 +153,12 @@ pub static EXERCISES: [&dyn Exercise; 18] = [
         murabaha::lessons::buffered_io::LESSON,
         "Every statement row is a `write` system call to the file, and `println!` locks and \
          flushes standard output for every row. Gather the rows before they reach the kernel."
+    ),
+    exercise!(
+        murabaha_bounds_checks,
+        murabaha::lessons::bounds_checks::LESSON,
+        "Every schedule's loop indexes two slices by a counter. Count the instructions \
+         (`--instructions`): what does the compiler do before each short loop to be allowed \
+         to drop the checks, and what would let it skip that?"
     ),
 ];

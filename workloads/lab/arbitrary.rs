@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
 use crate::murabaha::lessons::algorithmic::{ContractLedger, Ledgers};
+use crate::murabaha::lessons::bounds_checks::{Aging, NOT_COVERED};
 use crate::murabaha::lessons::pre_allocation::ProcessedBook;
 use crate::murabaha::lessons::sharding::{PaymentEvent, PaymentStream};
 use crate::murabaha::lessons::string_building::Statements;
@@ -376,6 +377,39 @@ pub fn document() -> BoxedStrategy<Document> {
     ];
     proptest::collection::vec(line, 0..2_000)
         .prop_map(Document::new)
+        .boxed()
+}
+
+/// Up to 40 schedules of none, one or up to 500 instalments (lengths
+/// around the vector width among them), due before, on and after the
+/// as-of day, covered early, on time, late or not at all.
+pub fn aging() -> BoxedStrategy<Aging> {
+    let day = 690_000i32..760_000;
+    let instalment = (
+        day.clone(),
+        prop_oneof![
+            1 => Just(NOT_COVERED),
+            3 => day.clone(),
+        ],
+    );
+    let schedule = proptest::collection::vec(instalment, 0..500);
+    (proptest::collection::vec(schedule, 0..40), day)
+        .prop_map(|(schedules, as_of)| {
+            let mut aging = Aging {
+                due: Vec::new(),
+                covered: Vec::new(),
+                ends: Vec::new(),
+                as_of,
+            };
+            for schedule in schedules {
+                for (due, covered) in schedule {
+                    aging.due.push(due);
+                    aging.covered.push(covered);
+                }
+                aging.ends.push(aging.due.len());
+            }
+            aging
+        })
         .boxed()
 }
 

@@ -28,6 +28,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::algorithmic::LESSON,
         &crate::zakat::lessons::buffered_io::LESSON,
         &crate::murabaha::lessons::buffered_io::LESSON,
+        &crate::murabaha::lessons::bounds_checks::LESSON,
     ]
 }
 

@@ -3,6 +3,7 @@
 //! the learner edits it; these stay as they are.
 
 pub mod murabaha_algorithmic;
+pub mod murabaha_bounds_checks;
 pub mod murabaha_buffered_io;
 pub mod murabaha_hashing;
 pub mod murabaha_pipeline;

@@ -3,6 +3,7 @@
 
 pub mod algorithmic;
 pub mod allocator_choice;
+pub mod bounds_checks;
 pub mod buffered_io;
 pub mod hashing;
 pub mod pipeline;
