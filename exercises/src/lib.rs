@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 19] = [
+pub static EXERCISES: [&dyn Exercise; 20] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -160,5 +160,12 @@ pub static EXERCISES: [&dyn Exercise; 19] = [
         "Every schedule's loop indexes two slices by a counter. Count the instructions \
          (`--instructions`): what does the compiler do before each short loop to be allowed \
          to drop the checks, and what would let it skip that?"
+    ),
+    exercise!(
+        zakat_hoisting,
+        zakat::lessons::hoisting::LESSON,
+        "Every payer's hawl end is a trip through the Hijri calendar, compared with one zakat \
+         date that never changes. If one start completes its hawl, does every earlier start? \
+         Then which one day do you need to know?"
     ),
 ];

@@ -23,6 +23,7 @@ use crate::zakat::lessons::algorithmic::Ids;
 use crate::zakat::lessons::buffered_io::Document;
 use crate::zakat::lessons::copying::Regional;
 use crate::zakat::lessons::hashing::CLASSES;
+use crate::zakat::lessons::hoisting::Hawl;
 use crate::zakat::lessons::sharding::{Line, Lines};
 use crate::zakat::lessons::small_vectors::{Valued, ValuedLine};
 use crate::zakat::lessons::string_building::Receipts;
@@ -409,6 +410,32 @@ pub fn aging() -> BoxedStrategy<Aging> {
                 aging.ends.push(aging.due.len());
             }
             aging
+        })
+        .boxed()
+}
+
+/// Up to 400 hawl starts in the two years before a zakat date anywhere
+/// from 1950 to 2090, many of them a hawl's length before it (the last day
+/// that completes a hawl and the first that does not among them), lunar
+/// or solar.
+pub fn hawl() -> BoxedStrategy<Hawl> {
+    let zakat_day = CivilDate::new(1950, 1, 1).unwrap().day_number()
+        ..CivilDate::new(2090, 1, 1).unwrap().day_number();
+    let year = prop_oneof![Just(YearBasis::Lunar), Just(YearBasis::Solar)];
+    // Days before the zakat date: around a hawl's length (354 to 366),
+    // or anywhere in two years.
+    let before = prop_oneof![350i64..370, 0i64..800];
+    (zakat_day, year, proptest::collection::vec(before, 0..400))
+        .prop_map(|(zakat_day, year, before)| {
+            let zakat_date = CivilDate::from_day_number(zakat_day).unwrap();
+            Hawl {
+                zakat_date,
+                year,
+                starts: before
+                    .into_iter()
+                    .map(|before| CivilDate::from_day_number(zakat_day - before).unwrap())
+                    .collect(),
+            }
         })
         .boxed()
 }

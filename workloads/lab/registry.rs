@@ -24,6 +24,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::hashing::LESSON,
         &crate::zakat::lessons::small_vectors::LESSON,
         &crate::zakat::lessons::copying::LESSON,
+        &crate::zakat::lessons::hoisting::LESSON,
         &crate::zakat::lessons::algorithmic::LESSON,
         &crate::murabaha::lessons::algorithmic::LESSON,
         &crate::zakat::lessons::buffered_io::LESSON,

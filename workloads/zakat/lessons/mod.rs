@@ -6,6 +6,7 @@ pub mod allocator_choice;
 pub mod buffered_io;
 pub mod copying;
 pub mod hashing;
+pub mod hoisting;
 pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;

@@ -28,7 +28,7 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
           payer) for a handful of lines. A SmallVec keeps up to its inline size on the stack \
           and goes to the heap only beyond it ({allocations_per_record:optimized} a payer), \
           the inline size chosen from the distribution of lines per payer. The time saved is \
-          small, {speedup}: glibc serves a small block freed right after use from its \
+          small at best, {speedup}: glibc serves a small block freed right after use from its \
           per-thread cache, so a malloc and free pair is cheap, and sorting the lines is most \
           of the work. Too small an inline size is the contrast: most payers spill, and pay \
           the heap allocation the Vec made plus the copy out of the inline buffer \
