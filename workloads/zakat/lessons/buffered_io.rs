@@ -155,7 +155,8 @@ fn pieces(scale: Scale, seed: u64) -> Document {
 /// The speed of light: the whole document handed to the kernel in one
 /// write, and read back. Any form must at least move the same bytes.
 pub fn limit(input: &Document) -> u64 {
-    let mut document = Vec::with_capacity(input.lines.iter().map(|l| l.len() + 1).sum());
+    let bytes = input.lines.iter().map(|l| l.len() + 1).sum();
+    let mut document = Vec::with_capacity(bytes);
     for line in &input.lines {
         document.extend_from_slice(line.as_bytes());
         document.push(b'\n');
