@@ -185,4 +185,18 @@ proptest! {
         use mizan::zakat::lessons::hoisting;
         prop_assert_eq!(hoisting::optimized(&input), hoisting::naive(&input));
     }
+
+    /// Herds of every group, of none to 200,000 head: the boxed trait
+    /// objects and the enum owe the same animals, as the reference's
+    /// `livestock_due` lists them.
+    #[test]
+    fn herd_dues_agree(input in arbitrary::census()) {
+        use mizan::zakat::lessons::dispatch;
+        let expected = dispatch::optimized(&input);
+        prop_assert_eq!(&dispatch::naive(&input), &expected);
+        for (herd, due) in input.herds.iter().zip(&expected) {
+            let listed: Vec<_> = due.iter().copied().filter(|d| d.count > 0).collect();
+            prop_assert_eq!(listed, mizan::zakat::rules::livestock_due(herd.group, herd.count));
+        }
+    }
 }

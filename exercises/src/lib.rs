@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 20] = [
+pub static EXERCISES: [&dyn Exercise; 21] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -167,5 +167,12 @@ pub static EXERCISES: [&dyn Exercise; 20] = [
         "Every payer's hawl end is a trip through the Hijri calendar, compared with one zakat \
          date that never changes. If one start completes its hawl, does every earlier start? \
          Then which one day do you need to know?"
+    ),
+    exercise!(
+        zakat_dispatch,
+        zakat::lessons::dispatch::LESSON,
+        "Every herd is a heap object reached through a pointer, and its due a call through a \
+         vtable that the compiler cannot inline. The census holds the same herds as plain \
+         values too: the species group is a closed set."
     ),
 ];

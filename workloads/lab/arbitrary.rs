@@ -22,13 +22,14 @@ use crate::murabaha::{MurabahaInput, generate as murabaha_generate};
 use crate::zakat::lessons::algorithmic::Ids;
 use crate::zakat::lessons::buffered_io::Document;
 use crate::zakat::lessons::copying::Regional;
+use crate::zakat::lessons::dispatch::{Census, Herd};
 use crate::zakat::lessons::hashing::CLASSES;
 use crate::zakat::lessons::hoisting::Hawl;
 use crate::zakat::lessons::sharding::{Line, Lines};
 use crate::zakat::lessons::small_vectors::{Valued, ValuedLine};
 use crate::zakat::lessons::string_building::Receipts;
 use crate::zakat::model::{
-    Asset, DebtPolicy, Irrigation, JewelleryPolicy, NisabBasis, Species, YearBasis,
+    Asset, DebtPolicy, Irrigation, JewelleryPolicy, LivestockGroup, NisabBasis, Species, YearBasis,
 };
 use crate::zakat::{ZakatInput, generate as zakat_generate};
 
@@ -436,6 +437,27 @@ pub fn hawl() -> BoxedStrategy<Hawl> {
                     .map(|before| CivilDate::from_day_number(zakat_day - before).unwrap())
                     .collect(),
             }
+        })
+        .boxed()
+}
+
+/// Up to 2,000 herds of every group, of none, one, every bracket's edges
+/// (counts below 1,500) and up to 200,000 head.
+pub fn census() -> BoxedStrategy<Census> {
+    let group = prop_oneof![
+        Just(LivestockGroup::SheepAndGoats),
+        Just(LivestockGroup::Cattle),
+        Just(LivestockGroup::Camels),
+    ];
+    let count = prop_oneof![4 => 0u32..1_500, 1 => 0u32..200_000];
+    proptest::collection::vec((group, count), 0..2_000)
+        .prop_map(|herds| {
+            Census::new(
+                herds
+                    .into_iter()
+                    .map(|(group, count)| Herd { group, count })
+                    .collect(),
+            )
         })
         .boxed()
 }

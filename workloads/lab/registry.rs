@@ -25,6 +25,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::small_vectors::LESSON,
         &crate::zakat::lessons::copying::LESSON,
         &crate::zakat::lessons::hoisting::LESSON,
+        &crate::zakat::lessons::dispatch::LESSON,
         &crate::zakat::lessons::algorithmic::LESSON,
         &crate::murabaha::lessons::algorithmic::LESSON,
         &crate::zakat::lessons::buffered_io::LESSON,

@@ -14,6 +14,7 @@ pub mod murabaha_string_building;
 pub mod zakat_algorithmic;
 pub mod zakat_buffered_io;
 pub mod zakat_copying;
+pub mod zakat_dispatch;
 pub mod zakat_hashing;
 pub mod zakat_hoisting;
 pub mod zakat_pipeline;

@@ -5,6 +5,7 @@ pub mod algorithmic;
 pub mod allocator_choice;
 pub mod buffered_io;
 pub mod copying;
+pub mod dispatch;
 pub mod hashing;
 pub mod hoisting;
 pub mod pipeline;
