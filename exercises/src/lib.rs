@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 21] = [
+pub static EXERCISES: [&dyn Exercise; 22] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -174,5 +174,12 @@ pub static EXERCISES: [&dyn Exercise; 21] = [
         "Every herd is a heap object reached through a pointer, and its due a call through a \
          vtable that the compiler cannot inline. The census holds the same herds as plain \
          values too: the species group is a closed set."
+    ),
+    exercise!(
+        zakat_fixed_point,
+        zakat::lessons::fixed_point::LESSON,
+        "Every line is valued in `Decimal`: a 96-bit multiplication, a rescale and a rounding \
+         in software. Values to the cent are integers of cents; an `i128` holds any product \
+         of two of them. Whatever you cannot prove in range, hand to `decimal_wealth`."
     ),
 ];

@@ -20,6 +20,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::pipeline::LESSON,
         &crate::murabaha::lessons::pipeline::LESSON,
         // Data and code, one thread.
+        &crate::zakat::lessons::fixed_point::LESSON,
         &crate::zakat::lessons::hashing::LESSON,
         &crate::murabaha::lessons::hashing::LESSON,
         &crate::zakat::lessons::small_vectors::LESSON,

@@ -188,7 +188,7 @@ impl<'a> Prepared<'a> {
 
     /// The reference's `zakatable_value`, for a wealth line.
     #[inline]
-    fn wealth_line(&self, asset: &Asset) -> Option<i64> {
+    pub fn wealth_line(&self, asset: &Asset) -> Option<i64> {
         match asset {
             Asset::Cash { amount, currency } => self.line(*amount, *currency),
             Asset::TradeGoods { value, currency } => self.line(*value, *currency),

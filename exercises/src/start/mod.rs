@@ -15,6 +15,7 @@ pub mod zakat_algorithmic;
 pub mod zakat_buffered_io;
 pub mod zakat_copying;
 pub mod zakat_dispatch;
+pub mod zakat_fixed_point;
 pub mod zakat_hashing;
 pub mod zakat_hoisting;
 pub mod zakat_pipeline;

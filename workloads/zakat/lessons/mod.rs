@@ -6,6 +6,7 @@ pub mod allocator_choice;
 pub mod buffered_io;
 pub mod copying;
 pub mod dispatch;
+pub mod fixed_point;
 pub mod hashing;
 pub mod hoisting;
 pub mod pipeline;
