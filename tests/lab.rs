@@ -151,13 +151,13 @@ fn list_and_run_from_the_command_line() {
 /// A lesson with a contrast is timed on its contrast's input too, in the
 /// same run: a row of its own in every table, its figures in results.json
 /// and on the lesson's page, and none in the charts across lessons.
-#[test]
-fn a_contrast_is_timed_beside_its_lesson() {
-    let dir = std::env::temp_dir().join(format!("mizan-contrast-test-{}", std::process::id()));
+/// Runs `lesson` at the tiny scale, two pairs, with its results in `dir`:
+/// the tables printed, and the report read back.
+fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::runner::Report) {
     let out = common::mizan(
         &[
             "run",
-            "zakat/algorithmic",
+            lesson,
             "--scale",
             "tiny",
             "--runs",
@@ -172,7 +172,17 @@ fn a_contrast_is_timed_beside_its_lesson() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let tables = String::from_utf8(out.stdout).unwrap();
+    let report = mizan::lab::runner::Report::from_json(
+        &std::fs::read_to_string(dir.join("results.json")).unwrap(),
+    )
+    .unwrap();
+    (String::from_utf8(out.stdout).unwrap(), report)
+}
+
+#[test]
+fn a_contrast_is_timed_beside_its_lesson() {
+    let dir = std::env::temp_dir().join(format!("mizan-contrast-test-{}", std::process::id()));
+    let (tables, report) = run_tiny("zakat/algorithmic", &dir);
     assert!(
         tables.contains("| zakat/algorithmic | 32 | 2 (2) |"),
         "{tables}"
@@ -181,10 +191,6 @@ fn a_contrast_is_timed_beside_its_lesson() {
         tables.contains("| zakat/algorithmic (contrast: 32 records) | 32 | 2 (2) |"),
         "{tables}"
     );
-    let report = mizan::lab::runner::Report::from_json(
-        &std::fs::read_to_string(dir.join("results.json")).unwrap(),
-    )
-    .unwrap();
     let contrasts: Vec<Option<&str>> = report
         .results
         .iter()
@@ -205,6 +211,29 @@ fn a_contrast_is_timed_beside_its_lesson() {
         1,
         "one bar, the lesson's"
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A ladder's `why` names each rung against the rung below it, for the
+/// lesson and for its contrast.
+#[test]
+fn a_rung_is_named_against_the_rung_below_it() {
+    let dir = std::env::temp_dir().join(format!("mizan-rung-test-{}", std::process::id()));
+    let (_, report) = run_tiny("zakat/parsing", &dir);
+    let generated = dir.join("generated");
+    mizan::lab::report::write(&report, &generated).unwrap();
+    let page = std::fs::read_to_string(generated.join("lessons/zakat-parsing.md")).unwrap();
+    let why = page
+        .lines()
+        .find(|line| line.contains("Reading JSON through"))
+        .unwrap_or_else(|| panic!("no why in {page}"));
+    assert!(
+        !why.contains("(not measured)") && !why.contains('{'),
+        "{why}"
+    );
+    // Three rungs over the one below (two in the lesson, one in the
+    // contrast) and one over naive, each a verdict with its interval.
+    assert_eq!(why.matches("×)").count(), 5, "{why}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

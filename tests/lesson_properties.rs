@@ -177,6 +177,69 @@ proptest! {
         prop_assert!(expected.iter().all(|d| *d >= 0));
     }
 
+    /// Payers files at the edges of the fixed-point forms, compact and
+    /// pretty, valid or with one thing wrong (cut short anywhere, an id
+    /// twice, an unpriced currency, a karat out of range, a malformed or
+    /// negative amount, a number for a string, an unknown or missing
+    /// field, an escape in an id): every form reads the same model or
+    /// gives the same error, and the hand reader either reads the model
+    /// the derived parser reads or hands the file to it.
+    #[test]
+    fn payers_files_read_alike(file in arbitrary::payers_file()) {
+        use mizan::zakat::lessons::parsing;
+        let expected = parsing::derive(&file);
+        prop_assert_eq!(&parsing::naive(&file), &expected);
+        prop_assert_eq!(&parsing::borrowed(&file), &expected);
+        prop_assert_eq!(&parsing::optimized(&file), &expected);
+        let model = parsing::derive_model(&file.bytes);
+        if let Some(by_hand) = parsing::by_hand(&file.bytes) {
+            prop_assert_eq!(Ok(&by_hand), model.as_ref());
+        }
+        if let Ok(document) = parsing::borrowed_model(&file.bytes) {
+            prop_assert_eq!(Ok(&document.to_owned_model()), model.as_ref());
+        }
+        if let Ok(parsed) = expected {
+            prop_assert_eq!(parsed.payers, file.payers);
+        }
+    }
+
+    /// Up to 40 contracts of none to 420 instalments of any input amount,
+    /// at rates from zero to five per cent: the discount factor hoisted or
+    /// not, the present values are the reference's, to the last digit.
+    #[test]
+    fn present_values_agree(input in arbitrary::plans()) {
+        use mizan::murabaha::lessons::hoisting;
+        let expected: Vec<_> = input
+            .plans()
+            .map(|(amounts, rate)| mizan::murabaha::rules::present_value(amounts, rate))
+            .collect();
+        let text = |v: &[rust_decimal::Decimal]| v.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        prop_assert_eq!(text(&hoisting::naive(&input)), text(&expected));
+        prop_assert_eq!(text(&hoisting::optimized(&input)), text(&expected));
+    }
+
+    /// Portfolios at the fixed-point edges (any cost, any rate, costs of
+    /// three places, monthly rates of more places than the fast form
+    /// holds): the schedules in cents are the reference's, contract by
+    /// contract, refusals included.
+    #[test]
+    fn schedules_agree(input in arbitrary::priced()) {
+        use mizan::murabaha::lessons::fixed_point;
+        let (expected, fixed) = (fixed_point::naive(&input), fixed_point::optimized(&input));
+        prop_assert_eq!(expected.ends.len(), input.contracts.len());
+        prop_assert_eq!(&fixed.ends, &expected.ends);
+        let mut start = 0;
+        for ((contract, rate), &end) in input.contracts.iter().zip(&input.rates).zip(&expected.ends) {
+            let reference = fixed_point::decimal_schedule(contract, *rate);
+            let (amounts, profits) = reference.unwrap_or_default();
+            prop_assert_eq!(&expected.amounts[start..end], &amounts[..]);
+            prop_assert_eq!(&expected.profits[start..end], &profits[..]);
+            prop_assert_eq!(&fixed.amounts[start..end], &amounts[..], "{:?} at {}", contract, rate);
+            prop_assert_eq!(&fixed.profits[start..end], &profits[..], "{:?} at {}", contract, rate);
+            start = end;
+        }
+    }
+
     /// Hawl starts in the two years before zakat dates from 1950 to 2090,
     /// many a hawl's length before, lunar and solar: the cutoff found once
     /// marks the same payers as each payer's own hawl end.

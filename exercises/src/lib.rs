@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 22] = [
+pub static EXERCISES: [&dyn Exercise; 25] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -181,5 +181,26 @@ pub static EXERCISES: [&dyn Exercise; 22] = [
         "Every line is valued in `Decimal`: a 96-bit multiplication, a rescale and a rounding \
          in software. Values to the cent are integers of cents; an `i128` holds any product \
          of two of them. Whatever you cannot prove in range, hand to `decimal_wealth`."
+    ),
+    exercise!(
+        murabaha_fixed_point,
+        murabaha::lessons::fixed_point::LESSON,
+        "Every instalment and every period's profit is a `Decimal` product rounded to the cent. \
+         The costs are whole cents and the rates have ten places: an `i64` of cents and an \
+         `i128` product hold every step. `murabaha::fixed` has the pieces; whatever you cannot \
+         prove in range, hand to `decimal_schedule`."
+    ),
+    exercise!(
+        murabaha_hoisting,
+        murabaha::lessons::hoisting::LESSON,
+        "Every step of the fold divides one by one plus the rate, a long division in software. \
+         Which values does that division depend on, and how often do they change?"
+    ),
+    exercise!(
+        zakat_parsing,
+        zakat::lessons::parsing::LESSON,
+        "The whole file becomes a `serde_json::Value` tree (a map for every object, a String \
+         for every key and value) before the model is made from it. The model's types already \
+         know how to read themselves from bytes. Then: which strings need a copy at all?"
     ),
 ];

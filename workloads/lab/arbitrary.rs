@@ -14,6 +14,8 @@ use rust_decimal::Decimal;
 use crate::date::CivilDate;
 use crate::murabaha::lessons::algorithmic::{ContractLedger, Ledgers};
 use crate::murabaha::lessons::bounds_checks::{Aging, NOT_COVERED};
+use crate::murabaha::lessons::fixed_point::Priced;
+use crate::murabaha::lessons::hoisting::Plans;
 use crate::murabaha::lessons::pre_allocation::ProcessedBook;
 use crate::murabaha::lessons::sharding::{PaymentEvent, PaymentStream};
 use crate::murabaha::lessons::string_building::Statements;
@@ -25,6 +27,7 @@ use crate::zakat::lessons::copying::Regional;
 use crate::zakat::lessons::dispatch::{Census, Herd};
 use crate::zakat::lessons::hashing::CLASSES;
 use crate::zakat::lessons::hoisting::Hawl;
+use crate::zakat::lessons::parsing::PayersFile;
 use crate::zakat::lessons::sharding::{Line, Lines};
 use crate::zakat::lessons::small_vectors::{Valued, ValuedLine};
 use crate::zakat::lessons::string_building::Receipts;
@@ -606,6 +609,140 @@ pub fn portfolio() -> BoxedStrategy<MurabahaInput> {
                 }
             }
             input
+        })
+        .boxed()
+}
+
+/// Up to 40 contracts of none to 420 instalments of any amount an input
+/// may hold (ten places and sixteen digits among them), at monthly rates
+/// from zero to five per cent with up to ten places.
+pub fn plans() -> BoxedStrategy<Plans> {
+    let rate = prop_oneof![
+        Just(Decimal::ZERO),
+        (0i64..=500_000_000).prop_map(|m| Decimal::new(m, 10)),
+        (0i64..=500, 0u32..=4).prop_map(|(m, s)| Decimal::new(m, s + 4)),
+    ];
+    let contract = (proptest::collection::vec(input_decimal(), 0..420), rate);
+    proptest::collection::vec(contract, 0..40)
+        .prop_map(|contracts| {
+            let mut plans = Plans {
+                amounts: Vec::new(),
+                ends: Vec::new(),
+                rates: Vec::new(),
+            };
+            for (amounts, rate) in contracts {
+                plans.amounts.extend(amounts);
+                plans.ends.push(plans.amounts.len());
+                plans.rates.push(rate);
+            }
+            plans
+        })
+        .boxed()
+}
+
+/// The edges of [`portfolio`], each contract at the rate the reference
+/// finds for it, or at a rate drawn from zero to five per cent with up to
+/// twelve places (more than the fixed-point form holds), and with costs of
+/// three places among them.
+pub fn priced() -> BoxedStrategy<Priced> {
+    let rate = proptest::option::weighted(
+        0.3,
+        (0i64..=50_000_000_000, 0u32..=2).prop_map(|(m, s)| Decimal::new(m, 10 + s)),
+    );
+    (
+        portfolio(),
+        proptest::collection::vec(rate, 20),
+        proptest::collection::vec(any::<bool>(), 20),
+    )
+        .prop_map(|(input, rates, fils)| {
+            let mut priced = crate::murabaha::lessons::fixed_point::priced(input.contracts);
+            for (k, contract) in priced.contracts.iter_mut().enumerate() {
+                if let Some(rate) = rates[k] {
+                    priced.rates[k] = rate;
+                }
+                if fils[k] && k % 4 == 0 {
+                    contract.cost += Decimal::new(1, 3);
+                }
+            }
+            priced
+        })
+        .boxed()
+}
+
+/// The payers files of [`population`]'s edges, compact or pretty, as
+/// written or with one thing wrong: cut short anywhere, a payer's id
+/// twice, a currency with no rate, a karat out of range, a malformed or
+/// negative amount, a number where a string goes, an unknown field, a
+/// missing one; and valid files with an escape in an id.
+pub fn payers_file() -> BoxedStrategy<PayersFile> {
+    (
+        population(),
+        0..13usize,
+        any::<proptest::sample::Index>(),
+        any::<bool>(),
+    )
+        .prop_map(|(mut input, mutation, at, pretty)| {
+            let n = input.payers.len();
+            match mutation {
+                4 => input.payers[at.index(n - 1) + 1].id = input.payers[0].id.clone(),
+                5 => {
+                    let payer = &mut input.payers[at.index(n)];
+                    payer.debts.push(crate::zakat::model::Debt::DueNow {
+                        amount: Decimal::ONE,
+                        currency: crate::input::Currency::parse("ZZZ").expect("a code"),
+                    });
+                }
+                _ => {}
+            }
+            let mut text = if pretty && mutation != 9 {
+                serde_json::to_string_pretty(&input)
+            } else {
+                serde_json::to_string(&input)
+            }
+            .expect("a model serializes");
+            let colon = if pretty && mutation != 9 {
+                "\": "
+            } else {
+                "\":"
+            };
+            // The `k`th occurrence of `key`'s value, replaced by `f`.
+            let mut edit = |key: &str, f: &dyn Fn(&str) -> String| {
+                let pattern = format!("\"{key}{colon}");
+                let starts: Vec<usize> = text.match_indices(&pattern).map(|(i, _)| i).collect();
+                if let Some(&start) = starts.get(at.index(starts.len().max(1))) {
+                    let value = start + pattern.len();
+                    let end = value + text[value..].find([',', '}', '\n']).expect("a value ends");
+                    let replaced = f(&text[value..end]);
+                    text.replace_range(value..end, &replaced);
+                }
+            };
+            match mutation {
+                3 => {
+                    let mut cut = at.index(text.len());
+                    while !text.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    text.truncate(cut);
+                }
+                6 => edit("karat", &|_| "25".to_owned()),
+                7 => edit("amount", &|v| format!("\"x{}", &v[1..])),
+                8 => edit("hawl_start", &|v| format!("{v},\"hawl_begin\":{v}")),
+                9 => {
+                    let key = "\"hawl_start\":\"";
+                    let starts: Vec<usize> = text.match_indices(key).map(|(i, _)| i).collect();
+                    let start = starts[at.index(starts.len())];
+                    // The key, its ten-character date in quotes, the comma.
+                    text.replace_range(start..start + key.len() + 12, "");
+                }
+                10 => edit("id", &|v| format!("\"\\u0041{}", &v[1..])),
+                11 => edit("grams", &|v| format!("\"-{}", &v[1..])),
+                12 => edit("value", &|v| v.trim_matches('"').to_owned()),
+                _ => {}
+            }
+            PayersFile {
+                bytes: text.into_bytes(),
+                payers: n,
+            }
         })
         .boxed()
 }

@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `{speedup}` | naive over optimized, as a verdict: `2.21× faster (2.15–2.30×)`, `no measurable difference (0.97–1.06×)` |
 //! | `{over_naive:FORM}` | the same for a further form |
+//! | `{over_before:FORM}` | the form before's time over this one's: a ladder's rung |
 //! | `{allocations_per_record:FORM}` | one warm run's allocations over its records: `6.0` |
 //! | `{peak:FORM}` | one warm run's peak heap: `82.0 MB` |
 //! | `{records}` | the records of a run: `50,000` |
@@ -28,9 +29,10 @@ use super::runner::{FormResult, LessonResult, format_bytes, format_count, prose}
 use super::stats::number;
 
 /// The placeholders a `why` may use (before any `:FORM`).
-pub const PLACEHOLDERS: [&str; 5] = [
+pub const PLACEHOLDERS: [&str; 6] = [
     "speedup",
     "over_naive",
+    "over_before",
     "allocations_per_record",
     "peak",
     "records",
@@ -138,6 +140,7 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
     match name {
         "speedup" => Some(prose(&m.speedup())),
         "over_naive" => form(form_name)?.over_naive.as_ref().map(prose),
+        "over_before" => form(form_name)?.over_before.as_ref().map(prose),
         "allocations_per_record" => {
             let count = form(form_name)?.allocations.count;
             Some(number(count as f64 / result.elements.max(1) as f64))

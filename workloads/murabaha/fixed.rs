@@ -128,7 +128,7 @@ pub struct Prepared {
 }
 
 /// Cents of a money input, if it has at most two places.
-fn cents(value: Decimal) -> Option<i64> {
+pub fn cents(value: Decimal) -> Option<i64> {
     (value.scale() <= 2)
         .then(|| Num::of(value).cents())
         .flatten()
@@ -176,7 +176,14 @@ impl Prepared {
             Some(rate) => rate,
             None => effective_rate(contract.cost, cost, &schedule.amounts)?,
         };
-        recognise(contract.recognition, cost, profit, monthly_rate, schedule)?;
+        recognise(
+            contract.recognition,
+            cost,
+            profit,
+            monthly_rate,
+            &schedule.amounts,
+            &mut schedule.profits,
+        )?;
 
         // Payments in date order (a stable sort, as the reference's), and
         // the day each instalment is covered on.
@@ -291,7 +298,7 @@ impl Prepared {
 
 /// The instalment amounts of the pricing method into `amounts`; the
 /// monthly rate where the method sets it (annuity), in 10^-10 units.
-fn plan(contract: &Contract, cost: i64, amounts: &mut Vec<i64>) -> Option<Option<i64>> {
+pub fn plan(contract: &Contract, cost: i64, amounts: &mut Vec<i64>) -> Option<Option<i64>> {
     let n = contract.term_months;
     amounts.clear();
     match contract.pricing {
@@ -343,16 +350,17 @@ fn level(selling_price: i64, n: u32, amounts: &mut Vec<i64>) -> Option<()> {
     Some(())
 }
 
-/// The profit recognised each period into `schedule.profits`.
-fn recognise(
+/// The profit recognised each period of the plan `amounts` into
+/// `profits`.
+pub fn recognise(
     method: Recognition,
     cost: i64,
     profit: i64,
     monthly_rate: i64,
-    schedule: &mut Schedule,
+    amounts: &[i64],
+    profits: &mut Vec<i64>,
 ) -> Option<()> {
-    let n = schedule.amounts.len();
-    let profits = &mut schedule.profits;
+    let n = amounts.len();
     profits.clear();
     match method {
         Recognition::Effective => {
@@ -361,7 +369,7 @@ fn recognise(
                 scale: RATE_DP,
             };
             let mut outstanding = cost;
-            for amount in &schedule.amounts[..n - 1] {
+            for amount in &amounts[..n - 1] {
                 let period = cents_num(outstanding).times(rate)?.cents()?;
                 outstanding = outstanding.checked_add(period)?.checked_sub(*amount)?;
                 profits.push(period);

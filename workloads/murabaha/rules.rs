@@ -183,10 +183,29 @@ pub fn due_dates(
 
 /// The instalment plan of a contract's pricing method.
 pub fn plan(contract: &Contract) -> Result<Plan, ProcessError> {
+    let amounts = amounts(contract)?;
+    let selling_price: Decimal = amounts.iter().sum();
+    let profit = selling_price - contract.cost;
+    let monthly_rate = match contract.pricing {
+        Pricing::Annuity { annual_rate } => annuity_monthly_rate(annual_rate),
+        Pricing::Markup { .. } | Pricing::Flat { .. } => {
+            effective_monthly_rate(contract.cost, &amounts)
+        }
+    };
+    Ok(Plan {
+        amounts,
+        selling_price,
+        profit,
+        monthly_rate,
+    })
+}
+
+/// The instalment amounts of a contract's pricing method.
+pub fn amounts(contract: &Contract) -> Result<Vec<Decimal>, ProcessError> {
     let n = contract.term_months;
     let cost = contract.cost;
     let money = |e: MoneyError| ProcessError::new("pricing", e);
-    let amounts = match contract.pricing {
+    Ok(match contract.pricing {
         Pricing::Markup { markup } => {
             let profit = round_money(mul_exact(cost, markup).map_err(money)?);
             level_instalments(add_exact(cost, profit).map_err(money)?, n)?
@@ -207,18 +226,6 @@ pub fn plan(contract: &Contract) -> Result<Plan, ProcessError> {
         Pricing::Annuity { annual_rate } => {
             annuity_instalments(cost, annuity_monthly_rate(annual_rate), n)?
         }
-    };
-    let selling_price: Decimal = amounts.iter().sum();
-    let profit = selling_price - cost;
-    let monthly_rate = match contract.pricing {
-        Pricing::Annuity { annual_rate } => annuity_monthly_rate(annual_rate),
-        Pricing::Markup { .. } | Pricing::Flat { .. } => effective_monthly_rate(cost, &amounts),
-    };
-    Ok(Plan {
-        amounts,
-        selling_price,
-        profit,
-        monthly_rate,
     })
 }
 
@@ -230,7 +237,8 @@ fn level_instalments(selling_price: Decimal, n: u32) -> Result<Vec<Decimal>, Pro
     if last.is_sign_negative() && !last.is_zero() {
         return Err(too_small(n));
     }
-    let mut amounts = vec![instalment; n as usize - 1];
+    let mut amounts = Vec::with_capacity(n as usize);
+    amounts.resize(n as usize - 1, instalment);
     amounts.push(last);
     Ok(amounts)
 }
@@ -302,7 +310,7 @@ fn pow(base: Decimal, mut exponent: u32) -> Option<Decimal> {
 
 /// The present value of the instalments at monthly rate `i`:
 /// `Σ amount_k / (1 + i)^k`, by Horner's rule from the last instalment.
-fn present_value(amounts: &[Decimal], i: Decimal) -> Decimal {
+pub fn present_value(amounts: &[Decimal], i: Decimal) -> Decimal {
     let discount = Decimal::ONE / (Decimal::ONE + i);
     amounts
         .iter()

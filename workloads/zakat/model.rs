@@ -14,7 +14,7 @@ use crate::input::{
 };
 
 /// The whole input of `mizan zakat assess`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ZakatInput {
     /// The day the zakat is assessed on.
@@ -32,7 +32,7 @@ pub struct ZakatInput {
 
 /// Metal prices per gram of the pure metal, and exchange rates, all in the
 /// reporting currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Prices {
     /// Price of one gram of pure gold.
@@ -51,7 +51,7 @@ pub struct Prices {
 }
 
 /// The policy options of `ZAKAT.md`, one per disputed point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Policy {
     /// Which metal sets the nisab.
@@ -80,7 +80,7 @@ impl Default for Policy {
 }
 
 /// `policy.nisab`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum NisabBasis {
     /// 85 g of pure gold (default).
@@ -92,7 +92,7 @@ pub enum NisabBasis {
 }
 
 /// `policy.year`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum YearBasis {
     /// A Hijri (Umm al-Qura) hawl at 2.5 % (default).
@@ -102,7 +102,7 @@ pub enum YearBasis {
 }
 
 /// `policy.jewellery`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JewelleryPolicy {
     /// Jewellery in personal use is exempt (default).
@@ -112,7 +112,7 @@ pub enum JewelleryPolicy {
 }
 
 /// `policy.debts`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DebtPolicy {
     /// Debts due now plus up to twelve monthly instalments (default).
@@ -124,7 +124,7 @@ pub enum DebtPolicy {
 }
 
 /// One payer: an identifier, the day the hawl started, and the lines.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Payer {
     /// The payer's identifier, echoed in the assessment.
@@ -144,7 +144,7 @@ pub struct Payer {
 }
 
 /// One asset line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "RawAsset")]
 pub enum Asset {
     /// Cash and bank balances at face value.
@@ -216,7 +216,7 @@ pub enum Asset {
 }
 
 /// Whether metal is held as an investment or worn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Usage {
     /// Bullion, coins, jewellery bought as a store of value.
@@ -226,7 +226,7 @@ pub enum Usage {
 }
 
 /// Why shares are held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Holding {
     /// For trading: 100 % of market value.
@@ -236,7 +236,7 @@ pub enum Holding {
 }
 
 /// How likely a receivable is to be paid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Quality {
     /// Expected to be paid: zakatable.
@@ -246,7 +246,7 @@ pub enum Quality {
 }
 
 /// How a crop was watered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Irrigation {
     /// Rain-fed: 10 %.
@@ -258,7 +258,7 @@ pub enum Irrigation {
 }
 
 /// A livestock species.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Species {
     /// Sheep (counted together with goats).
@@ -272,7 +272,7 @@ pub enum Species {
 }
 
 /// One debt line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", try_from = "RawDebt")]
 pub enum Debt {
     /// Owed now, in full.
@@ -408,7 +408,7 @@ impl ZakatInput {
     }
 
     /// Every currency an asset or debt names has an exchange rate.
-    fn check_currencies(&self) -> Result<(), InputError> {
+    pub fn check_currencies(&self) -> Result<(), InputError> {
         for (payer_idx, payer) in self.payers.iter().enumerate() {
             self.check_payer(payer).map_err(|e| {
                 InputError::new(format!("payers[{payer_idx}].{}", e.path), e.message)
@@ -422,17 +422,26 @@ impl ZakatInput {
     /// payer's own (`assets[1].currency`); a stream reads the file's
     /// context and then checks each payer as it comes.
     pub fn check_payer(&self, payer: &Payer) -> Result<(), InputError> {
-        if payer.id.is_empty() {
+        self.check_lines(&payer.id, &payer.assets, &payer.debts)
+    }
+
+    /// [`ZakatInput::check_payer`] on a payer's id and lines, wherever they
+    /// are held.
+    pub fn check_lines(
+        &self,
+        id: &str,
+        assets: &[Asset],
+        debts: &[Debt],
+    ) -> Result<(), InputError> {
+        if id.is_empty() {
             return Err(InputError::new("id", "is empty"));
         }
-        let lines = payer
-            .assets
+        let lines = assets
             .iter()
             .enumerate()
             .filter_map(|(i, a)| a.currency().map(|c| ("assets", i, c)))
             .chain(
-                payer
-                    .debts
+                debts
                     .iter()
                     .enumerate()
                     .map(|(i, d)| ("debts", i, d.currency())),
@@ -451,7 +460,8 @@ impl ZakatInput {
         Ok(())
     }
 
-    fn check_unique_ids(&self) -> Result<(), InputError> {
+    /// Every payer has an id of its own.
+    pub fn check_unique_ids(&self) -> Result<(), InputError> {
         let mut seen = std::collections::HashMap::with_capacity(self.payers.len());
         for (idx, payer) in self.payers.iter().enumerate() {
             if payer.id.is_empty() {

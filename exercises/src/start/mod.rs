@@ -5,7 +5,9 @@
 pub mod murabaha_algorithmic;
 pub mod murabaha_bounds_checks;
 pub mod murabaha_buffered_io;
+pub mod murabaha_fixed_point;
 pub mod murabaha_hashing;
+pub mod murabaha_hoisting;
 pub mod murabaha_pipeline;
 pub mod murabaha_pooling;
 pub mod murabaha_pre_allocation;
@@ -18,6 +20,7 @@ pub mod zakat_dispatch;
 pub mod zakat_fixed_point;
 pub mod zakat_hashing;
 pub mod zakat_hoisting;
+pub mod zakat_parsing;
 pub mod zakat_pipeline;
 pub mod zakat_pooling;
 pub mod zakat_pre_allocation;

@@ -9,6 +9,7 @@ pub mod dispatch;
 pub mod fixed_point;
 pub mod hashing;
 pub mod hoisting;
+pub mod parsing;
 pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;
