@@ -258,4 +258,42 @@ mod tests {
         assert!(fils.contracts.iter().all(|c| cents(c.cost).is_none()));
         assert_eq!(expected.amounts.len(), fils.instalments());
     }
+
+    /// Half a cent exactly, where half-up rounding and any other rule part:
+    /// a markup of one half on an odd number of cents (profit 50.005), and
+    /// an effective profit of exactly half a cent in the first period.
+    #[test]
+    fn a_half_cent_rounds_up_in_both_forms() {
+        use crate::murabaha::model::{Pricing, Recognition};
+        let contract = |cost: i64, pricing, recognition| Contract {
+            id: "T1".to_owned(),
+            cost: Decimal::new(cost, 2),
+            pricing,
+            term_months: 2,
+            first_due: crate::date::CivilDate::new(2026, 1, 31).unwrap(),
+            recognition,
+            payments: Vec::new(),
+            early_settlement: None,
+        };
+        let half = Pricing::Markup {
+            markup: Decimal::new(5, 1),
+        };
+        let input = Priced {
+            contracts: vec![
+                contract(10_001, half, Recognition::StraightLine),
+                contract(10_000, half, Recognition::Effective),
+            ],
+            rates: vec![Decimal::new(5, 5), Decimal::new(5, 5)],
+        };
+        let expected = naive(&input);
+        assert_eq!(optimized(&input), expected);
+        // 100.01 + 50.01 over two instalments: 75.01 each, the last 75.01.
+        let cents = |v: &[Decimal]| v.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        assert_eq!(cents(&expected.amounts[..2]), ["75.01", "75.01"]);
+        // 150.00 over two; the effective profit 100.00 x 0.00005 = 0.005,
+        // rounded up to a cent, the last period the rest of the 50.00.
+        assert_eq!(cents(&expected.amounts[2..]), ["75.00", "75.00"]);
+        assert_eq!(cents(&expected.profits[2..]), ["0.01", "49.99"]);
+        assert_eq!(expected.ends, [2, 4]);
+    }
 }
