@@ -1156,7 +1156,7 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n| {} | {} |\n|---|{}",
-            r.id,
+            lesson_cell(r, report.scale),
             more.iter()
                 .map(|p| format!("{} over 1 thread", threads(p)))
                 .collect::<Vec<_>>()

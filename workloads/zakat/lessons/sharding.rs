@@ -32,10 +32,10 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     why: "Aggregating totals on every core with one Mutex<HashMap> makes the cores queue \
           for the lock on every line: the thread table shows the global lock against \
           itself on one thread. Striping the map over sixteen locks lets threads mostly \
-          take different locks. Giving each rayon task a map of its own and merging the \
-          maps at the end (fold and reduce) shares nothing while working, and scales with \
-          the cores. Parallelism does not pay when the work per item is a few nanoseconds \
-          and the items few: then the sequential loop wins.",
+          take different locks. A map of its own per rayon task, merged at the end (fold and \
+          reduce), shares nothing while working and scales with the cores. With a village of \
+          payers the tasks and the merge cost more: the maps gain nothing on the lock \
+          ({contrast.speedup}) and lose to one thread ({contrast.over_before:optimized}).",
     build,
     elements: |input| input.lines.len() as u64,
     naive: global_lock,
@@ -58,7 +58,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
         },
     ],
     scaling: true,
-    contrast: None,
+    contrast: Some(VILLAGE),
 };
 
 /// One valued line of one payer, ready to be added to the totals.
@@ -258,3 +258,11 @@ pub fn per_thread(input: &Lines) -> Totals {
         .collect()
 }
 // ANCHOR_END: optimized
+
+/// The contrast: the lesson's own population at the tiny scale, a
+/// village's few hundred payers.
+const VILLAGE: crate::lab::lesson::Contrast<Lines> = crate::lab::lesson::Contrast {
+    name: "a village",
+    scale: Scale::Tiny,
+    build,
+};
