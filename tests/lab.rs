@@ -69,27 +69,18 @@ fn list_and_run_from_the_command_line() {
         )
     );
 
-    let out = common::mizan(
-        &[
-            "run",
-            "zakat/string-building",
-            "--scale",
-            "tiny",
-            "--runs",
-            "1",
-            "--threads",
-            "1",
-            "--results",
-            results_dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = common::mizan_ok(&[
+        "run",
+        "zakat/string-building",
+        "--scale",
+        "tiny",
+        "--runs",
+        "1",
+        "--threads",
+        "1",
+        "--results",
+        results_dir.to_str().unwrap(),
+    ]);
     assert!(table.contains("| zakat/string-building | 300 |"), "{table}");
     assert!(table.contains(" counted allocator, 1 threads, "), "{table}");
     let results: serde_json::Value =
@@ -105,21 +96,13 @@ fn list_and_run_from_the_command_line() {
 
     // `mizan report` makes the book's generated files from those results.
     let generated = results_dir.join("generated");
-    let out = common::mizan(
-        &[
-            "report",
-            "--results",
-            results_dir.join("results.json").to_str().unwrap(),
-            "--output",
-            generated.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::mizan_ok(&[
+        "report",
+        "--results",
+        results_dir.join("results.json").to_str().unwrap(),
+        "--output",
+        generated.to_str().unwrap(),
+    ]);
     let generated_table = std::fs::read_to_string(generated.join("results.md")).unwrap();
     assert_eq!(
         generated_table,
@@ -154,29 +137,21 @@ fn list_and_run_from_the_command_line() {
 /// Runs `lesson` at the tiny scale, two pairs, with its results in `dir`:
 /// the tables printed, and the report read back.
 fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::runner::Report) {
-    let out = common::mizan(
-        &[
-            "run",
-            lesson,
-            "--scale",
-            "tiny",
-            "--runs",
-            "2",
-            "--results",
-            dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = common::mizan_ok(&[
+        "run",
+        lesson,
+        "--scale",
+        "tiny",
+        "--runs",
+        "2",
+        "--results",
+        dir.to_str().unwrap(),
+    ]);
     let report = mizan::lab::runner::Report::from_json(
         &std::fs::read_to_string(dir.join("results.json")).unwrap(),
     )
     .unwrap();
-    (String::from_utf8(out.stdout).unwrap(), report)
+    (stdout, report)
 }
 
 #[test]
@@ -307,24 +282,16 @@ fn run_form_builds_the_input_and_runs_one_form() {
 fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
     let dir = std::env::temp_dir().join(format!("mizan-profile-test-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let out = common::mizan(
-        &[
-            "profile",
-            "zakat/string-building",
-            "--scale",
-            "tiny",
-            "--samples",
-            "200",
-            "--output",
-            dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::mizan_ok(&[
+        "profile",
+        "zakat/string-building",
+        "--scale",
+        "tiny",
+        "--samples",
+        "200",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
     for form in ["naive", "optimized"] {
         let stem = format!("zakat-string-building-{form}");
         let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
@@ -398,24 +365,16 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
     std::fs::remove_dir_all(&dir).unwrap();
 
     // A form that takes locks has its waits, by the line that made them.
-    let out = common::mizan(
-        &[
-            "profile",
-            "zakat/sharding",
-            "--scale",
-            "tiny",
-            "--samples",
-            "50",
-            "--output",
-            dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::mizan_ok(&[
+        "profile",
+        "zakat/sharding",
+        "--scale",
+        "tiny",
+        "--samples",
+        "50",
+        "--output",
+        dir.to_str().unwrap(),
+    ]);
     let striped = std::fs::read_to_string(dir.join("zakat-sharding-striped-locks.md")).unwrap();
     let locks = striped
         .split("**Lock waits of `striped-locks`**")
@@ -446,24 +405,16 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
 fn an_allocator_lesson_times_each_form_in_its_own_process() {
     let results_dir =
         std::env::temp_dir().join(format!("mizan-allocator-test-{}", std::process::id()));
-    let out = common::mizan(
-        &[
-            "run",
-            "zakat/allocator-choice",
-            "--scale",
-            "tiny",
-            "--runs",
-            "3",
-            "--results",
-            results_dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let table = common::mizan_ok(&[
+        "run",
+        "zakat/allocator-choice",
+        "--scale",
+        "tiny",
+        "--runs",
+        "3",
+        "--results",
+        results_dir.to_str().unwrap(),
+    ]);
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
             .unwrap();
@@ -489,7 +440,6 @@ fn an_allocator_lesson_times_each_form_in_its_own_process() {
         peaks.iter().all(|p| p.as_u64().unwrap() > 1_000_000),
         "{peaks:?}"
     );
-    let table = String::from_utf8(out.stdout).unwrap();
     assert!(
         table.contains("| zakat/allocator-choice (system → mimalloc) | 300 |"),
         "{table}"
@@ -520,25 +470,16 @@ fn an_allocator_lesson_times_each_form_in_its_own_process() {
 fn a_lesson_about_threads_is_timed_at_each_thread_count() {
     let results_dir =
         std::env::temp_dir().join(format!("mizan-scaling-test-{}", std::process::id()));
-    let out = common::mizan(
-        &[
-            "run",
-            "zakat/sharding",
-            "--scale",
-            "tiny",
-            "--runs",
-            "3",
-            "--results",
-            results_dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let table = String::from_utf8(out.stdout).unwrap();
+    let table = common::mizan_ok(&[
+        "run",
+        "zakat/sharding",
+        "--scale",
+        "tiny",
+        "--runs",
+        "3",
+        "--results",
+        results_dir.to_str().unwrap(),
+    ]);
     // A form a row, a thread count a column, times then speedups (`zakat/
     // sharding ⚠` when the other tests, running beside this one, hold the
     // second core).
@@ -609,25 +550,17 @@ fn instructions_are_counted_under_callgrind() {
     );
     let results_dir =
         std::env::temp_dir().join(format!("mizan-instructions-test-{}", std::process::id()));
-    let out = common::mizan(
-        &[
-            "run",
-            "zakat/pooling",
-            "--instructions",
-            "--scale",
-            "tiny",
-            "--runs",
-            "1",
-            "--results",
-            results_dir.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let table = common::mizan_ok(&[
+        "run",
+        "zakat/pooling",
+        "--instructions",
+        "--scale",
+        "tiny",
+        "--runs",
+        "1",
+        "--results",
+        results_dir.to_str().unwrap(),
+    ]);
     let results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(results_dir.join("results.json")).unwrap())
             .unwrap();
@@ -642,7 +575,6 @@ fn instructions_are_counted_under_callgrind() {
     // instructions, but the same order of magnitude.
     assert!(optimized < naive, "{naive} → {optimized}");
     assert!(optimized * 10 > naive, "{naive} → {optimized}");
-    let table = String::from_utf8(out.stdout).unwrap();
     assert!(
         table.contains("| lesson | instructions naive → optimized | ratio |"),
         "{table}"
@@ -711,41 +643,24 @@ fn every_limit_is_named_as_the_speed_of_light() {
 fn compare_sets_two_runs_side_by_side() {
     let dir = std::env::temp_dir().join(format!("mizan-compare-test-{}", std::process::id()));
     for (name, seed) in [("a", "1"), ("b", "2")] {
-        let out = common::mizan(
-            &[
-                "run",
-                "zakat/pooling",
-                "--scale",
-                "tiny",
-                "--runs",
-                "15",
-                "--seed",
-                seed,
-                "--results",
-                dir.join(name).to_str().unwrap(),
-            ],
-            b"",
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        common::mizan_ok(&[
+            "run",
+            "zakat/pooling",
+            "--scale",
+            "tiny",
+            "--runs",
+            "15",
+            "--seed",
+            seed,
+            "--results",
+            dir.join(name).to_str().unwrap(),
+        ]);
     }
-    let out = common::mizan(
-        &[
-            "compare",
-            dir.join("a/results.json").to_str().unwrap(),
-            dir.join("b/results.json").to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = common::mizan_ok(&[
+        "compare",
+        dir.join("a/results.json").to_str().unwrap(),
+        dir.join("b/results.json").to_str().unwrap(),
+    ]);
     assert!(text.starts_with("A: "), "{text}");
     assert!(
         text.contains("| lesson | ratio | A | B | verdict |"),

@@ -19,6 +19,18 @@ pub fn mizan(args: &[&str], stdin: &[u8]) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Runs the `mizan` binary with `args` and no input, which must succeed
+/// (its standard error shown if not); its standard output.
+pub fn mizan_ok(args: &[&str]) -> String {
+    let out = mizan(args, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The error line of a refused standard input, without serde_json's
 /// `at line L column C` (which points a user at the place in a big file).
 pub fn error_message(stderr: &[u8]) -> String {
