@@ -1009,7 +1009,7 @@ fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
 }
 
 /// A thread result's cell when the machine did not give its cores.
-const UNRELIABLE: &str = "⚠ not reported";
+pub const UNRELIABLE: &str = "⚠ not reported";
 
 /// A ratio for a table, or `–` without one, or [`UNRELIABLE`].
 fn ratio_cell(ratio: Option<&Ratio>, reliable: bool) -> String {
@@ -1386,5 +1386,12 @@ mod tests {
             "{busy}"
         );
         assert!(!busy.contains("2.00×"), "{busy}");
+        // A lesson's why says what its table says.
+        let why = |effective| {
+            let report = report(effective);
+            super::super::why::render("shards: {speedup}", &report.results[0], None)
+        };
+        assert_eq!(why(1.95), "shards: 2.00× faster (1.90–2.10×)");
+        assert_eq!(why(1.5), "shards: ⚠ not reported");
     }
 }

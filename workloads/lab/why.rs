@@ -137,6 +137,11 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
         let wanted = wanted?;
         m.forms.iter().find(|f| f.name == wanted)
     };
+    let ratio = matches!(name, "speedup" | "over_naive" | "over_before");
+    if ratio && !m.reliable() {
+        // As the tables say it: a parallel form timed without its cores.
+        return Some(super::runner::UNRELIABLE.to_owned());
+    }
     match name {
         "speedup" => Some(prose(&m.speedup())),
         "over_naive" => form(form_name)?.over_naive.as_ref().map(prose),

@@ -462,20 +462,26 @@ impl ZakatInput {
 
     /// Every payer has an id of its own.
     pub fn check_unique_ids(&self) -> Result<(), InputError> {
-        let mut seen = std::collections::HashMap::with_capacity(self.payers.len());
-        for (idx, payer) in self.payers.iter().enumerate() {
-            if payer.id.is_empty() {
-                return Err(InputError::new(format!("payers[{idx}].id"), "is empty"));
-            }
-            if let Some(first) = seen.insert(payer.id.as_str(), idx) {
-                return Err(InputError::new(
-                    format!("payers[{idx}].id"),
-                    format!("{:?} is also the id of payers[{first}]", payer.id),
-                ));
-            }
-        }
-        Ok(())
+        distinct_ids(self.payers.iter().map(|payer| payer.id.as_str()))
     }
+}
+
+/// The payers' ids, in order, are none of them empty and each given once;
+/// the error names the first that is not (`payers[3].id`).
+pub fn distinct_ids<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> Result<(), InputError> {
+    let mut seen = std::collections::HashMap::with_capacity(ids.len());
+    for (idx, id) in ids.enumerate() {
+        if id.is_empty() {
+            return Err(InputError::new(format!("payers[{idx}].id"), "is empty"));
+        }
+        if let Some(first) = seen.insert(id, idx) {
+            return Err(InputError::new(
+                format!("payers[{idx}].id"),
+                format!("{id:?} is also the id of payers[{first}]"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 impl Asset {

@@ -257,12 +257,26 @@ pub struct PayerRef<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(default, borrow)]
-    region: Option<Cow<'a, str>>,
+    region: Option<Text<'a>>,
     hawl_start: CivilDate,
     #[serde(default)]
     assets: Vec<Asset>,
     #[serde(default)]
     debts: Vec<Debt>,
+}
+
+/// A string borrowed from the input unless it has an escape. serde borrows
+/// a `Cow<str>` field only where the field's type is `Cow` itself: inside
+/// an `Option` it would always copy, so the region is wrapped.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct Text<'a>(#[serde(borrow)] Cow<'a, str>);
+
+impl Hash for Text<'_> {
+    /// As the `String` of the owned model hashes.
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
 }
 
 /// The derived `Deserialize` into the borrowed model.
@@ -297,16 +311,7 @@ impl DocumentRef<'_> {
                 .check_lines(&payer.id, &payer.assets, &payer.debts)
                 .map_err(|e| InputError::new(format!("payers[{idx}].{}", e.path), e.message))?;
         }
-        let mut seen = std::collections::HashMap::with_capacity(self.payers.len());
-        for (idx, payer) in self.payers.iter().enumerate() {
-            if let Some(first) = seen.insert(&*payer.id, idx) {
-                return Err(InputError::new(
-                    format!("payers[{idx}].id"),
-                    format!("{:?} is also the id of payers[{first}]", payer.id),
-                ));
-            }
-        }
-        Ok(())
+        crate::zakat::model::distinct_ids(self.payers.iter().map(|payer| &*payer.id))
     }
 
     /// The owned model (for the tests).
@@ -321,7 +326,7 @@ impl DocumentRef<'_> {
                 .iter()
                 .map(|p| crate::zakat::model::Payer {
                     id: p.id.to_string(),
-                    region: p.region.as_ref().map(|r| r.to_string()),
+                    region: p.region.as_ref().map(|r| r.0.to_string()),
                     hawl_start: p.hawl_start,
                     assets: p.assets.clone(),
                     debts: p.debts.clone(),
