@@ -17,6 +17,12 @@ fn every_lesson_agrees_at_tiny_scale_over_several_seeds() {
             let prepared = lesson.prepare(Scale::Tiny, seed);
             assert!(prepared.elements() > 0, "{} builds an input", lesson.id());
             assert_eq!(prepared.check(), Ok(()), "{} seed {seed}", lesson.id());
+            // A contrast that is a stage of its own is checked the same way.
+            if let Some(stage) = lesson.contrast_stage() {
+                let prepared = stage.prepare(Scale::Tiny, seed);
+                assert!(prepared.elements() > 0, "{}'s contrast", lesson.id());
+                assert_eq!(prepared.check(), Ok(()), "{}'s contrast", lesson.id());
+            }
         }
     }
 }
@@ -441,7 +447,21 @@ fn an_allocator_lesson_times_each_form_in_its_own_process() {
         "{peaks:?}"
     );
     assert!(
-        table.contains("| zakat/allocator-choice (system → mimalloc) | 300 |"),
+        table.contains("| zakat/allocator-choice (system → mimalloc) | 100 |"),
+        "{table}"
+    );
+    // Its contrast, another stage, is timed in processes of its own too,
+    // at its own scale, and checked against its own reference.
+    let contrast = &results["results"][1];
+    assert_eq!(contrast["contrast"], "receipts by format!");
+    assert!(contrast["failure"].is_null(), "{contrast}");
+    let forms = contrast["measured"]["forms"].as_array().unwrap();
+    assert_eq!(forms[0]["allocations"], forms[1]["allocations"]);
+    assert_eq!(contrast["measured"]["pairs"], 3);
+    assert!(
+        table.contains(
+            "| zakat/allocator-choice (system → mimalloc, contrast: receipts by format!) | 5,000 |"
+        ),
         "{table}"
     );
     std::fs::remove_dir_all(&results_dir).unwrap();

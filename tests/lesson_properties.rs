@@ -10,7 +10,7 @@ use mizan::murabaha::lessons::sharding as posting;
 use mizan::murabaha::lessons::string_building as statements;
 use mizan::zakat::lessons::sharding;
 use mizan::zakat::lessons::string_building as receipts;
-use mizan::zakat::lessons::{algorithmic, copying, hashing, small_vectors};
+use mizan::zakat::lessons::{algorithmic, copying, hashing, pre_allocation, small_vectors};
 use proptest::prelude::*;
 
 proptest! {
@@ -133,6 +133,37 @@ proptest! {
         prop_assert_eq!(&algorithmic::sort_then_scan(&input), &expected);
         let distinct: std::collections::HashSet<&String> = input.ids.iter().collect();
         prop_assert_eq!(expected.len() + distinct.len(), input.ids.len());
+    }
+
+    /// The same identifiers: the index grown from empty and the index
+    /// reserved for every record find the same repeats as the sort (an
+    /// independent method), and the contrast's valued lines grown and
+    /// sized agree on random payers.
+    #[test]
+    fn identifier_indexes_agree(input in arbitrary::ids()) {
+        let expected = algorithmic::sort_then_scan(&input);
+        prop_assert_eq!(&pre_allocation::naive(&input), &expected);
+        prop_assert_eq!(&pre_allocation::optimized(&input), &expected);
+    }
+
+    #[test]
+    fn valued_lines_agree(input in arbitrary::payers()) {
+        let grown = pre_allocation::lines_grown(&input);
+        prop_assert_eq!(&grown, &pre_allocation::lines_sized(&input));
+        prop_assert_eq!(grown.len(), input.payers.len());
+    }
+
+    /// Future cash flows after any day (before every instalment, after
+    /// every one, between): the grown and the sized vectors hold the same
+    /// flows, exactly those due after the day.
+    #[test]
+    fn future_flows_agree(book in arbitrary::open_book()) {
+        let grown = export::flows_grown(&book);
+        prop_assert_eq!(&grown, &export::flows_sized(&book));
+        for (c, flows) in book.results.iter().zip(&grown) {
+            let after = c.instalments.iter().filter(|i| i.due > book.as_of).count();
+            prop_assert_eq!(flows.len(), after);
+        }
     }
 
     /// Schedules of 1 to 400 instalments, zero ones among them, and up to

@@ -55,6 +55,9 @@ enum Command {
         seed: u64,
         #[arg(long, default_value_t = 7)]
         runs: usize,
+        /// Time the lesson's contrast (built at its own scale) instead.
+        #[arg(long)]
+        contrast: bool,
     },
     /// Profile one form in this process and print its section of the
     /// summary (what `profile` starts, under each allocator, for a lesson
@@ -471,14 +474,22 @@ fn run(cli: Cli) -> Result<()> {
             scale,
             seed,
             runs,
+            contrast,
         }) => {
             let lesson = find_lesson(&lesson)?;
             let form = target
                 .form()
                 .context("time-form times a form: naive or optimized")?;
+            let prepared = if contrast {
+                lesson
+                    .prepare_contrast(seed)
+                    .context("time-form --contrast times a lesson with a contrast")?
+            } else {
+                lesson.prepare(scale, seed)
+            };
             println!(
                 "{}",
-                mizan::lab::process::child(lesson, form, scale, seed, runs)
+                mizan::lab::process::child(prepared.as_ref(), form, runs)
             );
             Ok(())
         }

@@ -56,8 +56,9 @@ pub static EXERCISES: [&dyn Exercise; 25] = [
     exercise!(
         zakat_pre_allocation,
         zakat::lessons::pre_allocation::LESSON,
-        "Both the output Vec and every payer's Vec of lines start empty and grow. How many lines \
-         can a payer have, and how many payers are there? Both are known before the loop."
+        "The index starts empty and doubles as it fills; every doubling allocates a new table \
+         and hashes every key already in it again. How many identifiers will it hold at most? \
+         That is known before the loop."
     ),
     exercise!(
         murabaha_pre_allocation,

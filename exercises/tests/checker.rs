@@ -67,7 +67,7 @@ fn truncating(input: &ZakatInput) -> Vec<PayerValuation> {
 #[test]
 fn a_cent_lost_names_the_payer_the_line_and_the_total() {
     let _one = one_at_a_time();
-    let lesson = &valuation::LESSON;
+    let lesson = &valuation::LINES;
     let Correctness::Wrong {
         input,
         difference,

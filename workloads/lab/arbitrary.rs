@@ -16,7 +16,7 @@ use crate::murabaha::lessons::algorithmic::{ContractLedger, Ledgers};
 use crate::murabaha::lessons::bounds_checks::{Aging, NOT_COVERED};
 use crate::murabaha::lessons::fixed_point::Priced;
 use crate::murabaha::lessons::hoisting::Plans;
-use crate::murabaha::lessons::pre_allocation::ProcessedBook;
+use crate::murabaha::lessons::pre_allocation::{OpenBook, ProcessedBook};
 use crate::murabaha::lessons::sharding::{PaymentEvent, PaymentStream};
 use crate::murabaha::lessons::string_building::Statements;
 use crate::murabaha::model::{Payment, Pricing};
@@ -175,6 +175,17 @@ pub fn processed_book() -> BoxedStrategy<ProcessedBook> {
                 c.instalments.truncate(*length);
             }
             ProcessedBook { results }
+        })
+        .boxed()
+}
+
+/// A processed book of [`processed_book`]'s kind, with any day after which
+/// its instalments are future cash flows (before all, after all, between).
+pub fn open_book() -> BoxedStrategy<OpenBook> {
+    (processed_book(), day())
+        .prop_map(|(book, as_of)| OpenBook {
+            as_of,
+            results: book.results,
         })
         .boxed()
 }

@@ -95,6 +95,10 @@ pub trait Lesson: Sync {
     fn contrast(&self) -> Option<(Scale, &'static str)>;
     /// Builds the contrast's input (`None` for a lesson without one).
     fn prepare_contrast(&self, seed: u64) -> Option<Box<dyn Prepared>>;
+    /// The contrast's own stage, where the contrast is another stage
+    /// ([`ContrastInput::Stage`]): for the tests, to check its forms at
+    /// every scale.
+    fn contrast_stage(&self) -> Option<&'static dyn Lesson>;
     /// Whether the check also compares the forms with an independent
     /// reference (see [`LessonDef::reference`]).
     fn has_reference(&self) -> bool;
@@ -169,15 +173,28 @@ pub struct LessonDef<I: 'static, O: 'static> {
     pub contrast: Option<Contrast<I>>,
 }
 
-/// A lesson's contrast: the same forms on an input where the technique
-/// stops paying, timed in the same run and shown beside the lesson.
-pub struct Contrast<I> {
+/// A lesson's contrast: where the technique stops paying, timed in the
+/// same run and shown beside the lesson: the same forms on another input,
+/// or another stage written the same two ways.
+pub struct Contrast<I: 'static> {
     /// What the input is, in tables: `32 records`, `short contracts`.
     pub name: &'static str,
     /// The scale it is built at (and timed at, never shrunk).
     pub scale: Scale,
-    /// Builds it: the lesson's own `build` for a contrast of size alone.
-    pub build: fn(Scale, u64) -> I,
+    /// What is timed.
+    pub input: ContrastInput<I>,
+}
+
+/// What a contrast times.
+pub enum ContrastInput<I: 'static> {
+    /// The lesson's own forms on another input, built by this (the
+    /// lesson's own `build` for a contrast of size alone).
+    Build(fn(Scale, u64) -> I),
+    /// Another stage of the workload whose two forms differ in the same
+    /// technique (a stage where it does not pay), with input and output
+    /// types of its own: a lesson definition outside the registry, whose
+    /// id is the lesson's.
+    Stage(&'static dyn Lesson),
 }
 
 // By hand, as for `Limit`.
@@ -188,6 +205,14 @@ impl<I> Clone for Contrast<I> {
 }
 
 impl<I> Copy for Contrast<I> {}
+
+impl<I> Clone for ContrastInput<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I> Copy for ContrastInput<I> {}
 
 /// A lesson's speed of light: the least work that any correct form must
 /// do (read the input it needs once, write the output's bytes). Not a
@@ -257,8 +282,12 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for Lesson
 
     fn prepare_contrast(&self, seed: u64) -> Option<Box<dyn Prepared>> {
         let contrast = self.contrast?;
+        let build = match contrast.input {
+            ContrastInput::Build(build) => build,
+            ContrastInput::Stage(stage) => return Some(stage.prepare(contrast.scale, seed)),
+        };
         Some(Box::new(PreparedDef {
-            input: (contrast.build)(contrast.scale, seed),
+            input: build(contrast.scale, seed),
             elements: self.elements,
             naive: self.naive,
             optimized: self.optimized,
@@ -266,6 +295,13 @@ impl<I: Sync + 'static, O: PartialEq + Debug + Hash + 'static> Lesson for Lesson
             reference: self.reference,
             variants: self.variants,
         }))
+    }
+
+    fn contrast_stage(&self) -> Option<&'static dyn Lesson> {
+        match self.contrast?.input {
+            ContrastInput::Stage(stage) => Some(stage),
+            ContrastInput::Build(_) => None,
+        }
     }
 
     fn has_reference(&self) -> bool {

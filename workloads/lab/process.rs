@@ -13,7 +13,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::alloc::{self, ALLOCATOR_VARIABLE, AllocationCount, Backend};
-use super::lesson::{Form, Lesson, Scale};
+use super::lesson::{Form, Prepared, Scale};
 
 /// What a `time-form` child reports.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +24,9 @@ pub struct ChildTiming {
     pub ns: Vec<u64>,
     /// Allocations of one run.
     pub allocations: AllocationCount,
+    /// Minor page faults of that run (`ru_minflt`).
+    #[serde(default)]
+    pub minor_faults: u64,
     /// A digest of the form's output.
     pub digest: u64,
     /// The child's peak resident memory (`getrusage`), bytes.
@@ -33,10 +36,11 @@ pub struct ChildTiming {
 
 /// The child's side: build the input, run `form` once for its digest and
 /// once counted, then `runs` times timed; the result as one JSON line.
-pub fn child(lesson: &dyn Lesson, form: Form, scale: Scale, seed: u64, runs: usize) -> String {
-    let prepared = lesson.prepare(scale, seed);
+pub fn child(prepared: &dyn Prepared, form: Form, runs: usize) -> String {
     let digest = prepared.digest(form);
+    let faults_before = super::runner::minor_faults();
     let ((), allocations) = alloc::count(|| prepared.run(form));
+    let minor_faults = super::runner::minor_faults() - faults_before;
     let ns = (0..runs)
         .map(|_| {
             let start = Instant::now();
@@ -48,6 +52,7 @@ pub fn child(lesson: &dyn Lesson, form: Form, scale: Scale, seed: u64, runs: usi
         allocator: alloc::backend(),
         ns,
         allocations,
+        minor_faults,
         digest,
         peak_rss_bytes: super::runner::peak_rss_bytes(),
     };
@@ -63,6 +68,7 @@ pub fn time_in_child(
     scale: Scale,
     seed: u64,
     runs: usize,
+    contrast: bool,
 ) -> Result<ChildTiming, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
     let scale_arg = scale.name();
@@ -70,6 +76,7 @@ pub fn time_in_child(
         .args(["time-form", lesson_id, "--target", form.name()])
         .args(["--scale", scale_arg, "--seed", &seed.to_string()])
         .args(["--runs", &runs.to_string()])
+        .args(contrast.then_some("--contrast"))
         .env(ALLOCATOR_VARIABLE, backend.name())
         .output()
         .map_err(|e| format!("cannot start a child process: {e}"))?;

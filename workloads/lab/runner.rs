@@ -138,6 +138,10 @@ pub struct FormResult {
     pub ns: u64,
     /// Allocations of one warm run, with its peak heap.
     pub allocations: AllocationCount,
+    /// Minor page faults of the same run (every thread's): pages the
+    /// kernel mapped, freshly zeroed, on first touch.
+    #[serde(default)]
+    pub minor_faults: u64,
     /// The naive form's time over this form's, pair by pair (`None` for
     /// the naive form itself).
     pub over_naive: Option<Ratio>,
@@ -396,6 +400,21 @@ pub fn peak_rss_bytes() -> u64 {
     0
 }
 
+/// The minor page faults of this process so far, every thread's
+/// (`getrusage`'s `ru_minflt`): pages the kernel mapped on first touch.
+/// 0 where the platform does not say.
+pub fn minor_faults() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: getrusage writes into the struct we own.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            return usage.ru_minflt as u64;
+        }
+    }
+    0
+}
+
 /// A lesson being measured, slice after slice.
 struct LessonRun<'a> {
     lesson: &'a dyn Lesson,
@@ -413,6 +432,8 @@ struct LessonRun<'a> {
     /// Allocations of each form, counted in the first slice (in a lesson
     /// about the allocator, by the children of the first round).
     allocations: Vec<AllocationCount>,
+    /// Minor page faults of the same runs, by form.
+    faults: Vec<u64>,
     /// `samples[slice][pool][slot]`: the nanoseconds of each pair.
     samples: Vec<Vec<Vec<Vec<u64>>>>,
     parallelism: Option<Parallelism>,
@@ -449,6 +470,7 @@ impl<'a> LessonRun<'a> {
             limit_name: None,
             counts: Vec::new(),
             allocations: Vec::new(),
+            faults: Vec::new(),
             samples: Vec::new(),
             parallelism: None,
             child_peak_rss: None,
@@ -592,17 +614,19 @@ impl<'a> LessonRun<'a> {
             .expect("the main count");
         if slice == 0 {
             bar.set_message(format!("{id}: counting allocations"));
-            self.allocations = pools[main].install(|| {
+            (self.allocations, self.faults) = pools[main].install(|| {
                 slots[..n_forms]
                     .iter()
                     .map(|slot| {
+                        let before = minor_faults();
                         let counted = alloc::count(|| run_slot(prepared.as_ref(), *slot)).1;
+                        let faults = minor_faults() - before;
                         if options.scale == Scale::Bank {
                             alloc::release_freed_memory();
                         }
-                        counted
+                        (counted, faults)
                     })
-                    .collect()
+                    .unzip()
             });
         }
 
@@ -667,7 +691,13 @@ impl<'a> LessonRun<'a> {
         if slice == 0 {
             bar.set_message(format!("{id}: checking against the reference"));
             let built = Instant::now();
-            let prepared = self.lesson.prepare(self.scale, options.seed);
+            let prepared = match self.contrast {
+                Some(_) => self
+                    .lesson
+                    .prepare_contrast(options.seed)
+                    .expect("a contrast run is of a lesson with a contrast"),
+                None => self.lesson.prepare(self.scale, options.seed),
+            };
             let build_time = built.elapsed();
             self.elements = prepared.elements();
             self.names = vec!["naive".to_owned(), "optimized".to_owned()];
@@ -708,6 +738,7 @@ impl<'a> LessonRun<'a> {
                 self.scale,
                 options.seed,
                 pairs,
+                self.contrast.is_some(),
             )?);
         }
         let [Some(naive), Some(optimized)] = children else {
@@ -727,6 +758,7 @@ impl<'a> LessonRun<'a> {
         self.child_digest = Some(expected);
         if slice == 0 {
             self.allocations = vec![naive.allocations, optimized.allocations];
+            self.faults = vec![naive.minor_faults, optimized.minor_faults];
         }
         let peaks = self.child_peak_rss.get_or_insert([0, 0]);
         peaks[0] = peaks[0].max(naive.peak_rss_bytes);
@@ -787,6 +819,7 @@ impl<'a> LessonRun<'a> {
                 name: name.clone(),
                 ns: median_of(main, idx),
                 allocations: self.allocations.get(idx).copied().unwrap_or_default(),
+                minor_faults: self.faults.get(idx).copied().unwrap_or_default(),
                 over_naive: (idx > 0).then(|| ratio(series(main, 0), series(main, idx))),
                 over_before: (idx > 0).then(|| ratio(series(main, idx - 1), series(main, idx))),
             })
@@ -1067,14 +1100,14 @@ pub fn markdown(report: &Report) -> String {
 
     if !measured.is_empty() {
         out.push_str(
-            "\n| lesson | allocations naive → optimized | peak heap naive → optimized |\n\
-             |---|---:|---:|\n",
+            "\n| lesson | allocations naive → optimized | peak heap naive → optimized | \
+             minor page faults naive → optimized |\n|---|---:|---:|---:|\n",
         );
         for (r, m) in &measured {
             let (naive, optimized) = (&m.naive().allocations, &m.optimized().allocations);
             let _ = writeln!(
                 out,
-                "| {} | {} ({}) → {} ({}) | {} → {} |",
+                "| {} | {} ({}) → {} ({}) | {} → {} | {} → {} |",
                 lesson_cell(r, report.scale),
                 format_count(naive.count),
                 format_bytes(naive.bytes),
@@ -1082,6 +1115,8 @@ pub fn markdown(report: &Report) -> String {
                 format_bytes(optimized.bytes),
                 format_bytes(naive.peak_bytes),
                 format_bytes(optimized.peak_bytes),
+                format_count(m.naive().minor_faults),
+                format_count(m.optimized().minor_faults),
             );
         }
     }
@@ -1207,8 +1242,8 @@ pub fn markdown(report: &Report) -> String {
          spread over the run; each ratio with the distribution-free \
          95 % interval of the median of its slices' medians; ≈: no measurable difference \
          (the interval holds 1×). Each thread table's times come with a speedup table: \
-         each form at each count against itself at one thread. Allocations and peak heap of one warm run \
-         of each form. ",
+         each form at each count against itself at one thread. Allocations, peak heap and \
+         minor page faults of one warm run of each form. ",
         report.scale.name(),
         report.seed,
     );
@@ -1336,6 +1371,7 @@ mod tests {
             name: name.to_owned(),
             ns: 1_000_000,
             allocations: AllocationCount::default(),
+            minor_faults: 0,
             over_naive: over,
             over_before: over,
         };

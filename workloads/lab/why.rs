@@ -12,6 +12,7 @@
 //! | `{over_before:FORM}` | the form before's time over this one's: a ladder's rung |
 //! | `{allocations_per_record:FORM}` | one warm run's allocations over its records: `6.0` |
 //! | `{peak:FORM}` | one warm run's peak heap: `82.0 MB` |
+//! | `{faults:FORM}` | one warm run's minor page faults: `20,112` |
 //! | `{records}` | the records of a run: `50,000` |
 //!
 //! `FORM` is `naive`, `optimized` or a further form's name. Each may be
@@ -29,12 +30,13 @@ use super::runner::{FormResult, LessonResult, format_bytes, format_count, prose}
 use super::stats::number;
 
 /// The placeholders a `why` may use (before any `:FORM`).
-pub const PLACEHOLDERS: [&str; 6] = [
+pub const PLACEHOLDERS: [&str; 7] = [
     "speedup",
     "over_naive",
     "over_before",
     "allocations_per_record",
     "peak",
+    "faults",
     "records",
 ];
 
@@ -151,6 +153,7 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
             Some(number(count as f64 / result.elements.max(1) as f64))
         }
         "peak" => Some(format_bytes(form(form_name)?.allocations.peak_bytes)),
+        "faults" => Some(format_count(form(form_name)?.minor_faults)),
         "records" => Some(format_count(result.elements)),
         _ => None,
     }

@@ -11,26 +11,12 @@
 //! The lab's own answer is the lesson's optimized form, shown in the
 //! book's chapter "Pre-allocation".
 
-use mizan::zakat::ZakatInput;
-use mizan::zakat::lessons::pre_allocation::{PayerValuation, is_wealth};
-use mizan::zakat::rules::{Context, zakatable_value};
-use rust_decimal::Decimal;
+use std::collections::HashMap;
 
-/// The output and each payer's lines grow from empty.
-pub fn attempt(input: &ZakatInput) -> Vec<PayerValuation> {
-    let context = Context::of(input);
-    let mut valuations = Vec::new();
-    for payer in &input.payers {
-        let mut lines = Vec::new();
-        let mut total = Decimal::ZERO;
-        for (idx, asset) in payer.assets.iter().enumerate() {
-            if is_wealth(asset) {
-                let value = zakatable_value(asset, &context).expect("generated lines value");
-                lines.push((idx as u16, value));
-                total += value;
-            }
-        }
-        valuations.push(PayerValuation { lines, total });
-    }
-    valuations
+use mizan::zakat::lessons::algorithmic::{Duplicate, Ids};
+use mizan::zakat::lessons::pre_allocation::duplicates;
+
+/// The index grows from empty.
+pub fn attempt(input: &Ids) -> Vec<Duplicate> {
+    duplicates(&input.ids, HashMap::new())
 }

@@ -14,7 +14,7 @@
 use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::murabaha::model::Payment;
 
 /// The lesson's registry entry.
@@ -45,7 +45,7 @@ pub const LESSON: LessonDef<Ledgers, Vec<Vec<Option<CivilDate>>>> = LessonDef {
     contrast: Some(Contrast {
         name: "two years or less",
         scale: Scale::Default,
-        build: short_contracts,
+        input: ContrastInput::Build(short_contracts),
     }),
 };
 

@@ -58,7 +58,7 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
     contrast: Some(Contrast {
         name: "one long schedule",
         scale: Scale::Default,
-        build: one_schedule,
+        input: crate::lab::lesson::ContrastInput::Build(one_schedule),
     }),
 };
 

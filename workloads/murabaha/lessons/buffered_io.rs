@@ -7,7 +7,7 @@
 
 // Forms: workloads/zakat/lessons/buffered_io.rs (the exercise checker's
 // test reads the naive form there).
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::zakat::lessons::buffered_io::{Document, in_pieces, limit, naive, optimized};
 
 /// The lesson's registry entry.
@@ -37,7 +37,7 @@ pub const LESSON: LessonDef<Document, Vec<u8>> = LessonDef {
     contrast: Some(Contrast {
         name: "64 KiB pieces",
         scale: Scale::Default,
-        build: pieces,
+        input: ContrastInput::Build(pieces),
     }),
 };
 

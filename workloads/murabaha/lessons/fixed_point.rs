@@ -27,7 +27,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lab::lesson::{Contrast, LessonDef, Limit, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, Scale};
 use crate::money::Num;
 use crate::murabaha::fixed::{cents, plan, recognise};
 use crate::murabaha::model::Contract;
@@ -63,7 +63,7 @@ pub const LESSON: LessonDef<Priced, Schedules> = LessonDef {
     contrast: Some(Contrast {
         name: "costs to the fils",
         scale: Scale::Small,
-        build: three_places,
+        input: ContrastInput::Build(three_places),
     }),
 };
 

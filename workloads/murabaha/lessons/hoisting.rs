@@ -22,7 +22,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Plans, Vec<Decimal>> = LessonDef {
@@ -53,7 +53,7 @@ pub const LESSON: LessonDef<Plans, Vec<Decimal>> = LessonDef {
     contrast: Some(Contrast {
         name: "single-payment contracts",
         scale: Scale::Default,
-        build: single_payments,
+        input: ContrastInput::Build(single_payments),
     }),
 };
 

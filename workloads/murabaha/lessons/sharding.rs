@@ -20,7 +20,7 @@ use rust_decimal::Decimal;
 
 use crate::date::CivilDate;
 // std's Mutex, which `mizan profile` can ask how long threads waited.
-use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
+use crate::lab::lesson::{ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::lab::lock::Mutex;
 
 /// The lesson's registry entry.
@@ -225,5 +225,5 @@ pub fn owner_shards(input: &PaymentStream) -> Vec<Ledger> {
 const BRANCH: crate::lab::lesson::Contrast<PaymentStream> = crate::lab::lesson::Contrast {
     name: "a branch",
     scale: Scale::Tiny,
-    build,
+    input: ContrastInput::Build(build),
 };

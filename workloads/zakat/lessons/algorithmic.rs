@@ -50,7 +50,7 @@ pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
     contrast: Some(Contrast {
         name: "32 records",
         scale: Scale::Tiny,
-        build,
+        input: crate::lab::lesson::ContrastInput::Build(build),
     }),
 };
 

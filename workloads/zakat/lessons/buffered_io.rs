@@ -21,7 +21,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Document, Vec<u8>> = LessonDef {
@@ -51,7 +51,7 @@ pub const LESSON: LessonDef<Document, Vec<u8>> = LessonDef {
     contrast: Some(Contrast {
         name: "64 KiB pieces",
         scale: Scale::Default,
-        build: pieces,
+        input: ContrastInput::Build(pieces),
     }),
 };
 

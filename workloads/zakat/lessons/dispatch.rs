@@ -12,7 +12,7 @@
 //! The contrast is a census of camels only, where every call goes to the
 //! same place: a predicted indirect call, which does not close the gap.
 
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::zakat::model::{AnimalCount, LivestockGroup};
 use crate::zakat::rules::livestock_due_in_kind;
 use rand::{RngExt, SeedableRng};
@@ -47,7 +47,7 @@ pub const LESSON: LessonDef<Census, Vec<[AnimalCount; 2]>> = LessonDef {
     contrast: Some(Contrast {
         name: "camels only",
         scale: Scale::Default,
-        build: one_species,
+        input: ContrastInput::Build(one_species),
     }),
 };
 

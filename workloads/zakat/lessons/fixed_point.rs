@@ -18,7 +18,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::lab::lesson::{Contrast, LessonDef, Limit, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, Scale};
 use crate::money::add_exact;
 use crate::zakat::ZakatInput;
 use crate::zakat::fixed::Prepared;
@@ -53,7 +53,7 @@ pub const LESSON: LessonDef<ZakatInput, Vec<Option<Decimal>>> = LessonDef {
     contrast: Some(Contrast {
         name: "amounts beyond i64 cents",
         scale: Scale::Small,
-        build: beyond_i64,
+        input: ContrastInput::Build(beyond_i64),
     }),
 };
 

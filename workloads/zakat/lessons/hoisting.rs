@@ -18,7 +18,7 @@
 //! conversion is a call the optimizer cannot see through.
 
 use crate::date::CivilDate;
-use crate::lab::lesson::{Contrast, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
 use crate::zakat::model::YearBasis;
 use crate::zakat::rules::hawl_end;
 
@@ -52,7 +52,7 @@ pub const LESSON: LessonDef<Hawl, Vec<bool>> = LessonDef {
     contrast: Some(Contrast {
         name: "a household of four",
         scale: Scale::Tiny,
-        build: household,
+        input: ContrastInput::Build(household),
     }),
 };
 

@@ -83,7 +83,7 @@ pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef 
     contrast: Some(Contrast {
         name: "escaped region names",
         scale: Scale::Small,
-        build: escaped_regions,
+        input: crate::lab::lesson::ContrastInput::Build(escaped_regions),
     }),
 };
 

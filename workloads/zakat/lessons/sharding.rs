@@ -21,7 +21,7 @@ use rust_decimal::Decimal;
 
 use crate::input::Currency;
 // std's Mutex, which `mizan profile` can ask how long threads waited.
-use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
+use crate::lab::lesson::{ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale, Variant};
 use crate::lab::lock::Mutex;
 use crate::zakat::model::Asset;
 use crate::zakat::rules::{Context, line_value, zakatable_value};
@@ -264,5 +264,5 @@ pub fn per_thread(input: &Lines) -> Totals {
 const VILLAGE: crate::lab::lesson::Contrast<Lines> = crate::lab::lesson::Contrast {
     name: "a village",
     scale: Scale::Tiny,
-    build,
+    input: ContrastInput::Build(build),
 };

@@ -67,8 +67,8 @@ pub struct ValuedLine {
     pub value: Decimal,
 }
 
-/// A population's lines, valued once (the valuation is
-/// `zakat/pre-allocation`'s stage; this one is what follows it).
+/// A population's lines, valued once (the valuation is the stage of
+/// `zakat/pre-allocation`'s contrast; this one is what follows it).
 #[derive(Debug, Clone)]
 pub struct Valued {
     /// Each payer's lines, in the order of the payer's file.
