@@ -129,6 +129,8 @@ proptest! {
         prop_assert_eq!(&zakat::optimized(&input), &naive);
         prop_assert_eq!(&zakat::fixed_point(&input), &naive);
         prop_assert_eq!(&zakat::receipts_by_hand(&input), &naive);
+        prop_assert_eq!(&zakat::borrowed_totals(&input), &naive);
+        prop_assert_eq!(&zakat::hoisted(&input), &naive);
         zakat_engine_agrees(&input);
     }
 
@@ -138,6 +140,7 @@ proptest! {
         prop_assert_eq!(&murabaha::optimized(&input), &naive);
         prop_assert_eq!(&murabaha::fixed_point(&input), &naive);
         prop_assert_eq!(&murabaha::statements_by_hand(&input), &naive);
+        prop_assert_eq!(&murabaha::pooled_scratch(&input), &naive);
         murabaha_engine_agrees(&input);
     }
 }

@@ -58,6 +58,11 @@ enum Command {
         /// Time the lesson's contrast (built at its own scale) instead.
         #[arg(long)]
         contrast: bool,
+        /// Wait for `run` lines on standard input and time one run for
+        /// each (how the lab pairs the runs of two processes), instead of
+        /// `--runs` runs at once.
+        #[arg(long)]
+        serve: bool,
     },
     /// Profile one form in this process and print its section of the
     /// summary (what `profile` starts, under each allocator, for a lesson
@@ -475,6 +480,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             runs,
             contrast,
+            serve,
         }) => {
             let lesson = find_lesson(&lesson)?;
             let form = target
@@ -487,10 +493,17 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 lesson.prepare(scale, seed)
             };
-            println!(
-                "{}",
-                mizan::lab::process::child(prepared.as_ref(), form, runs)
-            );
+            if serve {
+                let stdin = std::io::stdin().lock();
+                let stdout = std::io::stdout().lock();
+                mizan::lab::process::serve(prepared.as_ref(), form, stdin, stdout)
+                    .context("serving timed runs")?;
+            } else {
+                println!(
+                    "{}",
+                    mizan::lab::process::child(prepared.as_ref(), form, runs)
+                );
+            }
             Ok(())
         }
         Some(Command::List) => {

@@ -723,27 +723,15 @@ impl<'a> LessonRun<'a> {
             allocators[0].name(),
             allocators[1].name()
         ));
-        let order = if slice.is_multiple_of(2) {
-            [0, 1]
-        } else {
-            [1, 0]
-        };
-        let mut children: [Option<super::process::ChildTiming>; 2] = [None, None];
-        for idx in order {
-            let form = [Form::Naive, Form::Optimized][idx];
-            children[idx] = Some(super::process::time_in_child(
-                id,
-                form,
-                allocators[idx],
-                self.scale,
-                options.seed,
-                pairs,
-                self.contrast.is_some(),
-            )?);
-        }
-        let [Some(naive), Some(optimized)] = children else {
-            unreachable!("both children ran");
-        };
+        let [naive, optimized] = super::process::time_in_children(
+            id,
+            allocators,
+            self.scale,
+            options.seed,
+            pairs,
+            self.contrast.is_some(),
+            slice.is_multiple_of(2),
+        )?;
         let expected = self.child_digest.unwrap_or(naive.digest);
         for (child, backend) in [(&naive, allocators[0]), (&optimized, allocators[1])] {
             if child.digest != expected {

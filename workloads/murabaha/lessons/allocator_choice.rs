@@ -48,7 +48,7 @@ pub const LESSON: LessonDef<OpenBook, Vec<Flows>> = LessonDef {
     scaling: false,
     contrast: Some(Contrast {
         name: "processing the portfolio",
-        scale: Scale::Small,
+        scale: Scale::Tiny,
         input: ContrastInput::Stage(&PORTFOLIO),
     }),
 };

@@ -37,7 +37,12 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
           only when the f64 margin is too thin), computes the schedule in integer cents \
           bit-identical to Decimal (handing any contract that could overflow back to the \
           reference), reuses one schedule's buffers for every contract, writes statements \
-          by hand, and splits the contracts over the cores. It is worth it for a run over \
+          by hand, and splits the contracts over the cores. Each rung of the ladder changes \
+          one thing and is timed in the same run: statements by hand \
+          {over_before:statements-by-hand}, fixed point with the proved rate \
+          {over_before:fixed-point}, the schedule's scratch pooled \
+          {over_before:pooled-scratch}, all on one thread; the last rung is the two cores \
+          alone, {over_before:optimized}. It is worth it for a run over \
           the whole book every month; a single contract's schedule is fast enough either \
           way.",
     build,
@@ -59,6 +64,10 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
         Variant {
             name: "fixed-point",
             run: |p| fixed_point(&p.input),
+        },
+        Variant {
+            name: "pooled-scratch",
+            run: |p| pooled_scratch(&p.input),
         },
     ],
     scaling: true,
@@ -271,10 +280,32 @@ pub fn statements_by_hand(input: &MurabahaInput) -> Result<MurabahaRun, InputErr
 // ANCHOR_END: statements_by_hand
 
 // ANCHOR: fixed_point
-/// Rung 2: fixed point, the rate in `f64` and proved, on one thread.
+/// Rung 2: fixed point, the rate in `f64` and proved, a fresh schedule
+/// scratch for every contract, on one thread.
 pub fn fixed_point(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
-    finish(vec![run_part(&prepared, input, &input.contracts, 0)])
+    finish(vec![run_part(
+        &prepared,
+        input,
+        &input.contracts,
+        0,
+        Scratch::PerContract,
+    )])
+}
+// ANCHOR_END: pooled_scratch
+
+// ANCHOR: pooled_scratch
+/// Rung 3: as rung 2, one schedule scratch for the run, sized for its
+/// longest contract and reused, on one thread.
+pub fn pooled_scratch(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
+    let prepared = Prepared::new(input.as_of, &input.late_policy);
+    finish(vec![run_part(
+        &prepared,
+        input,
+        &input.contracts,
+        0,
+        Scratch::Pooled,
+    )])
 }
 // ANCHOR_END: fixed_point
 
@@ -289,7 +320,9 @@ pub fn optimized(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
         .contracts
         .par_chunks(per_part)
         .enumerate()
-        .map(|(idx, contracts)| run_part(&prepared, input, contracts, idx * per_part))
+        .map(|(idx, contracts)| {
+            run_part(&prepared, input, contracts, idx * per_part, Scratch::Pooled)
+        })
         .collect();
     finish(parts)
 }
@@ -367,22 +400,39 @@ impl Sums {
     }
 }
 
+/// Where a part's schedule scratch comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scratch {
+    /// Made for each contract and dropped after it (the ladder's rung
+    /// before pooling).
+    PerContract,
+    /// One for the part, sized for its longest contract: nothing
+    /// allocated per contract.
+    Pooled,
+}
+
 /// Processes `contracts` (the first at `first_idx` in the file) into one
-/// buffer and one schedule's scratch sized for the longest term: nothing
-/// allocated per contract.
+/// buffer, with the schedule's scratch `scratch` says.
 fn run_part(
     prepared: &Prepared,
     input: &MurabahaInput,
     contracts: &[Contract],
     first_idx: usize,
+    scratch: Scratch,
 ) -> Part {
     // About 85 bytes a listed row and 320 for the rest of a statement.
     let rows: usize = contracts.iter().map(|c| listed_rows(c, input.as_of)).sum();
     let mut statements = String::with_capacity(rows * 86 + contracts.len() * 320);
-    let mut schedule = Schedule::for_contracts(contracts);
+    let mut schedule = match scratch {
+        Scratch::Pooled => Schedule::for_contracts(contracts),
+        Scratch::PerContract => Schedule::for_contracts(&[]),
+    };
     let mut record = Record::default();
     let mut totals = Sums::default();
     for (offset, contract) in contracts.iter().enumerate() {
+        if scratch == Scratch::PerContract {
+            schedule = Schedule::for_contracts(std::slice::from_ref(contract));
+        }
         match process_contract(prepared, input, contract, &mut schedule) {
             Ok(Processed::Fast(figures)) => {
                 write_statement(

@@ -9,8 +9,14 @@
 //! survives, so after the longest statement so far nothing is allocated.
 //! The text is written by the same function in both forms; only the
 //! buffer's life differs.
+//!
+//! The contrast is another stage: the statements written as each contract
+//! is processed by the reference rules, where a statement's allocations
+//! are lost in the record's `Decimal` work.
 
-use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::murabaha::MurabahaInput;
+use crate::murabaha::rules::process;
 
 use super::string_building::{Statements, write_statement};
 
@@ -23,7 +29,10 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
           of writing it: pooling measured {speedup} here, where it pays far more on the \
           short zakat receipts. Keeping one buffer for the run and clearing it between \
           statements keeps its capacity: after the longest statement so far, the run \
-          allocates nothing ({allocations_per_record:optimized} a statement). Pooling pays \
+          allocates nothing ({allocations_per_record:optimized} a statement). The contrast \
+          writes the same statements as each contract is processed by the reference \
+          rules: the same allocations saved, lost beside the Decimal work of a schedule, \
+          its recognition and its payments ({contrast.speedup}). Pooling pays \
           where the same kind of temporary is made again and again in a loop; it costs a \
           buffer that stays as large as the largest record, and a form that must remember \
           to clear it.",
@@ -38,6 +47,32 @@ pub const LESSON: LessonDef<Statements, Vec<u8>> = LessonDef {
     }),
     reference: None,
     arbitrary: Some(crate::lab::arbitrary::statements),
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: Some(Contrast {
+        name: "statements as contracts are processed",
+        scale: Scale::Tiny,
+        input: ContrastInput::Stage(&PROCESSED),
+    }),
+};
+
+/// The contrast: each contract processed by the reference rules (its
+/// schedule, profit recognition, payments and late charges in `Decimal`),
+/// then its statement written into a fresh `String` (naive) or the run's
+/// one buffer (optimized).
+pub const PROCESSED: LessonDef<MurabahaInput, Vec<u8>> = LessonDef {
+    id: "murabaha/pooling",
+    why: "",
+    build: |scale, seed| {
+        crate::murabaha::generate::generate(super::string_building::contracts_at(scale), seed)
+    },
+    elements: |input| input.contracts.len() as u64,
+    naive: processed_fresh,
+    optimized: processed_pooled,
+    limit: None,
+    reference: None,
+    arbitrary: Some(crate::lab::arbitrary::contracts),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -74,3 +109,34 @@ pub fn optimized(input: &Statements) -> Vec<u8> {
     file
 }
 // ANCHOR_END: optimized
+
+// ANCHOR: processed_fresh
+/// Each contract processed, then a fresh `String` for its statement.
+pub fn processed_fresh(input: &MurabahaInput) -> Vec<u8> {
+    let mut file = Vec::new();
+    for contract in &input.contracts {
+        let result = process(contract, input.as_of, &input.late_policy)
+            .expect("generated contracts process");
+        let mut text = String::new();
+        write_statement(&mut text, &result, input.as_of);
+        file.extend_from_slice(text.as_bytes());
+    }
+    file
+}
+// ANCHOR_END: processed_fresh
+
+// ANCHOR: processed_pooled
+/// Each contract processed, then its statement in the run's one buffer.
+pub fn processed_pooled(input: &MurabahaInput) -> Vec<u8> {
+    let mut file = Vec::new();
+    let mut text = String::new();
+    for contract in &input.contracts {
+        let result = process(contract, input.as_of, &input.late_policy)
+            .expect("generated contracts process");
+        text.clear();
+        write_statement(&mut text, &result, input.as_of);
+        file.extend_from_slice(text.as_bytes());
+    }
+    file
+}
+// ANCHOR_END: processed_pooled

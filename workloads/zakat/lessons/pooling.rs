@@ -6,8 +6,14 @@
 //! and freed once sent; the optimized form keeps one buffer for the run and
 //! clears it between receipts. The text is written by the same function in
 //! both forms; only the buffer's life differs.
+//!
+//! The contrast is another stage: the receipts written as each payer is
+//! assessed by the reference rules, where a receipt's few allocations are a
+//! small part of the record's work.
 
-use crate::lab::lesson::{LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::lab::lesson::{Contrast, ContrastInput, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use crate::zakat::ZakatInput;
+use crate::zakat::rules::{Context, assess};
 
 use super::string_building::{Receipts, write_receipt};
 
@@ -18,7 +24,11 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
           hundred bytes, doubling as it goes ({allocations_per_record:naive} allocations a \
           receipt in this run), and frees it, for every payer. One buffer kept for the run \
           and cleared between receipts reaches the largest receipt's size in a few steps \
-          and then allocates nothing; here that measured {speedup}. Pooling pays where the \
+          and then allocates nothing; here that measured {speedup}. The contrast writes the \
+          same receipts as each payer is assessed by the reference rules: the same \
+          allocations saved, now beside a Decimal assessment and a calendar conversion \
+          a payer, measured {contrast.speedup}; the gain shrinks with the share of the \
+          record's work that allocating was. Pooling pays where the \
           same temporary is made again and again in a loop; it costs a buffer as large as \
           the largest record, kept for the run, and a form that must remember to clear it.",
     build,
@@ -32,6 +42,31 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     }),
     reference: None,
     arbitrary: Some(crate::lab::arbitrary::receipts),
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: Some(Contrast {
+        name: "receipts as payers are assessed",
+        scale: Scale::Small,
+        input: ContrastInput::Stage(&ASSESSED),
+    }),
+};
+
+/// The contrast: each payer assessed by the reference rules (`Decimal`,
+/// a calendar conversion for the hawl), then its receipt written into a
+/// fresh `String` (naive) or the run's one buffer (optimized).
+pub const ASSESSED: LessonDef<ZakatInput, Vec<u8>> = LessonDef {
+    id: "zakat/pooling",
+    why: "",
+    build: |scale, seed| {
+        crate::zakat::generate::generate(super::string_building::payers_at(scale), seed)
+    },
+    elements: |input| input.payers.len() as u64,
+    naive: assessed_fresh,
+    optimized: assessed_pooled,
+    limit: None,
+    reference: None,
+    arbitrary: Some(crate::lab::arbitrary::payers),
     allocators: None,
     variants: &[],
     scaling: false,
@@ -68,3 +103,34 @@ pub fn optimized(input: &Receipts) -> Vec<u8> {
     file
 }
 // ANCHOR_END: optimized
+
+// ANCHOR: assessed_fresh
+/// Each payer assessed, then a fresh `String` for its receipt.
+pub fn assessed_fresh(input: &ZakatInput) -> Vec<u8> {
+    let context = Context::of(input);
+    let mut file = Vec::new();
+    for payer in &input.payers {
+        let assessment = assess(payer, &context).expect("generated payers assess");
+        let mut text = String::new();
+        write_receipt(&mut text, &assessment, input.currency.as_str());
+        file.extend_from_slice(text.as_bytes());
+    }
+    file
+}
+// ANCHOR_END: assessed_fresh
+
+// ANCHOR: assessed_pooled
+/// Each payer assessed, then its receipt in the run's one buffer.
+pub fn assessed_pooled(input: &ZakatInput) -> Vec<u8> {
+    let context = Context::of(input);
+    let mut file = Vec::new();
+    let mut text = String::new();
+    for payer in &input.payers {
+        let assessment = assess(payer, &context).expect("generated payers assess");
+        text.clear();
+        write_receipt(&mut text, &assessment, input.currency.as_str());
+        file.extend_from_slice(text.as_bytes());
+    }
+    file
+}
+// ANCHOR_END: assessed_pooled

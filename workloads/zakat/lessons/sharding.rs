@@ -33,7 +33,9 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           for the lock on every line: the thread table shows the global lock against \
           itself on one thread. Striping the map over sixteen locks lets threads mostly \
           take different locks. A map of its own per rayon task, merged at the end (fold and \
-          reduce), shares nothing while working and scales with the cores. With a village of \
+          reduce), shares nothing while working and scales with the cores: {speedup} over the \
+          global lock, and {over_before:optimized} over the sequential loop on one thread, \
+          the baseline that matters. With a village of \
           payers the tasks and the merge cost more: the maps gain nothing on the lock \
           ({contrast.speedup}) and lose to one thread ({contrast.over_before:optimized}).",
     build,
