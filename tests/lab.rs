@@ -688,10 +688,14 @@ fn compare_sets_two_runs_side_by_side() {
     );
     let rows: Vec<&str> = text
         .lines()
-        .filter(|l| l.starts_with("| zakat/pooling"))
+        .filter(|l| l.starts_with("| zakat/pooling |"))
         .collect();
     // optimized over naive, and optimized over its limit.
     assert_eq!(rows.len(), 2, "{text}");
+    // The contrast, a row of its own, labelled apart.
+    let contrast =
+        "| zakat/pooling (contrast: receipts as payers are assessed) | optimized over naive |";
+    assert_eq!(text.matches(contrast).count(), 1, "{text}");
     assert!(rows[0].contains("| optimized over naive | "), "{text}");
     assert!(
         ["| agree |", "| noise: ", "| differ: "]
