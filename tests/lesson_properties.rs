@@ -312,4 +312,20 @@ proptest! {
             }
         }
     }
+
+    /// Populations at the edges, errors among them, at one to four
+    /// threads: the parallel forms give the reference's assessments in
+    /// order, or the error of its first bad payer.
+    #[test]
+    fn parallel_assessments_agree(input in arbitrary::population(), threads in 1usize..5) {
+        use mizan::zakat::lessons::data_parallelism as dp;
+        let expected = mizan::zakat::assess_all(&input).map(|output| output.assessments);
+        prop_assert_eq!(&dp::sequential(&input), &expected);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            prop_assert_eq!(&dp::par_iter(&input), &expected);
+            prop_assert_eq!(&dp::chunked(&input), &expected);
+            Ok(())
+        })?;
+    }
 }

@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 25] = [
+pub static EXERCISES: [&dyn Exercise; 26] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -203,5 +203,12 @@ pub static EXERCISES: [&dyn Exercise; 25] = [
         "The whole file becomes a `serde_json::Value` tree (a map for every object, a String \
          for every key and value) before the model is made from it. The model's types already \
          know how to read themselves from bytes. Then: which strings need a copy at all?"
+    ),
+    exercise!(
+        zakat_data_parallelism,
+        zakat::lessons::data_parallelism::LESSON,
+        "Every payer is assessed on one core while the others wait, and no payer's assessment \
+         needs another's. The collected results must still come back in order, and a bad file \
+         must still name its first bad payer, not whichever a thread found first."
     ),
 ];

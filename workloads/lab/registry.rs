@@ -35,6 +35,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::zakat::lessons::buffered_io::LESSON,
         &crate::murabaha::lessons::buffered_io::LESSON,
         &crate::murabaha::lessons::bounds_checks::LESSON,
+        // Threads, memory and the build.
+        &crate::zakat::lessons::data_parallelism::LESSON,
     ]
 }
 

@@ -16,6 +16,7 @@ pub mod murabaha_string_building;
 pub mod zakat_algorithmic;
 pub mod zakat_buffered_io;
 pub mod zakat_copying;
+pub mod zakat_data_parallelism;
 pub mod zakat_dispatch;
 pub mod zakat_fixed_point;
 pub mod zakat_hashing;

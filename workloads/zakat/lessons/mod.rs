@@ -5,6 +5,7 @@ pub mod algorithmic;
 pub mod allocator_choice;
 pub mod buffered_io;
 pub mod copying;
+pub mod data_parallelism;
 pub mod dispatch;
 pub mod fixed_point;
 pub mod hashing;
