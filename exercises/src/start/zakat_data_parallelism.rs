@@ -13,17 +13,19 @@
 
 use mizan::input::InputError;
 use mizan::zakat::ZakatInput;
-use mizan::zakat::lessons::data_parallelism::assess_at;
+use mizan::zakat::lessons::data_parallelism::{assess_at, first_error_in_order};
 use mizan::zakat::model::Assessment;
 use mizan::zakat::rules::Context;
 
-/// One payer after another, on one core.
+/// One payer after another, on one core, every result collected in order
+/// as the parallel forms collect them.
 pub fn attempt(input: &ZakatInput) -> Result<Vec<Assessment>, InputError> {
     let context = Context::of(input);
-    input
+    let results: Vec<Result<Assessment, InputError>> = input
         .payers
         .iter()
         .enumerate()
         .map(|(idx, payer)| assess_at(idx, payer, &context))
-        .collect()
+        .collect();
+    first_error_in_order(results)
 }
