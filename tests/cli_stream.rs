@@ -15,12 +15,35 @@ use mizan::zakat::generate;
 use proptest::prelude::*;
 use serde_json::Value;
 
-/// A scratch directory of this test's own.
-fn scratch(name: &str) -> PathBuf {
+/// A scratch directory of this test's own, removed when the test ends.
+fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("mizan-cli-stream-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+/// A directory removed on drop (a failed test's too: it says what it saw).
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::path::Path> for Scratch {
+    fn as_ref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn generated(dir: &std::path::Path, workload: &str, n: &str, file: &str) -> PathBuf {
