@@ -221,19 +221,25 @@ fn totals_by_name(
     let mut totals: BTreeMap<Option<String>, RegionTotal> = BTreeMap::new();
     for (payer, assessment) in payers.iter().zip(assessments) {
         let total = totals.entry(payer.region.clone()).or_default();
-        total.payers += 1;
-        if assessment.total_due > Decimal::ZERO {
-            total.payers_due += 1;
-        }
-        total.total_due = total
-            .total_due
-            .checked_add(assessment.total_due)
-            .ok_or_else(total_too_large)?;
+        count(total, assessment)?;
     }
     Ok(totals
         .into_iter()
         .map(|(region, total)| RegionTotal { region, ..total })
         .collect())
+}
+
+/// Counts one payer's assessment into its region's total.
+fn count(total: &mut RegionTotal, assessment: &Assessment) -> Result<(), InputError> {
+    total.payers += 1;
+    if assessment.total_due > Decimal::ZERO {
+        total.payers_due += 1;
+    }
+    total.total_due = total
+        .total_due
+        .checked_add(assessment.total_due)
+        .ok_or_else(total_too_large)?;
+    Ok(())
 }
 // ANCHOR_END: naive
 
@@ -278,14 +284,7 @@ fn totals_by_borrowed_name<'a>(
     let mut totals: BTreeMap<Option<&'a str>, RegionTotal> = BTreeMap::new();
     for (payer, assessment) in payers.iter().zip(assessments) {
         let total = totals.entry(payer.region.as_deref()).or_default();
-        total.payers += 1;
-        if assessment.total_due > Decimal::ZERO {
-            total.payers_due += 1;
-        }
-        total.total_due = total
-            .total_due
-            .checked_add(assessment.total_due)
-            .ok_or_else(total_too_large)?;
+        count(total, assessment)?;
     }
     Ok(totals
         .into_iter()
