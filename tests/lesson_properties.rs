@@ -328,4 +328,23 @@ proptest! {
             Ok(())
         })?;
     }
+
+    /// Portfolios of none to forty contracts at one to four threads: the
+    /// counters side by side and padded, written once a payment or once a
+    /// contract, add up to every payment and its cents.
+    #[test]
+    fn posting_statistics_agree(input in arbitrary::contracts(), threads in 1usize..5) {
+        use mizan::murabaha::lessons::false_sharing as fs;
+        let payments: Vec<_> = input.contracts.iter().flat_map(|c| &c.payments).collect();
+        let cents: i128 = payments.iter().map(|p| mizan::money::cents_i128(p.amount)).sum();
+        let expected = fs::Tally { payments: payments.len() as u64, cents: cents as u64 };
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            prop_assert_eq!(fs::side_by_side(&input), expected);
+            prop_assert_eq!(fs::padded(&input), expected);
+            prop_assert_eq!(fs::side_by_side_per_contract(&input), expected);
+            prop_assert_eq!(fs::padded_per_contract(&input), expected);
+            Ok(())
+        })?;
+    }
 }

@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 26] = [
+pub static EXERCISES: [&dyn Exercise; 27] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -210,5 +210,12 @@ pub static EXERCISES: [&dyn Exercise; 26] = [
         "Every payer is assessed on one core while the others wait, and no payer's assessment \
          needs another's. The collected results must still come back in order, and a bad file \
          must still name its first bad payer, not whichever a thread found first."
+    ),
+    exercise!(
+        murabaha_false_sharing,
+        murabaha::lessons::false_sharing::LESSON,
+        "No two threads write the same counter, yet the threads slow each other down. How far \
+         apart in memory are the two threads' counters, and what does a core fetch when it \
+         writes one? `post` is generic over how a slot is laid out."
     ),
 ];

@@ -382,6 +382,7 @@ fn every_starting_point_is_the_lessons_naive_form() {
             "pub fn global_lock(",
             "pub fn std_siphash(",
             "pub fn sequential(",
+            "pub fn side_by_side(",
         ]
         .iter()
         .map(|from| anchor.replacen(from, "pub fn attempt(", 1))

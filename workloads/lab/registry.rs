@@ -37,6 +37,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &crate::murabaha::lessons::bounds_checks::LESSON,
         // Threads, memory and the build.
         &crate::zakat::lessons::data_parallelism::LESSON,
+        &crate::murabaha::lessons::false_sharing::LESSON,
     ]
 }
 

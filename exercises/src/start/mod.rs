@@ -5,6 +5,7 @@
 pub mod murabaha_algorithmic;
 pub mod murabaha_bounds_checks;
 pub mod murabaha_buffered_io;
+pub mod murabaha_false_sharing;
 pub mod murabaha_fixed_point;
 pub mod murabaha_hashing;
 pub mod murabaha_hoisting;

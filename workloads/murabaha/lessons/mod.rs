@@ -5,6 +5,7 @@ pub mod algorithmic;
 pub mod allocator_choice;
 pub mod bounds_checks;
 pub mod buffered_io;
+pub mod false_sharing;
 pub mod fixed_point;
 pub mod hashing;
 pub mod hoisting;
