@@ -14,7 +14,7 @@
 use mizan::murabaha::MurabahaInput;
 use mizan::murabaha::lessons::false_sharing::{Counters, Tally, post};
 
-/// The slots side by side in a `Vec`.
+/// The slots side by side in the table.
 pub fn attempt(input: &MurabahaInput) -> Tally {
     post::<Counters>(input, false)
 }
