@@ -61,26 +61,33 @@ impl ChildTiming {
 /// The child's side: build the input, run `form` once for its digest and
 /// once counted, then `runs` times timed; the result as one JSON line.
 pub fn child(prepared: &dyn Prepared, form: Form, runs: usize) -> String {
-    let digest = prepared.digest(form);
-    let faults_before = super::runner::minor_faults();
-    let ((), allocations) = alloc::count(|| prepared.run(form));
-    let minor_faults = super::runner::minor_faults() - faults_before;
-    let ns = (0..runs)
+    let mut timing = warmed(prepared, form);
+    timing.ns = (0..runs)
         .map(|_| {
             let start = Instant::now();
             prepared.run(form);
             start.elapsed().as_nanos() as u64
         })
         .collect();
-    let timing = ChildTiming {
+    timing.peak_rss_bytes = super::runner::peak_rss_bytes();
+    serde_json::to_string(&timing).expect("timings serialize")
+}
+
+/// A child's report before its timed runs: the output's digest (one run),
+/// then one run counted (allocations and minor page faults).
+fn warmed(prepared: &dyn Prepared, form: Form) -> ChildTiming {
+    let digest = prepared.digest(form);
+    let faults_before = super::runner::minor_faults();
+    let ((), allocations) = alloc::count(|| prepared.run(form));
+    let minor_faults = super::runner::minor_faults() - faults_before;
+    ChildTiming {
         allocator: alloc::backend(),
-        ns,
+        ns: Vec::new(),
         allocations,
         minor_faults,
         digest,
-        peak_rss_bytes: super::runner::peak_rss_bytes(),
-    };
-    serde_json::to_string(&timing).expect("timings serialize")
+        peak_rss_bytes: 0,
+    }
 }
 
 /// The child's side of a served timing (`time-form --serve`): build the
@@ -95,18 +102,7 @@ pub fn serve(
     input: impl BufRead,
     mut out: impl Write,
 ) -> std::io::Result<()> {
-    let digest = prepared.digest(form);
-    let faults_before = super::runner::minor_faults();
-    let ((), allocations) = alloc::count(|| prepared.run(form));
-    let minor_faults = super::runner::minor_faults() - faults_before;
-    let ready = ChildTiming {
-        allocator: alloc::backend(),
-        ns: Vec::new(),
-        allocations,
-        minor_faults,
-        digest,
-        peak_rss_bytes: 0,
-    };
+    let ready = warmed(prepared, form);
     writeln!(
         out,
         "{}",
