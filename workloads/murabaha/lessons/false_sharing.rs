@@ -38,13 +38,7 @@ pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
           of once a payment: with the line passed back and forth once a contract instead of \
           once a payment, the padding measured {contrast.speedup}.",
     build,
-    elements: |input| {
-        input
-            .contracts
-            .iter()
-            .map(|c| c.payments.len() as u64)
-            .sum()
-    },
+    elements: payments,
     naive: side_by_side,
     optimized: padded,
     limit: None,
@@ -65,13 +59,7 @@ pub const ONCE_A_CONTRACT: LessonDef<MurabahaInput, Tally> = LessonDef {
     id: "murabaha/false-sharing",
     why: "",
     build,
-    elements: |input| {
-        input
-            .contracts
-            .iter()
-            .map(|c| c.payments.len() as u64)
-            .sum()
-    },
+    elements: payments,
     naive: side_by_side_per_contract,
     optimized: padded_per_contract,
     limit: None,
@@ -129,6 +117,15 @@ pub fn contracts_at(scale: Scale) -> usize {
         Scale::Default => 10_000,
         Scale::Bank => 200_000,
     }
+}
+
+/// The records of a run: every payment posted.
+fn payments(input: &MurabahaInput) -> u64 {
+    input
+        .contracts
+        .iter()
+        .map(|c| c.payments.len() as u64)
+        .sum()
 }
 
 fn build(scale: Scale, seed: u64) -> MurabahaInput {

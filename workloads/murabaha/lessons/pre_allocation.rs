@@ -22,10 +22,12 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
           Collecting a flat_map cannot size the vector up front (its lower size bound is \
           zero), so the table doubles its way up; counting the rows first and allocating \
           once avoids that. Measured here: {speedup}. Once the table is large, glibc's \
-          realloc moves it with mremap, which remaps pages instead of copying them, and \
-          both forms pay the same page faults to touch the table's fresh memory \
-          ({peak:optimized} of it; {faults:naive} minor faults grown, {faults:optimized} \
-          sized), which is nearly all of the speed-of-light time. The contrast is a stage \
+          realloc moves it with mremap, which remaps pages instead of copying them; and both \
+          forms must write the whole table ({peak:optimized} of it), which is the \
+          speed-of-light time. Where that memory is new to the process, every fresh page \
+          is a fault into the kernel for either form; where glibc hands back a table \
+          freed in the run before, there is none ({faults:naive} minor faults grown, \
+          {faults:optimized} sized, in this run). The contrast is a stage \
           of many small vectors: the future cash flows of the contracts at or near \
           maturity, three instalments or fewer each, collected from a filter against each \
           sized to its schedule ({contrast.speedup}). A Vec's first push reserves room for \

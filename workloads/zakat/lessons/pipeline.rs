@@ -246,8 +246,16 @@ fn count(total: &mut RegionTotal, assessment: &Assessment) -> Result<(), InputEr
 // ANCHOR: receipts_by_hand
 /// Rung 1: the reference assessment, receipts written by hand.
 pub fn receipts_by_hand(input: &ZakatInput) -> Result<ZakatRun, InputError> {
+    by_hand_with_totals(input, totals_by_name)
+}
+
+/// A way to total the assessments by region.
+type TotalsBy = fn(&[Payer], &[Assessment]) -> Result<Vec<RegionTotal>, InputError>;
+
+/// The reference assessment, the receipts by hand, the totals by `totals`.
+fn by_hand_with_totals(input: &ZakatInput, totals: TotalsBy) -> Result<ZakatRun, InputError> {
     let output = crate::zakat::assess_all(input)?;
-    let totals = totals_by_name(&input.payers, &output.assessments)?;
+    let totals = totals(&input.payers, &output.assessments)?;
     let receipts = string_building::optimized(&Receipts {
         currency: output.currency,
         assessments: output.assessments,
@@ -264,17 +272,7 @@ pub fn receipts_by_hand(input: &ZakatInput) -> Result<ZakatRun, InputError> {
 /// Rung 2: as rung 1, the totals keyed by the payer's own region name,
 /// borrowed, instead of a copy of it a payer.
 pub fn borrowed_totals(input: &ZakatInput) -> Result<ZakatRun, InputError> {
-    let output = crate::zakat::assess_all(input)?;
-    let totals = totals_by_borrowed_name(&input.payers, &output.assessments)?;
-    let receipts = string_building::optimized(&Receipts {
-        currency: output.currency,
-        assessments: output.assessments,
-        document_len: 0,
-    });
-    Ok(ZakatRun {
-        receipts: receipts.into(),
-        totals,
-    })
+    by_hand_with_totals(input, totals_by_borrowed_name)
 }
 
 fn totals_by_borrowed_name<'a>(
