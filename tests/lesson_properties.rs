@@ -347,4 +347,61 @@ proptest! {
             Ok(())
         })?;
     }
+
+    /// Portfolios of none to forty contracts at one to four threads: a
+    /// thread started for each batch and the pool's threads give every
+    /// batch's totals, in order, as the reference rules make them; sent
+    /// over channels, their sum.
+    #[test]
+    fn month_end_batches_agree(input in arbitrary::contracts(), threads in 1usize..5) {
+        use mizan::money::cents_i128;
+        use mizan::murabaha::lessons::thread_spawn as ts;
+        let expected: Vec<ts::BatchTotals> = input
+            .contracts
+            .chunks(ts::BATCH)
+            .map(|batch| {
+                let mut t = ts::BatchTotals::default();
+                for contract in batch {
+                    t.contracts += 1;
+                    match mizan::murabaha::rules::process(contract, input.as_of, &input.late_policy) {
+                        Ok(r) => {
+                            t.paid += cents_i128(r.paid);
+                            t.recognised_profit += cents_i128(r.recognised_profit);
+                            t.deferred_profit += cents_i128(r.deferred_profit);
+                            t.late_charges += cents_i128(r.tawidh) + cents_i128(r.gharamah);
+                        }
+                        Err(_) => t.errors += 1,
+                    }
+                }
+                t
+            })
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            prop_assert_eq!(&ts::spawn_per_batch(&input), &expected);
+            prop_assert_eq!(&ts::pooled(&input), &expected);
+            // murabaha/channels' contrast: the same month-end, a contract a
+            // message or a batch a message, summed over the workers.
+            use mizan::murabaha::lessons::channels;
+            let sum = expected.iter().copied().fold(ts::BatchTotals::default(), channels::add);
+            prop_assert_eq!(channels::month_end_a_message_a_contract(&input), sum);
+            prop_assert_eq!(channels::month_end_batched(&input), sum);
+            Ok(())
+        })?;
+    }
+
+    /// Streams of up to twenty thousand payments over up to twelve
+    /// thousand contracts at one to four threads: a message a payment and
+    /// batched messages post every ledger as the sequential loop does.
+    #[test]
+    fn channel_postings_agree(input in arbitrary::payment_stream(), threads in 1usize..5) {
+        use mizan::murabaha::lessons::{channels, sharding};
+        let expected = sharding::sequential(&input);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            prop_assert_eq!(&channels::a_message_a_payment(&input), &expected);
+            prop_assert_eq!(&channels::batched(&input), &expected);
+            Ok(())
+        })?;
+    }
 }

@@ -145,6 +145,43 @@ enum Command {
     /// Run lessons (all when none is named): both forms, checked equal,
     /// timed, allocations counted.
     Run(RunArgs),
+    /// `zakat/build-settings` and `murabaha/build-settings`: build the lab
+    /// four ways (the default release profile, fat LTO with one codegen
+    /// unit, `-C target-cpu=native`, PGO), each in a target directory of
+    /// its own, and time each workload's optimized pipeline in every build's
+    /// own processes, in turn, outputs compared by digest. Takes minutes:
+    /// not part of the default run.
+    Builds {
+        /// Time the binaries already built in `--dir` instead of building
+        /// them again.
+        #[arg(long)]
+        reuse: bool,
+        /// Where the builds' target directories go.
+        #[arg(long, default_value = "target/builds")]
+        dir: PathBuf,
+        /// The source tree to build (default: the one this program was
+        /// built from; a clean checkout keeps edits made meanwhile out).
+        #[arg(long)]
+        source: Option<PathBuf>,
+        /// The pipelines' input size.
+        #[arg(long, value_enum, default_value_t = Scale::Default)]
+        scale: Scale,
+        /// The seed of the timed input (PGO trains on the next one).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Times every build's processes are started afresh.
+        #[arg(long, default_value_t = 4)]
+        slices: usize,
+        /// Runs of every build in a slice.
+        #[arg(long, default_value_t = 9)]
+        runs: usize,
+        /// Where to write builds.json.
+        #[arg(long, default_value = "target/mizan")]
+        results: PathBuf,
+        /// Where to write the book's builds.md.
+        #[arg(long, default_value = "book/src/generated")]
+        output: PathBuf,
+    },
     /// Compare two runs' results (two machines, two allocators, before and
     /// after a change): every ratio side by side with its interval, and
     /// whether the two runs agree.
@@ -361,6 +398,68 @@ fn run(cli: Cli) -> Result<()> {
             };
             let (a, b) = (read(&a)?, read(&b)?);
             print!("{}", mizan::lab::compare::markdown(&a, &b));
+            Ok(())
+        }
+        Some(Command::Builds {
+            reuse,
+            dir,
+            source,
+            scale,
+            seed,
+            slices,
+            runs,
+            results,
+            output,
+        }) => {
+            use mizan::lab::builds;
+            anyhow::ensure!(
+                slices > 0 && runs > 0,
+                "--slices and --runs must be above zero"
+            );
+            let (made, profdata) = if reuse {
+                (
+                    Vec::new(),
+                    builds::find_profdata().map_err(anyhow::Error::msg)?.1,
+                )
+            } else {
+                let source = source.unwrap_or_else(builds::source);
+                builds::build_all(&source, &dir, scale, seed).map_err(anyhow::Error::msg)?
+            };
+            let lessons = builds::LESSONS
+                .iter()
+                .zip(builds::IDS)
+                .map(|(pipeline, id)| {
+                    builds::time_builds(&dir, pipeline, scale, seed, slices, runs).map(|builds| {
+                        builds::LessonBuilds {
+                            id: id.to_owned(),
+                            pipeline: (*pipeline).to_owned(),
+                            scale,
+                            builds,
+                        }
+                    })
+                })
+                .collect::<Result<Vec<_>, String>>()
+                .map_err(anyhow::Error::msg)?;
+            let report = builds::BuildsReport {
+                machine: mizan::lab::machine::Machine::current(),
+                profdata,
+                made,
+                lessons,
+            };
+            fs::create_dir_all(&results)?;
+            fs::create_dir_all(&output)?;
+            fs::write(
+                results.join("builds.json"),
+                serde_json::to_string_pretty(&report)?,
+            )?;
+            let text = builds::markdown(&report);
+            fs::write(output.join("builds.md"), &text)?;
+            print!("{text}");
+            eprintln!(
+                "Results written to {} and {}",
+                results.join("builds.json").display(),
+                output.join("builds.md").display()
+            );
             Ok(())
         }
         Some(Command::RunForm {

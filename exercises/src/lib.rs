@@ -38,7 +38,7 @@ macro_rules! exercise {
 }
 
 /// Every exercise, in the registry's order.
-pub static EXERCISES: [&dyn Exercise; 27] = [
+pub static EXERCISES: [&dyn Exercise; 29] = [
     exercise!(
         zakat_string_building,
         zakat::lessons::string_building::LESSON,
@@ -217,5 +217,20 @@ pub static EXERCISES: [&dyn Exercise; 27] = [
         "No two threads write the same counter, yet the threads slow each other down. How far \
          apart in memory are the two threads' counters, and what does a core fetch when it \
          writes one? `post` is generic over how a slot is laid out."
+    ),
+    exercise!(
+        murabaha_thread_spawn,
+        murabaha::lessons::thread_spawn::LESSON,
+        "Every batch starts a thread of its own and ends it when the batch is done. What does \
+         the operating system do to start a thread, and how many batches share that cost? \
+         The threads running at once must stay as many as the pool has."
+    ),
+    exercise!(
+        murabaha_channels,
+        murabaha::lessons::channels::LESSON,
+        "Posting a payment takes a few nanoseconds; sending it takes a slot of the channel, and \
+         a worker that has drained its channel sleeps until the reader wakes it. How many \
+         payments could one message carry, and what must stay the same: the routing, the \
+         order each worker sees its payments in, and how many payments may wait in a channel."
     ),
 ];

@@ -383,6 +383,8 @@ fn every_starting_point_is_the_lessons_naive_form() {
             "pub fn std_siphash(",
             "pub fn sequential(",
             "pub fn side_by_side(",
+            "pub fn spawn_per_batch(",
+            "pub fn a_message_a_payment(",
         ]
         .iter()
         .map(|from| anchor.replacen(from, "pub fn attempt(", 1))

@@ -8,6 +8,8 @@
 //! - [`alloc`]: the counting global allocator, over the system allocator
 //!   or mimalloc.
 //! - [`instructions`]: instruction counts under callgrind.
+//! - [`builds`]: the build-settings lessons (`mizan builds`): the
+//!   optimized pipelines built four ways, timed in their own processes.
 //! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames),
 //!   heap profiles by allocation site (dhat), lock waits ([`lock`]).
 //! - [`report`]: the book's generated tables and charts.
@@ -25,6 +27,7 @@
 
 pub mod alloc;
 pub mod arbitrary;
+pub mod builds;
 pub mod chart;
 pub mod compare;
 pub mod diff;

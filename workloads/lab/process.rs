@@ -123,7 +123,7 @@ pub fn serve(
 }
 
 /// A served child, started and waiting for `run` lines.
-struct Served {
+pub(crate) struct Served {
     form: Form,
     child: Child,
     stdin: Option<ChildStdin>,
@@ -141,6 +141,19 @@ impl Served {
         contrast: bool,
     ) -> Result<Served, String> {
         let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+        Served::start_at(&exe, lesson_id, form, backend, scale, seed, contrast)
+    }
+
+    /// Starts `exe` (this program, or another build of it) serving `form`.
+    pub(crate) fn start_at(
+        exe: &std::path::Path,
+        lesson_id: &str,
+        form: Form,
+        backend: Backend,
+        scale: Scale,
+        seed: u64,
+        contrast: bool,
+    ) -> Result<Served, String> {
         let mut child = Command::new(exe)
             .args(["time-form", lesson_id, "--target", form.name(), "--serve"])
             .args(["--scale", scale.name(), "--seed", &seed.to_string()])
@@ -202,7 +215,7 @@ impl Served {
     }
 
     /// One timed run.
-    fn run(&mut self, lesson_id: &str) -> Result<(), String> {
+    pub(crate) fn run(&mut self, lesson_id: &str) -> Result<(), String> {
         let stdin = self.stdin.as_mut().expect("open until finish");
         writeln!(stdin, "run")
             .and_then(|()| stdin.flush())
@@ -218,8 +231,14 @@ impl Served {
         Ok(())
     }
 
+    /// What the child reported when it was ready: its output's digest
+    /// and one counted run.
+    pub(crate) fn ready(&self) -> &ChildTiming {
+        &self.timing
+    }
+
     /// Ends the child: its peak memory, and its timings.
-    fn finish(mut self, lesson_id: &str) -> Result<ChildTiming, String> {
+    pub(crate) fn finish(mut self, lesson_id: &str) -> Result<ChildTiming, String> {
         self.stdin = None;
         let line = self.line(lesson_id)?;
         self.timing.peak_rss_bytes = line.trim().parse().unwrap_or(0);

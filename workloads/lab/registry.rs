@@ -38,6 +38,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         // Threads, memory and the build.
         &crate::zakat::lessons::data_parallelism::LESSON,
         &crate::murabaha::lessons::false_sharing::LESSON,
+        &crate::murabaha::lessons::thread_spawn::LESSON,
+        &crate::murabaha::lessons::channels::LESSON,
     ]
 }
 

@@ -5,6 +5,7 @@
 pub mod murabaha_algorithmic;
 pub mod murabaha_bounds_checks;
 pub mod murabaha_buffered_io;
+pub mod murabaha_channels;
 pub mod murabaha_false_sharing;
 pub mod murabaha_fixed_point;
 pub mod murabaha_hashing;
@@ -14,6 +15,7 @@ pub mod murabaha_pooling;
 pub mod murabaha_pre_allocation;
 pub mod murabaha_sharding;
 pub mod murabaha_string_building;
+pub mod murabaha_thread_spawn;
 pub mod zakat_algorithmic;
 pub mod zakat_buffered_io;
 pub mod zakat_copying;

@@ -102,7 +102,9 @@ pub fn contracts_at(scale: Scale) -> usize {
     }
 }
 
-fn build(scale: Scale, seed: u64) -> PaymentStream {
+/// The day-ordered stream of payments over a portfolio of
+/// [`contracts_at`]`(scale)` contracts.
+pub fn build(scale: Scale, seed: u64) -> PaymentStream {
     let n_contracts = contracts_at(scale);
     let mut payments: Vec<PaymentEvent> = crate::murabaha::generate::contracts(n_contracts, seed)
         .enumerate()

@@ -1,0 +1,390 @@
+//! `zakat/build-settings` and `murabaha/build-settings` (`mizan builds`):
+//! the optimized pipelines built four ways, each a separate binary in a
+//! target directory of its own, timed in processes of their own, in turn,
+//! their outputs compared by digest.
+//!
+//! - `default`: Cargo's release profile as the lab ships it;
+//! - `fat-lto`: fat LTO across every crate, one codegen unit;
+//! - `native`: `-C target-cpu=native`, every instruction this CPU has;
+//! - `pgo`: profile-guided: a build instrumented with
+//!   `-C profile-generate` runs the two pipelines on another seed's input,
+//!   an `llvm-profdata` of rustc's own LLVM version merges the counts, and
+//!   the build with `-C profile-use` reads them.
+//!
+//! Building takes minutes (every dependency is built again for each), so
+//! the lessons are not in the default run; their results are committed
+//! to the book (`book/src/generated/builds.md`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::alloc::Backend;
+use super::lesson::{Form, Scale};
+use super::machine::Machine;
+use super::process::Served;
+use super::stats::{Ratio, number};
+
+/// The lessons `mizan builds` times: each workload's optimized pipeline.
+pub const LESSONS: [&str; 2] = ["zakat/pipeline", "murabaha/pipeline"];
+
+/// The ids the results are shown under.
+pub const IDS: [&str; 2] = ["zakat/build-settings", "murabaha/build-settings"];
+
+/// One way to build the lab.
+#[derive(Debug, Clone, Copy)]
+pub struct Build {
+    /// Its name in tables and its target directory's.
+    pub name: &'static str,
+    /// What it changes, in a table.
+    pub what: &'static str,
+    /// `RUSTFLAGS` (besides PGO's, which `mizan builds` adds).
+    pub rustflags: &'static str,
+    /// Cargo's profile settings, as environment variables.
+    pub profile: &'static [(&'static str, &'static str)],
+}
+
+/// The four builds, the default first (every ratio is against it).
+pub const BUILDS: [Build; 4] = [
+    Build {
+        name: "default",
+        what: "Cargo's release profile, as the lab ships",
+        rustflags: "",
+        profile: &[],
+    },
+    Build {
+        name: "fat-lto",
+        what: "`lto = \"fat\"`, `codegen-units = 1`",
+        rustflags: "",
+        profile: &[
+            ("CARGO_PROFILE_RELEASE_LTO", "fat"),
+            ("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "1"),
+        ],
+    },
+    Build {
+        name: "native",
+        what: "`-C target-cpu=native`",
+        rustflags: "-C target-cpu=native",
+        profile: &[],
+    },
+    Build {
+        name: "pgo",
+        what: "`-C profile-use` with the pipelines' own profile",
+        rustflags: "",
+        profile: &[],
+    },
+];
+
+/// One build's results on one lesson.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Timed {
+    /// The build's name.
+    pub build: String,
+    /// Nanoseconds of every run, slice by slice.
+    pub ns: Vec<Vec<u64>>,
+    /// Against the default build (`None` for the default itself).
+    pub over_default: Option<Ratio>,
+    /// Whether its output's digest is the default build's.
+    pub same_output: bool,
+}
+
+/// One lesson's results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LessonBuilds {
+    /// `zakat/build-settings` or `murabaha/build-settings`.
+    pub id: String,
+    /// The pipeline lesson timed.
+    pub pipeline: String,
+    /// Its records a run.
+    pub scale: Scale,
+    /// Every build's.
+    pub builds: Vec<Timed>,
+}
+
+/// A build as it was made.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Made {
+    /// The build's name.
+    pub name: String,
+    /// The binary's size, bytes.
+    pub bytes: u64,
+    /// How long it took to build, seconds (dependencies included).
+    pub seconds: f64,
+}
+
+/// `mizan builds`'s results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BuildsReport {
+    /// Where they were made.
+    pub machine: Machine,
+    /// The `llvm-profdata` that merged PGO's counts.
+    pub profdata: String,
+    /// Each build as made (empty when the builds were reused).
+    pub made: Vec<Made>,
+    /// Each lesson's timings.
+    pub lessons: Vec<LessonBuilds>,
+}
+
+/// The lab's source tree this program was built from: where `mizan
+/// builds` runs `cargo build` unless told another (a clean checkout, so
+/// that edits made while the builds run do not reach some of them).
+pub fn source() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The binary a build leaves in `dir`.
+pub fn binary(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name).join("release").join("mizan")
+}
+
+/// Builds the lab into `dir/<name>` with `rustflags` and `profile`.
+fn cargo_build(
+    source: &Path,
+    dir: &Path,
+    name: &str,
+    rustflags: &str,
+    profile: &[(&str, &str)],
+) -> Result<Made, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let started = Instant::now();
+    eprintln!("building `{name}` in {}", dir.join(name).display());
+    let status = Command::new(cargo)
+        .current_dir(source)
+        .args(["build", "--release", "--locked", "--bin", "mizan"])
+        .arg("--target-dir")
+        .arg(dir.join(name))
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env("RUSTFLAGS", rustflags)
+        .envs(profile.iter().copied())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !status.success() {
+        return Err(format!("building `{name}` failed ({status})"));
+    }
+    let bytes = std::fs::metadata(binary(dir, name))
+        .map_err(|e| format!("the `{name}` build left no binary: {e}"))?
+        .len();
+    Ok(Made {
+        name: name.to_owned(),
+        bytes,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// An `llvm-profdata` of rustc's own LLVM major version (rustc's profiles
+/// are not readable by another's), with its version line.
+pub fn find_profdata() -> Result<(String, String), String> {
+    let llvm = env!("MIZAN_LLVM_VERSION");
+    let major = llvm.split('.').next().unwrap_or(llvm);
+    let candidates = [format!("llvm-profdata-{major}"), "llvm-profdata".to_owned()];
+    for tool in &candidates {
+        let Ok(out) = Command::new(tool).arg("--version").output() else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        // `LLVM version 22.1.8`, or a vendor's `Debian LLVM version 22.1.8`.
+        if let Some((_, version)) = text.lines().find_map(|l| l.split_once("LLVM version")) {
+            let version = version.trim();
+            if version.split('.').next() == Some(major) {
+                return Ok((tool.clone(), format!("{tool} (LLVM {version})")));
+            }
+        }
+    }
+    Err(format!(
+        "profile-guided optimization needs an llvm-profdata of LLVM {major}, rustc's (tried {}): \
+         `rustup component add llvm-tools` or, on Debian, `apt-get install llvm-{major}`",
+        candidates.join(", ")
+    ))
+}
+
+/// Builds the four binaries into `dir`; PGO's training runs the pipelines
+/// at `scale` on seed `seed + 1`, so that the measured input is not the one
+/// the profile was made from.
+pub fn build_all(
+    source: &Path,
+    dir: &Path,
+    scale: Scale,
+    seed: u64,
+) -> Result<(Vec<Made>, String), String> {
+    let (profdata, profdata_version) = find_profdata()?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let dir = dir
+        .canonicalize()
+        .map_err(|e| format!("cannot find {}: {e}", dir.display()))?;
+    let mut made = Vec::new();
+    for build in &BUILDS[..3] {
+        made.push(cargo_build(
+            source,
+            &dir,
+            build.name,
+            build.rustflags,
+            build.profile,
+        )?);
+    }
+    // PGO: instrument, train, merge, rebuild.
+    let raw = dir.join("pgo-profiles");
+    let _ = std::fs::remove_dir_all(&raw);
+    cargo_build(
+        source,
+        &dir,
+        "pgo-instrumented",
+        &format!("-C profile-generate={}", raw.display()),
+        &[],
+    )?;
+    for lesson in LESSONS {
+        eprintln!("training `pgo` on {lesson}");
+        let status = Command::new(binary(&dir, "pgo-instrumented"))
+            .args(["time-form", lesson, "--target", "optimized"])
+            .args(["--scale", scale.name(), "--seed", &(seed + 1).to_string()])
+            .args(["--runs", "5"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("cannot run the instrumented build: {e}"))?;
+        if !status.success() {
+            return Err(format!("training on {lesson} failed ({status})"));
+        }
+    }
+    let merged = dir.join("pgo.profdata");
+    let status = Command::new(&profdata)
+        .args(["merge", "-o"])
+        .arg(&merged)
+        .arg(&raw)
+        .status()
+        .map_err(|e| format!("cannot run {profdata}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{profdata} merge failed ({status})"));
+    }
+    made.push(cargo_build(
+        source,
+        &dir,
+        BUILDS[3].name,
+        &format!("-C profile-use={}", merged.display()),
+        &[],
+    )?);
+    Ok((made, profdata_version))
+}
+
+/// Times `lesson`'s optimized form in every build's binary: `slices`
+/// times, each build's child started afresh and all serving at once, then
+/// `runs` runs of each in turn (which build goes first moves one on each
+/// run), so that the runs pair up by position.
+pub fn time_builds(
+    dir: &Path,
+    lesson: &str,
+    scale: Scale,
+    seed: u64,
+    slices: usize,
+    runs: usize,
+) -> Result<Vec<Timed>, String> {
+    let n = BUILDS.len();
+    let mut ns: Vec<Vec<Vec<u64>>> = vec![Vec::new(); n];
+    let mut digests = vec![0u64; n];
+    for slice in 0..slices {
+        eprintln!("timing {lesson}: slice {} of {slices}", slice + 1);
+        let mut children: Vec<Served> = BUILDS
+            .iter()
+            .map(|b| {
+                Served::start_at(
+                    &binary(dir, b.name),
+                    lesson,
+                    Form::Optimized,
+                    Backend::System,
+                    scale,
+                    seed,
+                    false,
+                )
+            })
+            .collect::<Result<_, _>>()?;
+        for (digest, child) in digests.iter_mut().zip(&children) {
+            *digest = child.ready().digest;
+        }
+        for run in 0..runs {
+            for k in 0..n {
+                children[(run + slice + k) % n].run(lesson)?;
+            }
+        }
+        for (i, child) in children.into_iter().enumerate() {
+            ns[i].push(child.finish(lesson)?.ns);
+        }
+    }
+    let mut timed: Vec<Timed> = BUILDS
+        .iter()
+        .zip(ns)
+        .zip(&digests)
+        .map(|((build, ns), digest)| Timed {
+            build: build.name.to_owned(),
+            over_default: None,
+            same_output: *digest == digests[0],
+            ns,
+        })
+        .collect();
+    let default = timed[0].ns.clone();
+    for t in &mut timed[1..] {
+        t.over_default = Ratio::of_slices(&default, &t.ns);
+    }
+    Ok(timed)
+}
+
+/// The median of every run of every slice.
+pub fn median(ns: &[Vec<u64>]) -> f64 {
+    let mut all: Vec<u64> = ns.iter().flatten().copied().collect();
+    all.sort_unstable();
+    match all.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => all[n / 2] as f64,
+        n => (all[n / 2 - 1] + all[n / 2]) as f64 / 2.0,
+    }
+}
+
+/// The book's section: a table a lesson, and the builds as made.
+pub fn markdown(report: &BuildsReport) -> String {
+    let mut out = String::from("<!-- generated by `mizan builds`; do not edit -->\n\n");
+    for lesson in &report.lessons {
+        let runs: usize = lesson.builds[0].ns.iter().map(Vec::len).sum();
+        out.push_str(&format!(
+            "| {} ({}'s optimized form, {} scale) | median of {runs} runs | over the default build | same output |\n|---|---:|---:|---|\n",
+            lesson.id,
+            lesson.pipeline,
+            lesson.scale.name()
+        ));
+        for timed in &lesson.builds {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                timed.build,
+                super::runner::format_ns(median(&timed.ns) as u64),
+                timed
+                    .over_default
+                    .map_or_else(|| "1×".to_owned(), |r| r.to_string()),
+                if timed.same_output { "yes" } else { "**no**" }
+            ));
+        }
+        out.push('\n');
+    }
+    if !report.made.is_empty() {
+        out.push_str("| build | what it changes | binary | built in |\n|---|---|---:|---:|\n");
+        for made in &report.made {
+            let what = BUILDS
+                .iter()
+                .find(|b| b.name == made.name)
+                .map_or("", |b| b.what);
+            out.push_str(&format!(
+                "| `{}` | {what} | {} MB | {} s |\n",
+                made.name,
+                number(made.bytes as f64 / 1e6),
+                number(made.seconds)
+            ));
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!(
+        "Each build's runs in processes of their own, all serving at once and asked for one run \
+         at a time in turn; each ratio the median of the per-run ratios with the distribution-free \
+         95 % interval of the median of the slices' medians (≈: no measurable difference). PGO's \
+         counts merged by {}. Machine: {}.\n",
+        report.profdata,
+        report.machine.summary()
+    ));
+    out
+}
