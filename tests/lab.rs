@@ -58,8 +58,16 @@ fn list_and_run_from_the_command_line() {
     let expected: String = registry::lessons()
         .iter()
         .map(|l| format!("{}\n", l.id()))
+        .chain(
+            registry::OWN_COMMAND
+                .iter()
+                .map(|(id, command)| format!("{id} (not in the default run: `{command}`)\n")),
+        )
         .collect();
     assert_eq!(listed, expected);
+    assert!(
+        listed.contains("murabaha/memory-limits (not in the default run: `mizan memory-limits`)\n")
+    );
 
     let out = common::mizan(&["run", "zakat/no-such-lesson"], b"");
     assert_eq!(out.status.code(), Some(1));
@@ -728,4 +736,124 @@ fn compare_sets_two_runs_side_by_side() {
         )
     );
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn memory_limits_runs_every_setting_in_processes_of_its_own() {
+    let dir = std::env::temp_dir().join(format!("mizan-memory-test-{}", std::process::id()));
+    let d = dir.to_str().unwrap();
+    let out = common::mizan(
+        &[
+            "memory-limits",
+            "--scale",
+            "tiny",
+            "--reports",
+            "2",
+            "--rounds",
+            "2",
+            "--results",
+            d,
+            "--output",
+            d,
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("memory-limits.md")).unwrap();
+    let report: mizan::murabaha::lessons::memory_limits::MemoryReport =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("memory-limits.json")).unwrap())
+            .unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
+    // Every setting, in processes of its own under its own allocator, two
+    // rounds of two reports, all with the same figures.
+    let names: Vec<&str> = report.settings.iter().map(|m| m.setting.name()).collect();
+    assert_eq!(
+        names,
+        ["glibc", "glibc-trim", "glibc-one-arena", "mimalloc"]
+    );
+    let digest = report.settings[0].rounds[0].digest;
+    for m in &report.settings {
+        assert_eq!(m.rounds.len(), 2, "{}", m.setting.name());
+        for held in &m.rounds {
+            assert_eq!(held.setting, m.setting);
+            assert_eq!(held.ns.len(), 2);
+            assert_eq!(held.rss_between.len(), 2);
+            assert_eq!(held.digest, digest);
+            assert!(held.peak_rss >= held.rss_input && held.rss_input > 0);
+        }
+        assert_eq!(m.over_glibc.is_none(), m.setting.name() == "glibc");
+    }
+    // A row a setting, each with the same output.
+    let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 4, "{text}");
+    assert!(rows.iter().all(|r| r.ends_with("| yes |")), "{text}");
+    assert!(
+        text.contains("| murabaha/memory-limits (100 contracts, tiny scale) |"),
+        "{text}"
+    );
+}
+
+#[test]
+fn builds_times_every_build_and_compares_their_outputs() {
+    // The four builds take minutes to make: here every build is this
+    // binary, reused, so that the timing and the digests are what is
+    // tested (`mizan builds` without `--reuse` builds them).
+    let dir = std::env::temp_dir().join(format!("mizan-builds-test-{}", std::process::id()));
+    for build in mizan::lab::builds::BUILDS {
+        let bin = mizan::lab::builds::binary(&dir, build.name);
+        std::fs::create_dir_all(bin.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_mizan"), &bin).unwrap();
+    }
+    let d = dir.to_str().unwrap();
+    let out = common::mizan(
+        &[
+            "builds",
+            "--reuse",
+            "--dir",
+            d,
+            "--scale",
+            "tiny",
+            "--slices",
+            "2",
+            "--runs",
+            "3",
+            "--results",
+            d,
+            "--output",
+            d,
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join("builds.md")).unwrap();
+    let report: mizan::lab::builds::BuildsReport =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("builds.json")).unwrap()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let ids: Vec<&str> = report.lessons.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["zakat/build-settings", "murabaha/build-settings"]);
+    for lesson in &report.lessons {
+        let names: Vec<&str> = lesson.builds.iter().map(|b| b.build.as_str()).collect();
+        assert_eq!(names, ["default", "fat-lto", "native", "pgo"]);
+        for build in &lesson.builds {
+            assert_eq!(build.ns.len(), 2);
+            assert!(build.ns.iter().all(|slice| slice.len() == 3));
+            assert!(build.same_output, "{}", build.build);
+            assert_eq!(build.over_default.is_none(), build.build == "default");
+        }
+    }
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("| `")).count(),
+        8,
+        "{text}"
+    );
+    assert!(report.made.is_empty());
 }

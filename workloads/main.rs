@@ -182,6 +182,44 @@ enum Command {
         #[arg(long, default_value = "book/src/generated")]
         output: PathBuf,
     },
+    /// `murabaha/memory-limits`: the bank-scale portfolio processed report
+    /// after report in long-lived processes under four allocator settings
+    /// (glibc as it comes, glibc trimmed after each report, glibc with one
+    /// arena, mimalloc): time a report beside peak and retained resident
+    /// memory. Takes minutes: not part of the default run.
+    MemoryLimits {
+        /// The portfolio's size.
+        #[arg(long, value_enum, default_value_t = Scale::Bank)]
+        scale: Scale,
+        /// The seed of the generated portfolio.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Reports a process makes.
+        #[arg(long, default_value_t = 5)]
+        reports: usize,
+        /// Processes of each setting.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// Where to write memory-limits.json.
+        #[arg(long, default_value = "target/mizan")]
+        results: PathBuf,
+        /// Where to write the book's memory-limits.md.
+        #[arg(long, default_value = "book/src/generated")]
+        output: PathBuf,
+    },
+    /// One process of `memory-limits`: build the portfolio, make the
+    /// reports, print one JSON line.
+    #[command(hide = true)]
+    HoldReports {
+        #[arg(long, value_enum)]
+        setting: mizan::murabaha::lessons::memory_limits::Setting,
+        #[arg(long, value_enum, default_value_t = Scale::Tiny)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, default_value_t = 3)]
+        reports: usize,
+    },
     /// Compare two runs' results (two machines, two allocators, before and
     /// after a change): every ratio side by side with its interval, and
     /// whether the two runs agree.
@@ -462,6 +500,48 @@ fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Some(Command::MemoryLimits {
+            scale,
+            seed,
+            reports,
+            rounds,
+            results,
+            output,
+        }) => {
+            use mizan::murabaha::lessons::memory_limits;
+            anyhow::ensure!(
+                reports > 0 && rounds > 0,
+                "--reports and --rounds must be above zero"
+            );
+            let report =
+                memory_limits::measure(scale, seed, reports, rounds).map_err(anyhow::Error::msg)?;
+            fs::create_dir_all(&results)?;
+            fs::create_dir_all(&output)?;
+            fs::write(
+                results.join("memory-limits.json"),
+                serde_json::to_string_pretty(&report)?,
+            )?;
+            let text = memory_limits::markdown(&report);
+            fs::write(output.join("memory-limits.md"), &text)?;
+            print!("{text}");
+            eprintln!(
+                "Results written to {} and {}",
+                results.join("memory-limits.json").display(),
+                output.join("memory-limits.md").display()
+            );
+            Ok(())
+        }
+        Some(Command::HoldReports {
+            setting,
+            scale,
+            seed,
+            reports,
+        }) => {
+            let held = mizan::murabaha::lessons::memory_limits::hold(setting, scale, seed, reports)
+                .map_err(anyhow::Error::msg)?;
+            println!("{}", serde_json::to_string(&held)?);
+            Ok(())
+        }
         Some(Command::RunForm {
             lesson,
             target,
@@ -608,6 +688,9 @@ fn run(cli: Cli) -> Result<()> {
         Some(Command::List) => {
             for lesson in registry::lessons() {
                 println!("{}", lesson.id());
+            }
+            for (id, command) in registry::OWN_COMMAND {
+                println!("{id} (not in the default run: `{command}`)");
             }
             Ok(())
         }

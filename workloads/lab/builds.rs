@@ -370,9 +370,9 @@ pub fn markdown(report: &BuildsReport) -> String {
                 .find(|b| b.name == made.name)
                 .map_or("", |b| b.what);
             out.push_str(&format!(
-                "| `{}` | {what} | {} MB | {} s |\n",
+                "| `{}` | {what} | {} | {} s |\n",
                 made.name,
-                number(made.bytes as f64 / 1e6),
+                super::runner::format_bytes(made.bytes),
                 number(made.seconds)
             ));
         }

@@ -43,6 +43,15 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
     ]
 }
 
+/// The lessons with a command of their own, not in the default run (they
+/// build the lab again, or need a bank-scale portfolio in several
+/// processes): each id with its command.
+pub const OWN_COMMAND: [(&str, &str); 3] = [
+    ("zakat/build-settings", "mizan builds"),
+    ("murabaha/build-settings", "mizan builds"),
+    ("murabaha/memory-limits", "mizan memory-limits"),
+];
+
 /// The lesson with this id.
 pub fn find(id: &str) -> Option<&'static dyn Lesson> {
     lessons().into_iter().find(|lesson| lesson.id() == id)

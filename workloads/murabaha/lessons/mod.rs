@@ -10,6 +10,7 @@ pub mod false_sharing;
 pub mod fixed_point;
 pub mod hashing;
 pub mod hoisting;
+pub mod memory_limits;
 pub mod pipeline;
 pub mod pooling;
 pub mod pre_allocation;

@@ -1,0 +1,354 @@
+//! `murabaha/memory-limits` (`mizan memory-limits`): the bank-scale
+//! portfolio run, report after report in one long-lived process, and what
+//! it costs the machine in memory under four allocator settings:
+//!
+//! - `glibc`: glibc's malloc as it comes;
+//! - `glibc-trim`: the same, with `malloc_trim(0)` after each report, which
+//!   hands every arena's free pages back to the kernel;
+//! - `glibc-one-arena`: `mallopt(M_ARENA_MAX, 1)` before any thread starts:
+//!   every thread allocates from the main arena instead of one of its own;
+//! - `mimalloc`: Microsoft's allocator, which returns pages on its own.
+//!
+//! Each setting runs in processes of its own (an allocator is chosen for a
+//! process's life, and so are glibc's arenas), which build the portfolio,
+//! then process it `reports` times with the engine (every contract's
+//! result, schedules included, as `mizan murabaha process` makes it),
+//! dropping each report before the next. The figures: time a report (the
+//! processing, the dropping and, for `glibc-trim`, the trim), the peak
+//! resident memory, and the resident memory the process keeps between
+//! reports, when it holds nothing but the portfolio. This is the Rust
+//! answer to a collector's tuning and memory limits: there is no
+//! collector, but there is an allocator that decides when freed memory
+//! goes back.
+//!
+//! Not in the default run (a bank-scale portfolio for each of several
+//! processes takes minutes); its results are committed to the book
+//! (`book/src/generated/memory-limits.md`).
+
+use std::hash::{Hash, Hasher};
+use std::process::Command;
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
+use crate::lab::lesson::Scale;
+use crate::lab::machine::Machine;
+use crate::lab::stats::Ratio;
+use crate::murabaha::engine;
+
+/// The lesson's id.
+pub const ID: &str = "murabaha/memory-limits";
+
+/// An allocator setting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "kebab-case")]
+pub enum Setting {
+    /// glibc's malloc as it comes.
+    Glibc,
+    /// glibc, `malloc_trim(0)` after each report.
+    GlibcTrim,
+    /// glibc with one arena for every thread (`mallopt(M_ARENA_MAX, 1)`).
+    GlibcOneArena,
+    /// mimalloc.
+    Mimalloc,
+}
+
+/// Every setting, the baseline first.
+pub const SETTINGS: [Setting; 4] = [
+    Setting::Glibc,
+    Setting::GlibcTrim,
+    Setting::GlibcOneArena,
+    Setting::Mimalloc,
+];
+
+impl Setting {
+    /// Its name on the command line and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Setting::Glibc => "glibc",
+            Setting::GlibcTrim => "glibc-trim",
+            Setting::GlibcOneArena => "glibc-one-arena",
+            Setting::Mimalloc => "mimalloc",
+        }
+    }
+
+    /// What it changes, in a table.
+    pub fn what(self) -> &'static str {
+        match self {
+            Setting::Glibc => "glibc's malloc as it comes",
+            Setting::GlibcTrim => "`malloc_trim(0)` after each report",
+            Setting::GlibcOneArena => "`mallopt(M_ARENA_MAX, 1)` at start",
+            Setting::Mimalloc => "mimalloc instead of glibc",
+        }
+    }
+
+    /// The allocator its processes run under.
+    pub fn backend(self) -> Backend {
+        match self {
+            Setting::Mimalloc => Backend::Mimalloc,
+            _ => Backend::System,
+        }
+    }
+}
+
+/// What one process of a setting reports.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Held {
+    /// The setting.
+    pub setting: Setting,
+    /// Nanoseconds of each report: processed, dropped (and trimmed).
+    pub ns: Vec<u64>,
+    /// A digest of the reports' figures (every report's is the same).
+    pub digest: u64,
+    /// Resident memory with the portfolio built, before any report, bytes.
+    pub rss_input: u64,
+    /// Resident memory after each report was dropped, bytes.
+    pub rss_between: Vec<u64>,
+    /// Peak resident memory, bytes.
+    pub peak_rss: u64,
+}
+
+/// The process's resident memory now, bytes (`/proc/self/statm`).
+pub fn resident_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    // SAFETY: sysconf reads a constant of the system.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages * page.max(0) as u64
+}
+
+/// Applies a setting's glibc options; call before any thread starts.
+fn configure(setting: Setting) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if setting == Setting::GlibcOneArena {
+        // SAFETY: mallopt only sets a parameter of glibc's malloc.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
+}
+
+/// Hands glibc's free pages back, for `glibc-trim`.
+fn after_report(setting: Setting) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if setting == Setting::GlibcTrim {
+        // SAFETY: malloc_trim only walks glibc's own arenas.
+        unsafe {
+            libc::malloc_trim(0);
+        }
+    }
+}
+
+/// The child's side (`mizan hold-reports`): build the portfolio, then
+/// `reports` reports, each processed, digested (untimed), dropped.
+pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result<Held, String> {
+    configure(setting);
+    if crate::lab::alloc::backend() != setting.backend() {
+        return Err(format!(
+            "{} needs the {} allocator ({ALLOCATOR_VARIABLE}={})",
+            setting.name(),
+            setting.backend().name(),
+            setting.backend().name()
+        ));
+    }
+    let input = crate::murabaha::generate::generate(super::thread_spawn::contracts_at(scale), seed);
+    let rss_input = resident_bytes();
+    let mut held = Held {
+        setting,
+        ns: Vec::with_capacity(reports),
+        digest: 0,
+        rss_input,
+        rss_between: Vec::with_capacity(reports),
+        peak_rss: 0,
+    };
+    for _ in 0..reports {
+        let start = Instant::now();
+        let output = engine::process_all(&input).map_err(|e| e.to_string())?;
+        let processing = start.elapsed();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        output.hash(&mut hasher);
+        held.digest = hasher.finish();
+        let start = Instant::now();
+        drop(output);
+        after_report(setting);
+        held.ns
+            .push((processing + start.elapsed()).as_nanos() as u64);
+        held.rss_between.push(resident_bytes());
+    }
+    held.peak_rss = crate::lab::runner::peak_rss_bytes();
+    Ok(held)
+}
+
+/// One setting's processes, round by round.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Measured {
+    /// The setting.
+    pub setting: Setting,
+    /// Each round's process.
+    pub rounds: Vec<Held>,
+    /// Time a report against `glibc`'s (`None` for `glibc` itself).
+    pub over_glibc: Option<Ratio>,
+}
+
+/// `mizan memory-limits`'s results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemoryReport {
+    /// Where they were made.
+    pub machine: Machine,
+    /// The portfolio's scale and its contracts.
+    pub scale: Scale,
+    /// Contracts in the portfolio.
+    pub contracts: usize,
+    /// Every setting's.
+    pub settings: Vec<Measured>,
+}
+
+/// Runs one setting's process.
+fn run_child(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result<Held, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let out = Command::new(exe)
+        .args(["hold-reports", "--setting", setting.name()])
+        .args(["--scale", scale.name(), "--seed", &seed.to_string()])
+        .args(["--reports", &reports.to_string()])
+        .env(ALLOCATOR_VARIABLE, setting.backend().name())
+        .output()
+        .map_err(|e| format!("cannot start a child process: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "the {} process failed: {}",
+            setting.name(),
+            String::from_utf8_lossy(&out.stderr).trim_end()
+        ));
+    }
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| format!("the {} process said nonsense: {e}", setting.name()))
+}
+
+/// Every setting's processes, `rounds` times, the settings one after the
+/// other in each round (which goes first moves one on each round).
+pub fn measure(
+    scale: Scale,
+    seed: u64,
+    reports: usize,
+    rounds: usize,
+) -> Result<MemoryReport, String> {
+    let mut measured: Vec<Measured> = SETTINGS
+        .iter()
+        .map(|&setting| Measured {
+            setting,
+            rounds: Vec::new(),
+            over_glibc: None,
+        })
+        .collect();
+    for round in 0..rounds {
+        for k in 0..SETTINGS.len() {
+            let i = (round + k) % SETTINGS.len();
+            eprintln!(
+                "{ID}: round {} of {rounds}, {}",
+                round + 1,
+                SETTINGS[i].name()
+            );
+            let held = run_child(SETTINGS[i], scale, seed, reports)?;
+            measured[i].rounds.push(held);
+        }
+    }
+    let glibc: Vec<Vec<u64>> = measured[0].rounds.iter().map(|h| h.ns.clone()).collect();
+    for m in &mut measured[1..] {
+        let ns: Vec<Vec<u64>> = m.rounds.iter().map(|h| h.ns.clone()).collect();
+        m.over_glibc = Ratio::of_slices(&glibc, &ns);
+    }
+    Ok(MemoryReport {
+        machine: Machine::current(),
+        scale,
+        contracts: super::thread_spawn::contracts_at(scale),
+        settings: measured,
+    })
+}
+
+/// The median of some values (0 for none).
+fn median(mut values: Vec<u64>) -> u64 {
+    values.sort_unstable();
+    match values.len() {
+        0 => 0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2,
+    }
+}
+
+fn megabytes(bytes: u64) -> String {
+    crate::lab::runner::format_bytes(bytes)
+}
+
+/// The book's section.
+pub fn markdown(report: &MemoryReport) -> String {
+    let digest = report.settings[0].rounds.first().map(|h| h.digest);
+    let mut out = String::from("<!-- generated by `mizan memory-limits`; do not edit -->\n\n");
+    out.push_str(&format!(
+        "| {ID} ({} contracts, {} scale) | what it changes | time a report | over glibc's | peak resident | resident between reports | the portfolio alone | same output |\n|---|---|---:|---:|---:|---:|---:|---|\n",
+        crate::lab::runner::format_count(report.contracts as u64),
+        report.scale.name()
+    ));
+    for m in &report.settings {
+        let all = |f: &dyn Fn(&Held) -> u64| median(m.rounds.iter().map(f).collect());
+        let ns = median(m.rounds.iter().flat_map(|h| h.ns.iter().copied()).collect());
+        let same = m
+            .rounds
+            .iter()
+            .all(|h| Some(h.digest) == digest && h.ns.len() == h.rss_between.len());
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} | {} |\n",
+            m.setting.name(),
+            m.setting.what(),
+            crate::lab::runner::format_ns(ns),
+            m.over_glibc
+                .map_or_else(|| "1×".to_owned(), |r| r.to_string()),
+            megabytes(all(&|h| h.peak_rss)),
+            megabytes(all(&|h| h.rss_between.iter().copied().max().unwrap_or(0))),
+            megabytes(all(&|h| h.rss_input)),
+            if same { "yes" } else { "**no**" }
+        ));
+    }
+    let rounds = report.settings[0].rounds.len();
+    let reports = report.settings[0].rounds.first().map_or(0, |h| h.ns.len());
+    out.push_str(&format!(
+        "\n{rounds} processes a setting, {reports} reports each, the settings in turn; times are \
+         medians of every report, each ratio the median of the per-report ratios against \
+         `glibc`'s with the distribution-free 95 % interval of the median of the processes' \
+         medians (≈: no measurable difference); memory figures are medians over the processes \
+         (resident between reports: the most a process kept after dropping a report). \
+         Machine: {}.\n",
+        report.machine.summary()
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_process_holds_its_reports_and_says_what_it_kept() {
+        // The test binary's allocator is the system's: the glibc settings
+        // run here; mimalloc's needs its own process (the CLI test).
+        let held = hold(Setting::GlibcTrim, Scale::Tiny, 1, 2).unwrap();
+        assert_eq!(held.ns.len(), 2);
+        assert_eq!(held.rss_between.len(), 2);
+        assert!(held.rss_input > 0 && held.peak_rss >= held.rss_input);
+        let again = hold(Setting::Glibc, Scale::Tiny, 1, 1).unwrap();
+        assert_eq!(again.digest, held.digest);
+        assert!(hold(Setting::Mimalloc, Scale::Tiny, 1, 1).is_err());
+    }
+
+    #[test]
+    fn settings_name_themselves_as_the_command_line_does() {
+        for setting in SETTINGS {
+            let parsed = <Setting as clap::ValueEnum>::from_str(setting.name(), false).unwrap();
+            assert_eq!(parsed, setting);
+        }
+    }
+}
