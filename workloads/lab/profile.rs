@@ -550,7 +550,7 @@ pub fn profile_run(
          **Profile of `{name}`** ([interactive flamegraph](../generated/profiles/{stem}.svg), \
          [pprof profile](../generated/profiles/{stem}.pb)): {} samples (the timer set to {FREQUENCY_HZ} Hz of CPU time) \
          over {} runs of {} records ({} scale, seed {}), {} a run, under the {} allocator; \
-         {} allocations ({}) a run. Thread-pool and runtime frames folded away; every thread's \
+         {} ({}) a run. Thread-pool and runtime frames folded away; every thread's \
          samples under one root. Machine: {machine}.\n\n\
          ![Flamegraph of {lesson_id}, {name}](../generated/profiles/{stem}.svg)\n\n\
          | innermost function | inlined into | self samples | share |\n|---|---|---:|---:|",
@@ -561,7 +561,7 @@ pub fn profile_run(
         how.seed,
         super::runner::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
         super::alloc::backend().name(),
-        super::runner::format_count(allocations.count),
+        allocations_counted(allocations.count),
         super::runner::format_bytes(allocations.bytes),
     );
     let cell = |name: &str| format!("`{}`", name.replace('|', "\\|").replace('`', "'"));
@@ -582,27 +582,61 @@ pub fn profile_run(
     Ok(text)
 }
 
+/// Watched runs a lock profile tries before it settles for one made while
+/// another process held a core.
+const WATCH_ATTEMPTS: usize = 5;
+
 /// The lock waits of one watched run of a form (see [`super::lock`]):
 /// its section of the book, or nothing for a form that takes no lock.
 fn lock_section(name: &str, run: &dyn Fn()) -> String {
     use std::fmt::Write as _;
-    let started = std::time::Instant::now();
-    let sites = super::lock::watch(run);
-    let elapsed = started.elapsed();
+    // Threads that cannot run at once never find each other's lock held:
+    // a run watched while another process holds a core shows next to no
+    // contention. Watch until a run has the cores around it, a few times
+    // at most, and say which it was.
+    let mut watched = None;
+    for _ in 0..WATCH_ATTEMPTS {
+        let before = super::machine::measure_parallelism();
+        let started = std::time::Instant::now();
+        let sites = super::lock::watch(run);
+        let elapsed = started.elapsed();
+        let after = super::machine::measure_parallelism();
+        let worse = if before.effective <= after.effective {
+            before
+        } else {
+            after
+        };
+        let reliable = worse.is_reliable();
+        watched = Some((sites, elapsed, worse));
+        if reliable {
+            break;
+        }
+    }
+    let Some((sites, elapsed, parallelism)) = watched else {
+        return String::new();
+    };
     if sites.is_empty() {
         return String::new();
     }
     let threads = rayon::current_num_threads();
+    let warning = if parallelism.is_reliable() {
+        String::new()
+    } else {
+        " ⚠ another process held a core around every watched run, so the threads seldom ran at \
+         once and the contention is understated;"
+            .to_owned()
+    };
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "**Lock waits of `{name}`** (one watched run on {threads} threads, {}; watching \
-         slows it, so the waits are their order of magnitude): by the line that made the \
-         locks, how often they were taken, how often a thread found one held, and how long \
-         the threads waited in all and per acquisition.\n\n\
+        "**Lock waits of `{name}`** (one watched run on {threads} threads, {}, parallelism \
+         {} around it;{warning} watching slows it, so the waits are their order of magnitude): \
+         by the line that made the locks, how often they were taken, how often a thread found \
+         one held, and how long the threads waited in all and per acquisition.\n\n\
          | locks made at | locks | acquisitions | contended | waited | per acquisition |\n\
          |---|---:|---:|---:|---:|---:|",
         super::runner::format_ns(elapsed.as_nanos() as u64),
+        parallelism.describe(),
     );
     for site in &sites {
         let file = site.site.rsplit('/').next().unwrap_or(&site.site);
@@ -696,10 +730,10 @@ pub fn heap_form(
     let _ = writeln!(
         text,
         "**Heap profile of `{name}`** (dhat-rs [[P15]](../appendix/bibliography.md), \
-         one run after a warm-up; `{}` opens in DHAT's viewer): {} allocations ({}) a run, \
+         one run after a warm-up; `{}` opens in DHAT's viewer): {} ({}) a run, \
          by the function that asked for the memory and the lab's code that called it.\n",
         path.display(),
-        super::runner::format_count(blocks),
+        allocations_counted(blocks),
         super::runner::format_bytes(bytes),
     );
     if sites.is_empty() {
@@ -1027,4 +1061,14 @@ mod tests {
             assert!(!is_runtime(inlined, Some(file)), "{inlined} in {file}");
         }
     }
+}
+
+/// `1 allocation`, `2,048 allocations`.
+fn allocations_counted(count: u64) -> String {
+    let noun = if count == 1 {
+        "allocation"
+    } else {
+        "allocations"
+    };
+    format!("{} {noun}", super::runner::format_count(count))
 }

@@ -122,6 +122,7 @@ pub fn resident_bytes() -> u64 {
     pages * page.max(0) as u64
 }
 
+// ANCHOR: hold
 /// Applies a setting's glibc options; call before any thread starts.
 fn configure(setting: Setting) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -183,6 +184,7 @@ pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result
     held.peak_rss = crate::lab::runner::peak_rss_bytes();
     Ok(held)
 }
+// ANCHOR_END: hold
 
 /// One setting's processes, round by round.
 #[derive(Debug, Clone, Serialize, Deserialize)]
