@@ -774,7 +774,7 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
     let names: Vec<&str> = report.settings.iter().map(|m| m.setting.name()).collect();
     assert_eq!(
         names,
-        ["glibc", "glibc-trim", "glibc-one-arena", "mimalloc"]
+        ["glibc", "glibc-trim", "glibc-one-arena", "mimalloc", "mimalloc-collect"]
     );
     let digest = report.settings[0].rounds[0].digest;
     for m in &report.settings {
@@ -790,7 +790,7 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
     }
     // A row a setting, each with the same output.
     let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
-    assert_eq!(rows.len(), 4, "{text}");
+    assert_eq!(rows.len(), 5, "{text}");
     assert!(rows.iter().all(|r| r.ends_with("| yes |")), "{text}");
     assert!(
         text.contains("| murabaha/memory-limits (100 contracts, tiny scale) |"),

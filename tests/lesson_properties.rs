@@ -401,6 +401,8 @@ proptest! {
         pool.install(|| {
             prop_assert_eq!(&channels::a_message_a_payment(&input), &expected);
             prop_assert_eq!(&channels::batched(&input), &expected);
+            prop_assert_eq!(&channels::batched_by(&input, 16), &expected);
+            prop_assert_eq!(&channels::batched_by(&input, 1), &expected);
             Ok(())
         })?;
     }

@@ -7,7 +7,10 @@
 //!   hands every arena's free pages back to the kernel;
 //! - `glibc-one-arena`: `mallopt(M_ARENA_MAX, 1)` before any thread starts:
 //!   every thread allocates from the main arena instead of one of its own;
-//! - `mimalloc`: Microsoft's allocator, which returns pages on its own.
+//! - `mimalloc`: Microsoft's allocator, which returns pages on its own
+//!   schedule, when the thread that owns them next allocates or frees;
+//! - `mimalloc-collect`: the same, with `mi_collect(true)` on every thread
+//!   after each report, mimalloc's `malloc_trim`.
 //!
 //! Each setting runs in processes of its own (an allocator is chosen for a
 //! process's life, and so are glibc's arenas), which build the portfolio,
@@ -52,14 +55,17 @@ pub enum Setting {
     GlibcOneArena,
     /// mimalloc.
     Mimalloc,
+    /// mimalloc, `mi_collect(true)` on every thread after each report.
+    MimallocCollect,
 }
 
 /// Every setting, the baseline first.
-pub const SETTINGS: [Setting; 4] = [
+pub const SETTINGS: [Setting; 5] = [
     Setting::Glibc,
     Setting::GlibcTrim,
     Setting::GlibcOneArena,
     Setting::Mimalloc,
+    Setting::MimallocCollect,
 ];
 
 impl Setting {
@@ -70,6 +76,7 @@ impl Setting {
             Setting::GlibcTrim => "glibc-trim",
             Setting::GlibcOneArena => "glibc-one-arena",
             Setting::Mimalloc => "mimalloc",
+            Setting::MimallocCollect => "mimalloc-collect",
         }
     }
 
@@ -80,13 +87,14 @@ impl Setting {
             Setting::GlibcTrim => "`malloc_trim(0)` after each report",
             Setting::GlibcOneArena => "`mallopt(M_ARENA_MAX, 1)` at start",
             Setting::Mimalloc => "mimalloc instead of glibc",
+            Setting::MimallocCollect => "mimalloc, `mi_collect(true)` on every thread after each report",
         }
     }
 
     /// The allocator its processes run under.
     pub fn backend(self) -> Backend {
         match self {
-            Setting::Mimalloc => Backend::Mimalloc,
+            Setting::Mimalloc | Setting::MimallocCollect => Backend::Mimalloc,
             _ => Backend::System,
         }
     }
@@ -134,14 +142,33 @@ fn configure(setting: Setting) {
     }
 }
 
-/// Hands glibc's free pages back, for `glibc-trim`.
+// mimalloc's own collection. `libmimalloc-sys` declares it only behind its
+// `extended` feature, which brings in a crate of its own; the function is
+// in the mimalloc library the lab links either way.
+unsafe extern "C" {
+    fn mi_collect(force: bool);
+}
+
+/// Hands the allocator's free pages back: glibc's for `glibc-trim`,
+/// mimalloc's for `mimalloc-collect`, on every thread (mimalloc keeps a
+/// heap a thread, and a page freed by another thread is the owner's to
+/// return).
 fn after_report(setting: Setting) {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if setting == Setting::GlibcTrim {
-        // SAFETY: malloc_trim only walks glibc's own arenas.
-        unsafe {
-            libc::malloc_trim(0);
+    match setting {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        Setting::GlibcTrim => {
+            // SAFETY: malloc_trim only walks glibc's own arenas.
+            unsafe {
+                libc::malloc_trim(0);
+            }
         }
+        Setting::MimallocCollect => {
+            // SAFETY: mi_collect only walks the calling thread's mimalloc
+            // heap (and, forced, the abandoned segments).
+            rayon::broadcast(|_| unsafe { mi_collect(true) });
+            unsafe { mi_collect(true) };
+        }
+        _ => {}
     }
 }
 
@@ -264,8 +291,11 @@ pub fn measure(
         let ns: Vec<Vec<u64>> = m.rounds.iter().map(|h| h.ns.clone()).collect();
         m.over_glibc = Ratio::of_slices(&glibc, &ns);
     }
+    let mut machine = Machine::current();
+    // The processes run under their settings' allocators, not this one's.
+    machine.allocator = "each setting's".to_owned();
     Ok(MemoryReport {
-        machine: Machine::current(),
+        machine,
         scale,
         contracts: super::thread_spawn::contracts_at(scale),
         settings: measured,
