@@ -774,7 +774,13 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
     let names: Vec<&str> = report.settings.iter().map(|m| m.setting.name()).collect();
     assert_eq!(
         names,
-        ["glibc", "glibc-trim", "glibc-one-arena", "mimalloc", "mimalloc-collect"]
+        [
+            "glibc",
+            "glibc-trim",
+            "glibc-one-arena",
+            "mimalloc",
+            "mimalloc-collect"
+        ]
     );
     let digest = report.settings[0].rounds[0].digest;
     for m in &report.settings {

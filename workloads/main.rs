@@ -181,6 +181,11 @@ enum Command {
         /// Where to write the book's builds.md.
         #[arg(long, default_value = "book/src/generated")]
         output: PathBuf,
+        /// Also count what each build executes under valgrind's callgrind,
+        /// with its branch simulator, at this scale (`tiny` or `small`:
+        /// callgrind is 50–100× slower than the machine).
+        #[arg(long, value_enum)]
+        instructions: Option<Scale>,
     },
     /// `murabaha/memory-limits`: the bank-scale portfolio processed report
     /// after report in long-lived processes under four allocator settings
@@ -448,6 +453,7 @@ fn run(cli: Cli) -> Result<()> {
             runs,
             results,
             output,
+            instructions,
         }) => {
             use mizan::lab::builds;
             anyhow::ensure!(
@@ -455,9 +461,14 @@ fn run(cli: Cli) -> Result<()> {
                 "--slices and --runs must be above zero"
             );
             let (made, profdata) = if reuse {
-                (
-                    Vec::new(),
-                    builds::find_profdata().map_err(anyhow::Error::msg)?.1,
+                // The binaries are the last build's: so are its figures.
+                let last: Option<builds::BuildsReport> =
+                    fs::read_to_string(results.join("builds.json"))
+                        .ok()
+                        .and_then(|text| serde_json::from_str(&text).ok());
+                last.map_or_else(
+                    || (Vec::new(), "the build that was reused".to_owned()),
+                    |last| (last.made, last.profdata),
                 )
             } else {
                 let source = source.unwrap_or_else(builds::source);
@@ -467,13 +478,20 @@ fn run(cli: Cli) -> Result<()> {
                 .iter()
                 .zip(builds::IDS)
                 .map(|(pipeline, id)| {
-                    builds::time_builds(&dir, pipeline, scale, seed, slices, runs).map(|builds| {
-                        builds::LessonBuilds {
-                            id: id.to_owned(),
-                            pipeline: (*pipeline).to_owned(),
-                            scale,
-                            builds,
-                        }
+                    let (timed, parallelism) =
+                        builds::time_builds(&dir, pipeline, scale, seed, slices, runs)?;
+                    let counted = match instructions {
+                        Some(at) => builds::count_builds(&dir, pipeline, at, seed)?,
+                        None => Vec::new(),
+                    };
+                    Ok(builds::LessonBuilds {
+                        id: id.to_owned(),
+                        pipeline: (*pipeline).to_owned(),
+                        scale,
+                        builds: timed,
+                        parallelism,
+                        counted,
+                        counted_scale: instructions,
                     })
                 })
                 .collect::<Result<Vec<_>, String>>()

@@ -90,6 +90,27 @@ pub struct Timed {
     pub same_output: bool,
 }
 
+/// What one build's optimized form executes once, under callgrind with
+/// its branch simulator.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Counted {
+    /// The build's name.
+    pub build: String,
+    /// Instructions (`Ir`).
+    pub instructions: u64,
+    /// Conditional branches (`Bc`).
+    pub branches: u64,
+    /// Of which the simulated predictor mispredicted (`Bcm`).
+    pub mispredicted: u64,
+    /// Indirect jumps and calls (`Bi`).
+    pub indirect: u64,
+    /// Of which mispredicted (`Bim`).
+    pub indirect_mispredicted: u64,
+    /// Why the build could not be counted (then every count is zero).
+    #[serde(default)]
+    pub error: Option<String>,
+}
+
 /// One lesson's results.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LessonBuilds {
@@ -101,6 +122,15 @@ pub struct LessonBuilds {
     pub scale: Scale,
     /// Every build's.
     pub builds: Vec<Timed>,
+    /// The machine's parallelism before each slice, the least of them.
+    #[serde(default)]
+    pub parallelism: Option<super::machine::Parallelism>,
+    /// Every build's counts, at `counted_scale` (with `--instructions`).
+    #[serde(default)]
+    pub counted: Vec<Counted>,
+    /// The scale the counts were made at.
+    #[serde(default)]
+    pub counted_scale: Option<Scale>,
 }
 
 /// A build as it was made.
@@ -277,12 +307,17 @@ pub fn time_builds(
     seed: u64,
     slices: usize,
     runs: usize,
-) -> Result<Vec<Timed>, String> {
+) -> Result<(Vec<Timed>, Option<super::machine::Parallelism>), String> {
     let n = BUILDS.len();
     let mut ns: Vec<Vec<Vec<u64>>> = vec![Vec::new(); n];
     let mut digests = vec![0u64; n];
+    let mut least: Option<super::machine::Parallelism> = None;
     for slice in 0..slices {
         eprintln!("timing {lesson}: slice {} of {slices}", slice + 1);
+        let parallelism = super::machine::measure_parallelism();
+        if least.is_none_or(|l| parallelism.effective < l.effective) {
+            least = Some(parallelism);
+        }
         let mut children: Vec<Served> = BUILDS
             .iter()
             .map(|b| {
@@ -324,7 +359,75 @@ pub fn time_builds(
     for t in &mut timed[1..] {
         t.over_default = Ratio::of_slices(&default, &t.ns);
     }
-    Ok(timed)
+    Ok((timed, least))
+}
+
+/// Counts what each build's optimized form of `lesson` executes once at
+/// `scale`, under callgrind with its branch simulator: the form's run less
+/// the input's building, as `mizan run --instructions` counts a form.
+pub fn count_builds(
+    dir: &Path,
+    lesson: &str,
+    scale: Scale,
+    seed: u64,
+) -> Result<Vec<Counted>, String> {
+    let seed = seed.to_string();
+    BUILDS
+        .iter()
+        .map(|build| {
+            eprintln!("counting {lesson} in `{}` under callgrind", build.name);
+            let events = |target: &str| {
+                super::instructions::callgrind_events(
+                    &binary(dir, build.name),
+                    &["--branch-sim=yes"],
+                    &[
+                        "run-form",
+                        lesson,
+                        "--target",
+                        target,
+                        "--scale",
+                        scale.name(),
+                        "--seed",
+                        &seed,
+                    ],
+                    Backend::System,
+                )
+            };
+            let (input, run) =
+                match events("input-only").and_then(|i| Ok((i, events("optimized")?))) {
+                    Ok(both) => both,
+                    Err(error) => {
+                        return Ok(Counted {
+                            build: build.name.to_owned(),
+                            instructions: 0,
+                            branches: 0,
+                            mispredicted: 0,
+                            indirect: 0,
+                            indirect_mispredicted: 0,
+                            error: Some(error),
+                        });
+                    }
+                };
+            let event = |name: &str| {
+                let of = |events: &[(String, u64)]| {
+                    events
+                        .iter()
+                        .find(|(e, _)| e == name)
+                        .map_or(0, |(_, n)| *n)
+                };
+                of(&run).saturating_sub(of(&input))
+            };
+            Ok(Counted {
+                build: build.name.to_owned(),
+                instructions: event("Ir"),
+                branches: event("Bc"),
+                mispredicted: event("Bcm"),
+                indirect: event("Bi"),
+                indirect_mispredicted: event("Bim"),
+                error: None,
+            })
+        })
+        .collect()
 }
 
 /// The median of every run of every slice.
@@ -361,6 +464,53 @@ pub fn markdown(report: &BuildsReport) -> String {
             ));
         }
         out.push('\n');
+        if let Some(p) = lesson.parallelism {
+            out.push_str(&format!(
+                "The machine's parallelism before the slices: at least {}{}.\n\n",
+                p.describe(),
+                if p.is_reliable() {
+                    ""
+                } else {
+                    " ⚠ another process held a core in at least one slice: these \
+                     two-thread pipelines' times are not to be trusted"
+                }
+            ));
+        }
+        if !lesson.counted.is_empty() {
+            let scale = lesson.counted_scale.map_or("", |s| s.name());
+            out.push_str(&format!(
+                "| {} under callgrind (one run, {scale} scale) | instructions | conditional branches | mispredicted | indirect | mispredicted |\n|---|---:|---:|---:|---:|---:|\n",
+                lesson.pipeline
+            ));
+            for c in &lesson.counted {
+                if let Some(error) = &c.error {
+                    out.push_str(&format!(
+                        "| `{}` | not counted: {} | | | | |\n",
+                        c.build,
+                        super::runner::escape_cell(error)
+                    ));
+                    continue;
+                }
+                let share = |part: u64, of: u64| 100.0 * part as f64 / of.max(1) as f64;
+                out.push_str(&format!(
+                    "| `{}` | {} | {} | {} ({:.1} %) | {} | {} ({:.1} %) |\n",
+                    c.build,
+                    super::runner::format_count(c.instructions),
+                    super::runner::format_count(c.branches),
+                    super::runner::format_count(c.mispredicted),
+                    share(c.mispredicted, c.branches),
+                    super::runner::format_count(c.indirect),
+                    super::runner::format_count(c.indirect_mispredicted),
+                    share(c.indirect_mispredicted, c.indirect),
+                ));
+            }
+            out.push_str(
+                "\nCallgrind counts what the binary executes, the same on any machine; its \
+                 branch predictor is a simple model (a table of two-bit counters), not this \
+                 CPU's, so its mispredictions say which build has the more predictable \
+                 branches, not how many this CPU mispredicts.\n\n",
+            );
+        }
     }
     if !report.made.is_empty() {
         out.push_str("| build | what it changes | binary | built in |\n|---|---|---:|---:|\n");

@@ -9,7 +9,6 @@
 //! runs some 50–100× slower than native, so use a small scale
 //! (`mizan run --instructions --scale tiny`).
 
-use std::path::PathBuf;
 use std::process::Command;
 
 use serde::Serialize;
@@ -130,6 +129,23 @@ fn count(
 /// with `args`, under `backend`.
 pub fn callgrind_total(args: &[&str], backend: Backend) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let events = callgrind_events(&exe, &[], args, backend)?;
+    events
+        .first()
+        .map(|(_, n)| *n)
+        .ok_or_else(|| "callgrind counted nothing".to_owned())
+}
+
+/// Every event callgrind counts for one run of `exe` (this program or
+/// another build of it) with `args`, under `backend`, with `valgrind`'s
+/// own options `options` (`--branch-sim=yes` adds the branch events):
+/// each event's name (`Ir`, `Bc`, `Bcm`, ...) and total.
+pub fn callgrind_events(
+    exe: &std::path::Path,
+    options: &[&str],
+    args: &[&str],
+    backend: Backend,
+) -> Result<Vec<(String, u64)>, String> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let out_file = std::env::temp_dir().join(format!(
         "mizan-callgrind-{}-{}.out",
@@ -139,28 +155,51 @@ pub fn callgrind_total(args: &[&str], backend: Backend) -> Result<u64, String> {
     let output = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out_file.display()))
-        .arg(&exe)
+        .args(options)
+        .arg(exe)
         .args(args)
         .env(ALLOCATOR_VARIABLE, backend.name())
         .output()
         .map_err(|e| format!("cannot run valgrind: {e}"))?;
     if !output.status.success() {
-        return Err(String::from_utf8_lossy(&output.stderr)
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        // An instruction valgrind's decoder lacks (AVX-512, say, in a
+        // build for this CPU) is the reason to name, not the last line.
+        let reason = stderr
             .lines()
-            .last()
-            .unwrap_or("")
-            .to_owned());
+            .find(|l| l.contains("unhandled instruction bytes"))
+            .map(|l| {
+                format!(
+                    "valgrind cannot decode one of its instructions ({})",
+                    l.trim()
+                )
+            })
+            .unwrap_or_else(|| stderr.lines().last().unwrap_or("").to_owned());
+        return Err(reason);
     }
-    let total = read_total(&out_file);
+    let text = std::fs::read_to_string(&out_file)
+        .map_err(|e| format!("cannot read {}: {e}", out_file.display()));
     let _ = std::fs::remove_file(&out_file);
-    total
+    parse_events(&text?).ok_or_else(|| format!("no totals in {}", out_file.display()))
 }
 
-/// The `summary:` (or `totals:`) line of a callgrind output file.
-fn read_total(path: &PathBuf) -> Result<u64, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    parse_total(&text).ok_or_else(|| format!("no instruction total in {}", path.display()))
+/// The `events:` line's names paired with the `summary:` (or `totals:`)
+/// line's counts, of a callgrind output file's text.
+pub fn parse_events(text: &str) -> Option<Vec<(String, u64)>> {
+    let names = text
+        .lines()
+        .find_map(|line| line.strip_prefix("events:"))?
+        .split_whitespace();
+    let counts = text.lines().find_map(|line| {
+        line.strip_prefix("summary:")
+            .or_else(|| line.strip_prefix("totals:"))
+    })?;
+    let counts: Vec<u64> = counts
+        .split_whitespace()
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    let events: Vec<(String, u64)> = names.map(str::to_owned).zip(counts).collect();
+    (!events.is_empty()).then_some(events)
 }
 
 /// The total of a callgrind output file's text.
@@ -183,5 +222,11 @@ mod tests {
         let text = "version: 1\ncreator: callgrind-3.19.0\nevents: Ir\nfl=(1) a.rs\nfn=(1) f\n3 7\nsummary: 123456\ntotals: 123456\n";
         assert_eq!(parse_total(text), Some(123_456));
         assert_eq!(parse_total("events: Ir\n"), None);
+        let branches = "events: Ir Bc Bcm Bi Bim\nsummary: 100 20 3 4 1\n";
+        assert_eq!(
+            parse_events(branches).unwrap(),
+            [("Ir", 100), ("Bc", 20), ("Bcm", 3), ("Bi", 4), ("Bim", 1)]
+                .map(|(e, n)| (e.to_owned(), n))
+        );
     }
 }

@@ -87,7 +87,9 @@ impl Setting {
             Setting::GlibcTrim => "`malloc_trim(0)` after each report",
             Setting::GlibcOneArena => "`mallopt(M_ARENA_MAX, 1)` at start",
             Setting::Mimalloc => "mimalloc instead of glibc",
-            Setting::MimallocCollect => "mimalloc, `mi_collect(true)` on every thread after each report",
+            Setting::MimallocCollect => {
+                "mimalloc, `mi_collect(true)` on every thread after each report"
+            }
         }
     }
 
