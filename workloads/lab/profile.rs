@@ -913,6 +913,16 @@ fn is_lab_code(file: &str) -> bool {
     lab && !file.contains("lab/") && !file.ends_with("main.rs")
 }
 
+/// `1 allocation`, `2,048 allocations`.
+fn allocations_counted(count: u64) -> String {
+    let noun = if count == 1 {
+        "allocation"
+    } else {
+        "allocations"
+    };
+    format!("{} {noun}", super::runner::format_count(count))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{HeapSite, heap_sites, is_runtime, short_name};
@@ -1061,14 +1071,4 @@ mod tests {
             assert!(!is_runtime(inlined, Some(file)), "{inlined} in {file}");
         }
     }
-}
-
-/// `1 allocation`, `2,048 allocations`.
-fn allocations_counted(count: u64) -> String {
-    let noun = if count == 1 {
-        "allocation"
-    } else {
-        "allocations"
-    };
-    format!("{} {noun}", super::runner::format_count(count))
 }
