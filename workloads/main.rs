@@ -211,6 +211,10 @@ enum Command {
         /// Where to write the book's memory-limits.md.
         #[arg(long, default_value = "book/src/generated")]
         output: PathBuf,
+        /// Write the book's section from an earlier run's
+        /// memory-limits.json instead of measuring.
+        #[arg(long)]
+        from: Option<PathBuf>,
     },
     /// One process of `memory-limits`: build the portfolio, make the
     /// reports, print one JSON line.
@@ -525,8 +529,20 @@ fn run(cli: Cli) -> Result<()> {
             rounds,
             results,
             output,
+            from,
         }) => {
             use mizan::murabaha::lessons::memory_limits;
+            if let Some(from) = from {
+                let text = fs::read_to_string(&from)
+                    .with_context(|| format!("cannot read {}", from.display()))?;
+                let report: memory_limits::MemoryReport = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a memory-limits.json", from.display()))?;
+                let text = memory_limits::markdown(&report);
+                fs::create_dir_all(&output)?;
+                fs::write(output.join("memory-limits.md"), &text)?;
+                print!("{text}");
+                return Ok(());
+            }
             anyhow::ensure!(
                 reports > 0 && rounds > 0,
                 "--reports and --rounds must be above zero"
