@@ -767,6 +767,28 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
     let report: mizan::murabaha::lessons::memory_limits::MemoryReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("memory-limits.json")).unwrap())
             .unwrap();
+    // The section renders again from the results alone.
+    let again = dir.join("again");
+    let json = dir.join("memory-limits.json");
+    let out2 = common::mizan(
+        &[
+            "memory-limits",
+            "--from",
+            json.to_str().unwrap(),
+            "--output",
+            again.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out2.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join("memory-limits.md")).unwrap(),
+        text
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
     // Every setting, in processes of its own under its own allocator, two
@@ -847,6 +869,28 @@ fn builds_times_every_build_and_compares_their_outputs() {
     let text = std::fs::read_to_string(dir.join("builds.md")).unwrap();
     let report: mizan::lab::builds::BuildsReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("builds.json")).unwrap()).unwrap();
+    // The section renders again from the results alone.
+    let again = dir.join("again");
+    let json = dir.join("builds.json");
+    let out2 = common::mizan(
+        &[
+            "builds",
+            "--from",
+            json.to_str().unwrap(),
+            "--output",
+            again.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out2.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out2.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(again.join("builds.md")).unwrap(),
+        text
+    );
     std::fs::remove_dir_all(&dir).unwrap();
     let ids: Vec<&str> = report.lessons.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["zakat/build-settings", "murabaha/build-settings"]);

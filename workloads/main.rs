@@ -186,6 +186,10 @@ enum Command {
         /// callgrind is 50–100× slower than the machine).
         #[arg(long, value_enum)]
         instructions: Option<Scale>,
+        /// Write the book's section from an earlier run's builds.json
+        /// instead of building and timing.
+        #[arg(long)]
+        from: Option<PathBuf>,
     },
     /// `murabaha/memory-limits`: the bank-scale portfolio processed report
     /// after report in long-lived processes under four allocator settings
@@ -458,8 +462,20 @@ fn run(cli: Cli) -> Result<()> {
             results,
             output,
             instructions,
+            from,
         }) => {
             use mizan::lab::builds;
+            if let Some(from) = from {
+                let text = fs::read_to_string(&from)
+                    .with_context(|| format!("cannot read {}", from.display()))?;
+                let report: builds::BuildsReport = serde_json::from_str(&text)
+                    .with_context(|| format!("{} is not a builds.json", from.display()))?;
+                let text = builds::markdown(&report);
+                fs::create_dir_all(&output)?;
+                fs::write(output.join("builds.md"), &text)?;
+                print!("{text}");
+                return Ok(());
+            }
             anyhow::ensure!(
                 slices > 0 && runs > 0,
                 "--slices and --runs must be above zero"

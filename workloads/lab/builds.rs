@@ -482,13 +482,14 @@ pub fn markdown(report: &BuildsReport) -> String {
                 "| {} under callgrind (one run, {scale} scale) | instructions | conditional branches | mispredicted | indirect | mispredicted |\n|---|---:|---:|---:|---:|---:|\n",
                 lesson.pipeline
             ));
+            let mut reasons = Vec::new();
             for c in &lesson.counted {
                 if let Some(error) = &c.error {
                     out.push_str(&format!(
-                        "| `{}` | not counted: {} | | | | |\n",
-                        c.build,
-                        super::runner::escape_cell(error)
+                        "| `{}` | not counted (below) | | | | |\n",
+                        c.build
                     ));
+                    reasons.push(format!("`{}` was not counted: {error}.", c.build));
                     continue;
                 }
                 let share = |part: u64, of: u64| 100.0 * part as f64 / of.max(1) as f64;
@@ -504,8 +505,13 @@ pub fn markdown(report: &BuildsReport) -> String {
                     share(c.indirect_mispredicted, c.indirect),
                 ));
             }
+            out.push('\n');
+            for reason in reasons {
+                out.push_str(&reason);
+                out.push(' ');
+            }
             out.push_str(
-                "\nCallgrind counts what the binary executes, the same on any machine; its \
+                "Callgrind counts what the binary executes, the same on any machine; its \
                  branch predictor is a simple model (a table of two-bit counters), not this \
                  CPU's, so its mispredictions say which build has the more predictable \
                  branches, not how many this CPU mispredicts.\n\n",

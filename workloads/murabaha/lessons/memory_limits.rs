@@ -132,7 +132,6 @@ pub fn resident_bytes() -> u64 {
     pages * page.max(0) as u64
 }
 
-// ANCHOR: hold
 /// Applies a setting's glibc options; call before any thread starts.
 fn configure(setting: Setting) {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
@@ -151,6 +150,7 @@ unsafe extern "C" {
     fn mi_collect(force: bool);
 }
 
+// ANCHOR: after_report
 /// Hands the allocator's free pages back: glibc's for `glibc-trim`,
 /// mimalloc's for `mimalloc-collect`, on every thread (mimalloc keeps a
 /// heap a thread, and a page freed by another thread is the owner's to
@@ -173,6 +173,7 @@ fn after_report(setting: Setting) {
         _ => {}
     }
 }
+// ANCHOR_END: after_report
 
 /// The child's side (`mizan hold-reports`): build the portfolio, then
 /// `reports` reports, each processed, digested (untimed), dropped.
@@ -196,6 +197,7 @@ pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result
         rss_between: Vec::with_capacity(reports),
         peak_rss: 0,
     };
+    // ANCHOR: hold
     for _ in 0..reports {
         let start = Instant::now();
         let output = engine::process_all(&input).map_err(|e| e.to_string())?;
@@ -210,10 +212,10 @@ pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result
             .push((processing + start.elapsed()).as_nanos() as u64);
         held.rss_between.push(resident_bytes());
     }
+    // ANCHOR_END: hold
     held.peak_rss = crate::lab::runner::peak_rss_bytes();
     Ok(held)
 }
-// ANCHOR_END: hold
 
 /// One setting's processes, round by round.
 #[derive(Debug, Clone, Serialize, Deserialize)]
