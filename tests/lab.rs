@@ -228,6 +228,10 @@ fn a_rung_is_named_against_the_rung_below_it() {
 
 #[test]
 fn the_allocator_is_chosen_per_process() {
+    // Results to a directory of the test's own: the reader's last run in
+    // target/mizan is not the test's to overwrite.
+    let dir = std::env::temp_dir().join(format!("mizan-allocator-test-{}", std::process::id()));
+    let results = dir.to_str().unwrap();
     let out = common::mizan(
         &[
             "run",
@@ -238,6 +242,8 @@ fn the_allocator_is_chosen_per_process() {
             "1",
             "--allocator",
             "mimalloc",
+            "--results",
+            results,
         ],
         b"",
     );
@@ -266,12 +272,16 @@ fn the_allocator_is_chosen_per_process() {
             "1",
             "--allocator",
             "system",
+            "--results",
+            results,
         ],
         b"",
     );
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("re-running"));
     assert!(String::from_utf8_lossy(&out.stdout).contains("system, counted allocator"));
+    assert!(dir.join("results.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

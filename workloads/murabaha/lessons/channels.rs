@@ -35,7 +35,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
           to sleep and the reader must wake it with a system call. Sent one payment at a \
           time, that cost is paid for posting that takes a few nanoseconds. Sent in batches, \
           with the same bound on payments in flight, it is paid once a batch: {speedup}, \
-          and batches of sixteen already measured {over_naive:batches-of-16}. \
+          and batches of sixteen measured {over_naive:batches-of-16}. \
           Where no channel is needed at all (the stream is already in memory, and every \
           worker can read it), the owner shards of murabaha/sharding measured \
           {over_naive:owner-shards} over the naive form. The contrast sends a contract's \
