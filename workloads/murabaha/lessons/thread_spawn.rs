@@ -144,24 +144,29 @@ pub fn spawned(input: &MurabahaInput, per_task: usize) -> Vec<BatchTotals> {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
     let at_once = rayon::current_num_threads();
     let mut totals = vec![BatchTotals::default(); input.contracts.len().div_ceil(per_task)];
-    let (done, finished) = std::sync::mpsc::channel::<(usize, BatchTotals)>();
+    // A task's totals, or its panic, to be raised again here: a task that
+    // died without a word would leave this thread waiting for it.
+    type Done = (usize, std::thread::Result<BatchTotals>);
+    let (done, finished) = std::sync::mpsc::channel::<Done>();
+    let mut record = |(i, result): Done| match result {
+        Ok(t) => totals[i] = t,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
     std::thread::scope(|scope| {
         let mut running = 0;
         for (idx, batch) in input.contracts.chunks(per_task).enumerate() {
             if running == at_once {
-                let (i, t) = finished.recv().expect("a running task sends its totals");
-                totals[i] = t;
+                record(finished.recv().expect("a running task sends its totals"));
                 running -= 1;
             }
             let (done, prepared) = (done.clone(), &prepared);
             scope.spawn(move || {
-                let _ = done.send((idx, month_end(prepared, input, batch)));
+                let task = || month_end(prepared, input, batch);
+                let _ = done.send((idx, std::panic::catch_unwind(task)));
             });
             running += 1;
         }
-        for (i, t) in finished.iter().take(running) {
-            totals[i] = t;
-        }
+        finished.iter().take(running).for_each(&mut record);
     });
     totals
 }
