@@ -778,27 +778,7 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
         serde_json::from_str(&std::fs::read_to_string(dir.join("memory-limits.json")).unwrap())
             .unwrap();
     // The section renders again from the results alone.
-    let again = dir.join("again");
-    let json = dir.join("memory-limits.json");
-    let out2 = common::mizan(
-        &[
-            "memory-limits",
-            "--from",
-            json.to_str().unwrap(),
-            "--output",
-            again.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out2.stderr)
-    );
-    assert_eq!(
-        std::fs::read_to_string(again.join("memory-limits.md")).unwrap(),
-        text
-    );
+    assert_eq!(rendered_again("memory-limits", &dir), text);
     std::fs::remove_dir_all(&dir).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), text);
     // Every setting, in processes of its own under its own allocator, two
@@ -880,27 +860,7 @@ fn builds_times_every_build_and_compares_their_outputs() {
     let report: mizan::lab::builds::BuildsReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("builds.json")).unwrap()).unwrap();
     // The section renders again from the results alone.
-    let again = dir.join("again");
-    let json = dir.join("builds.json");
-    let out2 = common::mizan(
-        &[
-            "builds",
-            "--from",
-            json.to_str().unwrap(),
-            "--output",
-            again.to_str().unwrap(),
-        ],
-        b"",
-    );
-    assert!(
-        out2.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out2.stderr)
-    );
-    assert_eq!(
-        std::fs::read_to_string(again.join("builds.md")).unwrap(),
-        text
-    );
+    assert_eq!(rendered_again("builds", &dir), text);
     std::fs::remove_dir_all(&dir).unwrap();
     let ids: Vec<&str> = report.lessons.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["zakat/build-settings", "murabaha/build-settings"]);
@@ -920,4 +880,27 @@ fn builds_times_every_build_and_compares_their_outputs() {
         "{text}"
     );
     assert!(report.made.is_empty());
+}
+
+/// What `mizan <command> --from <dir>/<command>.json` writes as the book's
+/// section (an own-command lesson rendering an earlier run's results).
+fn rendered_again(command: &str, dir: &std::path::Path) -> String {
+    let again = dir.join("again");
+    let json = dir.join(format!("{command}.json"));
+    let out = common::mizan(
+        &[
+            command,
+            "--from",
+            json.to_str().unwrap(),
+            "--output",
+            again.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(again.join(format!("{command}.md"))).unwrap()
 }

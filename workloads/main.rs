@@ -466,15 +466,8 @@ fn run(cli: Cli) -> Result<()> {
         }) => {
             use mizan::lab::builds;
             if let Some(from) = from {
-                let text = fs::read_to_string(&from)
-                    .with_context(|| format!("cannot read {}", from.display()))?;
-                let report: builds::BuildsReport = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a builds.json", from.display()))?;
-                let text = builds::markdown(&report);
-                fs::create_dir_all(&output)?;
-                fs::write(output.join("builds.md"), &text)?;
-                print!("{text}");
-                return Ok(());
+                let report: builds::BuildsReport = read_results(&from)?;
+                return write_section(&output, "builds", &builds::markdown(&report), None);
             }
             anyhow::ensure!(
                 slices > 0 && runs > 0,
@@ -483,9 +476,7 @@ fn run(cli: Cli) -> Result<()> {
             let (made, profdata) = if reuse {
                 // The binaries are the last build's: so are its figures.
                 let last: Option<builds::BuildsReport> =
-                    fs::read_to_string(results.join("builds.json"))
-                        .ok()
-                        .and_then(|text| serde_json::from_str(&text).ok());
+                    read_results(&results.join("builds.json")).ok();
                 last.map_or_else(
                     || (Vec::new(), "the build that was reused".to_owned()),
                     |last| (last.made, last.profdata),
@@ -522,21 +513,13 @@ fn run(cli: Cli) -> Result<()> {
                 made,
                 lessons,
             };
-            fs::create_dir_all(&results)?;
-            fs::create_dir_all(&output)?;
-            fs::write(
-                results.join("builds.json"),
-                serde_json::to_string_pretty(&report)?,
-            )?;
-            let text = builds::markdown(&report);
-            fs::write(output.join("builds.md"), &text)?;
-            print!("{text}");
-            eprintln!(
-                "Results written to {} and {}",
-                results.join("builds.json").display(),
-                output.join("builds.md").display()
-            );
-            Ok(())
+            let json = serde_json::to_string_pretty(&report)?;
+            write_section(
+                &output,
+                "builds",
+                &builds::markdown(&report),
+                Some((&results, &json)),
+            )
         }
         Some(Command::MemoryLimits {
             scale,
@@ -549,15 +532,9 @@ fn run(cli: Cli) -> Result<()> {
         }) => {
             use mizan::murabaha::lessons::memory_limits;
             if let Some(from) = from {
-                let text = fs::read_to_string(&from)
-                    .with_context(|| format!("cannot read {}", from.display()))?;
-                let report: memory_limits::MemoryReport = serde_json::from_str(&text)
-                    .with_context(|| format!("{} is not a memory-limits.json", from.display()))?;
+                let report: memory_limits::MemoryReport = read_results(&from)?;
                 let text = memory_limits::markdown(&report);
-                fs::create_dir_all(&output)?;
-                fs::write(output.join("memory-limits.md"), &text)?;
-                print!("{text}");
-                return Ok(());
+                return write_section(&output, "memory-limits", &text, None);
             }
             anyhow::ensure!(
                 reports > 0 && rounds > 0,
@@ -565,21 +542,13 @@ fn run(cli: Cli) -> Result<()> {
             );
             let report =
                 memory_limits::measure(scale, seed, reports, rounds).map_err(anyhow::Error::msg)?;
-            fs::create_dir_all(&results)?;
-            fs::create_dir_all(&output)?;
-            fs::write(
-                results.join("memory-limits.json"),
-                serde_json::to_string_pretty(&report)?,
-            )?;
-            let text = memory_limits::markdown(&report);
-            fs::write(output.join("memory-limits.md"), &text)?;
-            print!("{text}");
-            eprintln!(
-                "Results written to {} and {}",
-                results.join("memory-limits.json").display(),
-                output.join("memory-limits.md").display()
-            );
-            Ok(())
+            let json = serde_json::to_string_pretty(&report)?;
+            write_section(
+                &output,
+                "memory-limits",
+                &memory_limits::markdown(&report),
+                Some((&results, &json)),
+            )
         }
         Some(Command::HoldReports {
             setting,
@@ -906,6 +875,36 @@ fn profile_in_child(
         ));
     }
     String::from_utf8(out.stdout).map_err(|e| format!("the profile child said nonsense: {e}"))
+}
+
+/// The results an own-command lesson wrote (`builds.json`,
+/// `memory-limits.json`).
+fn read_results<T: serde::de::DeserializeOwned>(path: &std::path::Path) -> Result<T> {
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("{} is not its results", path.display()))
+}
+
+/// Writes an own-command lesson's section of the book as
+/// `output/<stem>.md` (and prints it), and its results as
+/// `results/<stem>.json` when it has them.
+fn write_section(
+    output: &std::path::Path,
+    stem: &str,
+    text: &str,
+    results: Option<(&std::path::Path, &str)>,
+) -> Result<()> {
+    fs::create_dir_all(output)?;
+    let md = output.join(format!("{stem}.md"));
+    fs::write(&md, text)?;
+    print!("{text}");
+    if let Some((dir, json)) = results {
+        fs::create_dir_all(dir)?;
+        let path = dir.join(format!("{stem}.json"));
+        fs::write(&path, json)?;
+        eprintln!("Results written to {} and {}", path.display(), md.display());
+    }
+    Ok(())
 }
 
 /// Runs this same command again under another allocator: the global

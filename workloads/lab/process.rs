@@ -132,18 +132,6 @@ pub(crate) struct Served {
 }
 
 impl Served {
-    fn start(
-        lesson_id: &str,
-        form: Form,
-        backend: Backend,
-        scale: Scale,
-        seed: u64,
-        contrast: bool,
-    ) -> Result<Served, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-        Served::start_at(&exe, lesson_id, form, backend, scale, seed, contrast)
-    }
-
     /// Starts `exe` (this program, or another build of it) serving `form`.
     pub(crate) fn start_at(
         exe: &std::path::Path,
@@ -280,8 +268,18 @@ pub fn time_in_children(
     contrast: bool,
     naive_first: bool,
 ) -> Result<[ChildTiming; 2], String> {
-    let mut naive = Served::start(lesson_id, Form::Naive, backends[0], scale, seed, contrast)?;
-    let mut optimized = Served::start(
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+    let mut naive = Served::start_at(
+        &exe,
+        lesson_id,
+        Form::Naive,
+        backends[0],
+        scale,
+        seed,
+        contrast,
+    )?;
+    let mut optimized = Served::start_at(
+        &exe,
         lesson_id,
         Form::Optimized,
         backends[1],

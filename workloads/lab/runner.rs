@@ -903,7 +903,7 @@ impl Budget {
 /// A fresh pool of `threads` threads, every worker started: a worker
 /// still starting up allocates, and the counters would charge that to
 /// whichever form was being counted at the time.
-fn pool(threads: usize) -> rayon::ThreadPool {
+pub(crate) fn pool(threads: usize) -> rayon::ThreadPool {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()

@@ -273,11 +273,7 @@ mod tests {
         let totals = month_end_on_one_thread(&portfolio);
         assert_eq!(totals.contracts as usize, portfolio.contracts.len());
         for threads in [1, 2, 3, 8] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            crate::lab::runner::pool(threads).install(|| {
                 assert_eq!(a_message_a_payment(&input), expected);
                 assert_eq!(batched(&input), expected);
                 assert_eq!(month_end_a_message_a_contract(&portfolio), totals);

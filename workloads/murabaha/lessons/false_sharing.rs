@@ -240,11 +240,7 @@ mod tests {
         assert_eq!(expected.payments, paid as u64);
         assert!(expected.cents > 0);
         for threads in [1, 2, 3, 8] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            crate::lab::runner::pool(threads).install(|| {
                 assert_eq!(side_by_side(&input), expected);
                 assert_eq!(padded(&input), expected);
                 assert_eq!(side_by_side_per_contract(&input), expected);

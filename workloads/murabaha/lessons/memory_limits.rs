@@ -37,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
 use crate::lab::lesson::Scale;
 use crate::lab::machine::Machine;
+use crate::lab::runner::{format_bytes, median_ns};
 use crate::lab::stats::Ratio;
 use crate::murabaha::engine;
 
@@ -109,7 +110,8 @@ pub struct Held {
     pub setting: Setting,
     /// Nanoseconds of each report: processed, dropped (and trimmed).
     pub ns: Vec<u64>,
-    /// A digest of the reports' figures (every report's is the same).
+    /// A digest of the reports' figures (`hold` checks that every report's
+    /// is the first's).
     pub digest: u64,
     /// Resident memory with the portfolio built, before any report, bytes.
     pub rss_input: u64,
@@ -202,9 +204,16 @@ pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result
         let start = Instant::now();
         let output = engine::process_all(&input).map_err(|e| e.to_string())?;
         let processing = start.elapsed();
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        output.hash(&mut hasher);
-        held.digest = hasher.finish();
+        let digest = digest_of(&output);
+        // Every report of a process is the same portfolio's: a report that
+        // differs from the first is a fault, not a figure.
+        if !held.ns.is_empty() && digest != held.digest {
+            return Err(format!(
+                "report {} differs from the first",
+                held.ns.len() + 1
+            ));
+        }
+        held.digest = digest;
         let start = Instant::now();
         drop(output);
         after_report(setting);
@@ -215,6 +224,13 @@ pub fn hold(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result
     // ANCHOR_END: hold
     held.peak_rss = crate::lab::runner::peak_rss_bytes();
     Ok(held)
+}
+
+/// A digest of a report's figures, to compare reports across processes.
+fn digest_of(output: &crate::murabaha::model::MurabahaOutput) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    output.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// One setting's processes, round by round.
@@ -306,20 +322,6 @@ pub fn measure(
     })
 }
 
-/// The median of some values (0 for none).
-fn median(mut values: Vec<u64>) -> u64 {
-    values.sort_unstable();
-    match values.len() {
-        0 => 0,
-        n if n % 2 == 1 => values[n / 2],
-        n => (values[n / 2 - 1] + values[n / 2]) / 2,
-    }
-}
-
-fn megabytes(bytes: u64) -> String {
-    crate::lab::runner::format_bytes(bytes)
-}
-
 /// The book's section.
 pub fn markdown(report: &MemoryReport) -> String {
     let digest = report.settings[0].rounds.first().map(|h| h.digest);
@@ -339,8 +341,16 @@ pub fn markdown(report: &MemoryReport) -> String {
     ));
     let mut differ = Vec::new();
     for m in &report.settings {
-        let all = |f: &dyn Fn(&Held) -> u64| median(m.rounds.iter().map(f).collect());
-        let ns = median(m.rounds.iter().flat_map(|h| h.ns.iter().copied()).collect());
+        let all = |f: &dyn Fn(&Held) -> u64| {
+            let each: Vec<u64> = m.rounds.iter().map(f).collect();
+            median_ns(&each)
+        };
+        let ns = median_ns(
+            &m.rounds
+                .iter()
+                .flat_map(|h| h.ns.iter().copied())
+                .collect::<Vec<_>>(),
+        );
         if !m.rounds.iter().all(|h| Some(h.digest) == digest) {
             differ.push(format!("`{}`", m.setting.name()));
         }
@@ -350,9 +360,9 @@ pub fn markdown(report: &MemoryReport) -> String {
             crate::lab::runner::format_ns(ns),
             m.over_glibc
                 .map_or_else(|| "1×".to_owned(), |r| r.to_string()),
-            megabytes(all(&|h| h.peak_rss)),
-            megabytes(all(&|h| h.rss_between.iter().copied().max().unwrap_or(0))),
-            megabytes(all(&|h| h.rss_input)),
+            format_bytes(all(&|h| h.peak_rss)),
+            format_bytes(all(&|h| h.rss_between.iter().copied().max().unwrap_or(0))),
+            format_bytes(all(&|h| h.rss_input)),
         ));
     }
     let rounds = report.settings[0].rounds.len();

@@ -228,11 +228,7 @@ mod tests {
         let paid: i128 = output.contracts.iter().map(|c| cents_i128(c.paid)).sum();
         assert_eq!(expected.iter().map(|t| t.paid).sum::<i128>(), paid);
         for threads in [1, 2, 3, 8] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            crate::lab::runner::pool(threads).install(|| {
                 assert_eq!(spawn_per_batch(&input), expected);
                 assert_eq!(pooled(&input), expected);
                 assert_eq!(spawned(&input, BRANCH), one_thread(&input, BRANCH));

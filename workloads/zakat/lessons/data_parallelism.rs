@@ -180,11 +180,7 @@ mod tests {
             "{expected}"
         );
         for threads in [1, 2, 4] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            pool.install(|| {
+            crate::lab::runner::pool(threads).install(|| {
                 assert_eq!(par_iter(&input).unwrap_err(), expected);
                 assert_eq!(chunked(&input).unwrap_err(), expected);
             });
