@@ -310,6 +310,72 @@ fn a_document_written_with_o_is_renamed_into_place_or_not_left() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 3);
 }
 
+/// Standard output redirected to a file: a document refused after its
+/// first results went out (the one-pass path writes as it goes) leaves
+/// the file as it stood before the run, whether the problem is found by
+/// the reader or by the engine.
+#[test]
+fn a_refused_document_takes_back_standard_output_that_is_a_file() {
+    let dir = scratch("rewind");
+    let good = std::fs::read_to_string(generated(&dir, "zakat", "40000", "in.json")).unwrap();
+    let record = good.find("{\"id\":\"P0039000\"").unwrap();
+    let assets = record + good[record..].find("\"assets\":[").unwrap() + "\"assets\":[".len();
+    let unknown_field = good.replacen(
+        "{\"id\":\"P0039000\"",
+        "{\"id\":\"P0039000\",\"bogus\":1",
+        1,
+    );
+    let overflow = format!(
+        "{}{{\"kind\":\"gold\",\"grams\":\"999999999999.999999\",\"karat\":24,\"use\":\"investment\"}},{}",
+        &good[..assets],
+        &good[assets..]
+    )
+    .replacen("\"gold_per_gram\":\"98.40\"", "\"gold_per_gram\":\"999999999999.999999\"", 1);
+    assert_ne!(overflow, good, "the price was found");
+    for (text, error) in [
+        (&unknown_field, "payers[39000].bogus: unknown field `bogus`"),
+        (
+            &overflow,
+            "payers[39000].assets[0]: the value is too large to compute exactly",
+        ),
+    ] {
+        let input = dir.join("bad.json");
+        std::fs::write(&input, text).unwrap();
+        let output = dir.join("out.txt");
+        std::fs::write(&output, "before\n").unwrap();
+        let stdout = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&output)
+            .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+            .args(["zakat", "assess", input.to_str().unwrap()])
+            .stdout(stdout)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(stderr(&out).contains(error), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&output).unwrap(), "before\n");
+    }
+    // The good document through the same file: appended after what was
+    // there, as the shell's `>>` asks.
+    let output = dir.join("out.txt");
+    let stdout = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&output)
+        .unwrap();
+    let input = dir.join("in.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(["zakat", "assess", input.to_str().unwrap()])
+        .stdout(stdout)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let piped = mizan(&["zakat", "assess", input.to_str().unwrap()], b"");
+    let mut expected = b"before\n".to_vec();
+    expected.extend_from_slice(&piped.stdout);
+    assert_eq!(std::fs::read(&output).unwrap(), expected);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -62,6 +62,16 @@ fn scratch(name: &str) -> PathBuf {
 
 /// What a command run wrote, or its error as the command prints it.
 fn command<D: Domain>(input: &Path, format: Format, engine: Engine) -> Result<Vec<u8>, String> {
+    command_in_chunks::<D>(input, format, engine, None)
+}
+
+/// The same, with the one-pass path's tasks reading `chunk_bytes` each.
+fn command_in_chunks<D: Domain>(
+    input: &Path,
+    format: Format,
+    engine: Engine,
+    chunk_bytes: Option<usize>,
+) -> Result<Vec<u8>, String> {
     let output = scratch("out");
     let options = Options {
         input: input.to_path_buf(),
@@ -70,6 +80,7 @@ fn command<D: Domain>(input: &Path, format: Format, engine: Engine) -> Result<Ve
         engine,
         rejects: None,
         progress: false,
+        chunk_bytes,
     };
     let result = tool::run::<D>(&options).map_err(|e| format!("{e:#}"));
     let written = std::fs::read(&output);
@@ -93,6 +104,23 @@ fn command_agrees<D: Domain>(document: &serde_json::Value, records: &str) {
     let reference = command::<D>(&path, Format::Json, Engine::Reference);
     std::fs::remove_file(&path).unwrap();
     assert_eq!(fast, reference);
+    // With the records last (as `mizan generate` writes them), the
+    // one-pass path reads the document, in chunks of every size from one
+    // byte (each record a chain link) to the whole.
+    let mut context = document.clone();
+    let items = context.as_object_mut().unwrap().remove(records).unwrap();
+    let context = context.to_string();
+    let last = format!("{},\"{records}\":{items}}}", &context[..context.len() - 1]);
+    let last = last.replacen("{,", "{", 1);
+    let path = scratch("last.json");
+    std::fs::write(&path, &last).unwrap();
+    let reference_last = command::<D>(&path, Format::Json, Engine::Reference);
+    for chunk_bytes in [Some(1), Some(61), Some(4096), None] {
+        let fast = command_in_chunks::<D>(&path, Format::Json, Engine::Fast, chunk_bytes);
+        assert_eq!(fast, reference_last, "chunks of {chunk_bytes:?} bytes");
+    }
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(reference_last.is_ok(), reference.is_ok());
     let Ok(written) = reference else { return };
     // The stream: the context, then a record a line.
     let mut context = document.clone();
@@ -219,6 +247,38 @@ fn murabaha_sums_past_i64_go_to_the_reference() {
 
 /// The engines on generated files of several sizes and seeds, and on the
 /// worked examples of `FORMATS.md`.
+/// Generated documents (the records last) are read in one pass, in chunks
+/// of every size, with the reference's output.
+#[test]
+fn generated_documents_are_read_in_one_pass() {
+    fn check<D: Domain>(write: impl Fn(&mut Vec<u8>)) {
+        let mut bytes = Vec::new();
+        write(&mut bytes);
+        let path = scratch("generated.json");
+        std::fs::write(&path, &bytes).unwrap();
+        let reference = command::<D>(&path, Format::Json, Engine::Reference).unwrap();
+        for chunk_bytes in [Some(1), Some(333), Some(8192), None] {
+            let output = scratch("out");
+            let options = Options {
+                input: path.clone(),
+                format: Format::Json,
+                output: Some(output.clone()),
+                engine: Engine::Fast,
+                rejects: None,
+                progress: false,
+                chunk_bytes,
+            };
+            let summary = tool::run::<D>(&options).unwrap();
+            assert!(summary.one_pass, "chunks of {chunk_bytes:?} bytes");
+            assert_eq!(std::fs::read(&output).unwrap(), reference);
+            std::fs::remove_file(&output).unwrap();
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+    check::<Zakat>(|out| mizan::zakat::generate::write_json(out, 700, 5).unwrap());
+    check::<Murabaha>(|out| mizan::murabaha::generate::write_json(out, 60, 5).unwrap());
+}
+
 #[test]
 fn the_engines_give_the_references_output() {
     for (n, seed) in [(1, 1), (7, 2), (300, 3), (2_000, 4)] {

@@ -67,7 +67,12 @@ impl<'a> JsonWriter<'a> {
     #[inline]
     fn newline(&mut self) {
         let n = 1 + 2 * self.depth;
-        if n <= NEWLINE_INDENT.len() {
+        if n <= 16 {
+            // A copy of a constant length (a few instructions, where a
+            // copy of `n` bytes is a call), then the length cut to `n`.
+            self.out.push_str(&NEWLINE_INDENT[..16]);
+            self.out.truncate(self.out.len() - (16 - n));
+        } else if n <= NEWLINE_INDENT.len() {
             self.out.push_str(&NEWLINE_INDENT[..n]);
         } else {
             self.out.push('\n');
@@ -78,6 +83,7 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Opens an object.
+    #[inline]
     pub fn begin_object(&mut self) {
         self.out.push('{');
         self.depth += 1;
@@ -85,11 +91,13 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Closes the object opened last.
+    #[inline]
     pub fn end_object(&mut self) {
         self.close('}');
     }
 
     /// Opens an array.
+    #[inline]
     pub fn begin_array(&mut self) {
         self.out.push('[');
         self.depth += 1;
@@ -97,10 +105,12 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Closes the array opened last.
+    #[inline]
     pub fn end_array(&mut self) {
         self.close(']');
     }
 
+    #[inline]
     fn close(&mut self, bracket: char) {
         self.depth -= 1;
         if !self.first && self.pretty {
@@ -113,6 +123,7 @@ impl<'a> JsonWriter<'a> {
 
     /// Starts an object's field: the separator and `"name": `. `name` is
     /// one of the program's own field names, which need no escaping.
+    #[inline]
     pub fn key(&mut self, name: &str) {
         debug_assert!(!needs_escape(name));
         self.separate();
@@ -122,11 +133,13 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// Starts an array's element: the separator.
+    #[inline]
     pub fn element(&mut self) {
         self.separate();
     }
 
     /// A string, escaped as `serde_json` escapes it.
+    #[inline]
     pub fn string(&mut self, text: &str) {
         if needs_escape(text) {
             let escaped = serde_json::to_string(text).expect("a string always serializes");
@@ -148,6 +161,7 @@ impl<'a> JsonWriter<'a> {
 
     /// `units × 10^-dp` as a decimal string (cents for `dp` = 2), as
     /// [`JsonWriter::fixed`] writes the same value as a `Decimal`.
+    #[inline]
     pub fn units(&mut self, units: i64, dp: u32) {
         self.out.push('"');
         crate::text::write_units(self.out, units, dp);
@@ -160,6 +174,7 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// A date string, `"YYYY-MM-DD"`.
+    #[inline]
     pub fn date(&mut self, date: CivilDate) {
         self.out.push('"');
         crate::text::write_date(self.out, date);
@@ -172,6 +187,7 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// `true` or `false`.
+    #[inline]
     pub fn boolean(&mut self, value: bool) {
         self.out.push_str(if value { "true" } else { "false" });
     }
@@ -215,6 +231,17 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
+    /// A reader at index `at` of `bytes`: a value read from the middle of
+    /// a document.
+    pub fn at(bytes: &'a [u8], at: usize) -> Self {
+        Reader { bytes, at }
+    }
+
+    /// The index of the next byte to read.
+    pub fn position(&self) -> usize {
+        self.at
+    }
+
     #[inline]
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.bytes.get(self.at) {
@@ -240,20 +267,41 @@ impl<'a> Reader<'a> {
     pub fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = &self.bytes[self.at..];
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        // Eight bytes at a time up to the first quote, backslash, control
+        // character or non-ASCII byte: the reader's inner loop.
+        let mut len = 0;
+        while let Some(word) = rest.get(len..len + 8) {
+            let stops = ascii_stops(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+            if stops != 0 {
+                len += (stops.trailing_zeros() / 8) as usize;
+                break;
+            }
+            len += 8;
+        }
+        while rest
+            .get(len)
+            .is_some_and(|&b| b != b'"' && b != b'\\' && (0x20..0x80).contains(&b))
+        {
+            len += 1;
+        }
+        if rest.get(len)? & 0x80 != 0 {
+            // Not ASCII: the slow way, checked as UTF-8.
+            len += rest[len..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+            let text = std::str::from_utf8(&rest[..len]).ok()?;
+            if rest[len] != b'"' {
+                return None;
+            }
+            self.at += len + 1;
+            return Some(text);
+        }
         if rest[len] != b'"' {
             return None;
         }
-        let text = &rest[..len];
         self.at += len + 1;
-        if text.is_ascii() {
-            // SAFETY: ASCII is UTF-8.
-            Some(unsafe { std::str::from_utf8_unchecked(text) })
-        } else {
-            std::str::from_utf8(text).ok()
-        }
+        // SAFETY: every byte before `len` is ASCII, which is UTF-8.
+        Some(unsafe { std::str::from_utf8_unchecked(&rest[..len]) })
     }
 
     /// An integer: an optional minus, then `0` or digits not starting
@@ -347,6 +395,21 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The bytes of `word` (little-endian) at which a string without escapes
+/// stops being plain ASCII: a quote, a backslash, a control character or
+/// a byte of 0x80 and above, each marked by its high bit. Bits above the
+/// first marked byte may be wrong (borrows); the first is exact.
+#[inline]
+fn ascii_stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let quote = zero(word ^ (ONES * u64::from(b'"')));
+    let backslash = zero(word ^ (ONES * u64::from(b'\\')));
+    let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+    quote | backslash | control | (word & HIGH)
+}
+
 /// The fields of one object seen so far, to refuse a repeated one (as the
 /// derived `Deserialize` does).
 #[derive(Debug, Default, Clone, Copy)]
@@ -432,5 +495,50 @@ mod tests {
         let date = CivilDate::new(1999, 2, 3).unwrap();
         JsonWriter::new(&mut out, false).date(date);
         assert_eq!(out, serde_json::to_string(&date).unwrap());
+    }
+
+    #[test]
+    fn strings_read_as_serde_reads_them_wherever_they_stop() {
+        // Every stop at every place in and around a word of eight bytes.
+        let fillers = [
+            "",
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghijklmnopq",
+        ];
+        let stops = [
+            "\"",
+            "\\\"\"",
+            "\u{1}\"",
+            "é\"",
+            "\u{7f}\"",
+            "\u{1f}x\"",
+            "",
+        ];
+        for before in fillers {
+            for stop in stops {
+                for after in ["", " ", "\"", "abcdefghij\""] {
+                    let text = format!("\"{before}{stop}{after}");
+                    let mut r = Reader::new(text.as_bytes());
+                    let expected = serde_json::Deserializer::from_str(&text)
+                        .into_iter::<&str>()
+                        .next()
+                        .and_then(Result::ok);
+                    let read = r.string();
+                    // The reader gives up on an escape; otherwise it reads
+                    // what serde reads, and stops where serde stops.
+                    match (read, expected) {
+                        (Some(read), Some(expected)) => {
+                            assert_eq!(read, expected, "{text:?}");
+                            assert_eq!(r.position(), read.len() + 2, "{text:?}");
+                        }
+                        (None, _) => assert!(text.contains('\\') || expected.is_none(), "{text:?}"),
+                        (Some(read), None) => panic!("{text:?} read as {read:?}"),
+                    }
+                }
+            }
+        }
     }
 }

@@ -365,6 +365,7 @@ impl ToolArgs {
             engine: self.engine,
             rejects: self.rejects.clone(),
             progress: !self.quiet,
+            chunk_bytes: None,
         }
     }
 }

@@ -111,6 +111,45 @@ pub type Cents = Fixed<MONEY_DP>;
 /// (which `Decimal::from_str` would accept), at most [`MAX_INPUT_DP`] places
 /// and [`MAX_INPUT_INT_DIGITS`] integer digits.
 pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
+    // The common shape in one pass: at most 18 digits, a point with
+    // places after it or none, within the limits. Anything else (and every
+    // error) the checks below judge.
+    let bytes = text.as_bytes();
+    let negative = bytes.first() == Some(&b'-');
+    let body = &bytes[usize::from(negative)..];
+    let mut mantissa: u64 = 0;
+    let mut point = None;
+    let mut plain = !body.is_empty() && body.len() <= 19;
+    for (at, &b) in body.iter().enumerate() {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + u64::from(b - b'0');
+        } else if b == b'.' && point.is_none() && at > 0 && at + 1 < body.len() {
+            point = Some(at);
+        } else {
+            plain = false;
+            break;
+        }
+    }
+    let places = point.map_or(0, |at| body.len() - at - 1);
+    // 18 digits fit an i64.
+    let digits = body.len() - usize::from(point.is_some());
+    let int_digits = point.unwrap_or(body.len());
+    if plain
+        && digits <= 18
+        && places <= MAX_INPUT_DP as usize
+        && int_digits <= MAX_INPUT_INT_DIGITS
+    {
+        let mantissa = mantissa as i64;
+        return Ok(Decimal::new(
+            if negative { -mantissa } else { mantissa },
+            places as u32,
+        ));
+    }
+    parse_decimal_checked(text)
+}
+
+/// [`parse_decimal`] with every check, in order.
+fn parse_decimal_checked(text: &str) -> Result<Decimal, DecimalError> {
     let syntax = || DecimalError::Syntax(text.to_owned());
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
@@ -708,5 +747,63 @@ mod tests {
         assert_eq!(div_round_half_up(1, 0), None);
         assert_eq!(div_round_half_up(i128::MAX, 1), Some(i128::MAX));
         assert_eq!(div_round_half_up(i128::MIN, -1), None);
+    }
+
+    #[test]
+    fn the_one_pass_reading_is_the_checked_one() {
+        let mut texts: Vec<String> = [
+            "",
+            "-",
+            ".",
+            "-.",
+            "0",
+            "-0",
+            "00",
+            "0.",
+            ".5",
+            "1.",
+            "1..2",
+            "1.2.3",
+            "+1",
+            "1e5",
+            " 1",
+            "1 ",
+            "-0.00",
+            "007.50",
+            "12345678901234567",
+            "0000000000000000001",
+            "1234567890123456",
+            "12345678.1234567890",
+            "1.12345678901",
+            "999999999999999999",
+            "9999999999999999.9",
+            "-9999999999999999.9999999999",
+            "1_0",
+            "١",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Every length and place count around the limits.
+        for int in 0..=19 {
+            for places in 0..=12 {
+                for digit in ['0', '7', '9'] {
+                    let whole: String = std::iter::repeat_n(digit, int).collect();
+                    let fraction: String = std::iter::repeat_n('3', places).collect();
+                    for sign in ["", "-"] {
+                        texts.push(format!("{sign}{whole}"));
+                        texts.push(format!("{sign}{whole}.{fraction}"));
+                    }
+                }
+            }
+        }
+        for text in texts {
+            let fast = parse_decimal(&text);
+            let checked = parse_decimal_checked(&text);
+            assert_eq!(fast, checked, "{text:?}");
+            if let (Ok(a), Ok(b)) = (fast, checked) {
+                assert_eq!(a.serialize(), b.serialize(), "{text:?}");
+            }
+        }
     }
 }

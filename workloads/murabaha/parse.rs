@@ -14,6 +14,20 @@ use crate::json::{Reader, Seen};
 /// One contract from its JSON text, or `None` for the serde path.
 pub fn contract(bytes: &[u8]) -> Option<Contract> {
     let mut r = Reader::new(bytes);
+    let contract = read_contract(&mut r)?;
+    r.end()?;
+    Some(contract)
+}
+
+/// The contract whose JSON starts at index `at` of `bytes` (after white
+/// space), and the index just past it; `None` for the serde path.
+pub fn contract_at(bytes: &[u8], at: usize) -> Option<(Contract, usize)> {
+    let mut r = Reader::at(bytes, at);
+    let contract = read_contract(&mut r)?;
+    Some((contract, r.position()))
+}
+
+fn read_contract(r: &mut Reader<'_>) -> Option<Contract> {
     let mut seen = Seen::default();
     let (mut id, mut cost, mut pricing, mut term, mut first_due) = (None, None, None, None, None);
     let mut recognition = Recognition::default();
@@ -70,7 +84,6 @@ pub fn contract(bytes: &[u8]) -> Option<Contract> {
         }
         Some(())
     })?;
-    r.end()?;
     Some(Contract {
         id: id?,
         cost: cost?,

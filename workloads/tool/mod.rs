@@ -5,16 +5,22 @@
 //! Two input forms, one driver ([`run`]) over the two domains ([`Zakat`],
 //! [`Murabaha`]):
 //!
-//! - **A JSON document** (`FORMATS.md`). The structural [`scan`] finds the
-//!   records; the context (the document with its record array emptied) is
-//!   parsed by the reference parser, the records on every core with
-//!   `serde_json` alone, and the engine's results are written by hand
-//!   ([`crate::json`]) in parts, in order, while the next parts are
-//!   computed. Anything the fast path meets that it does not expect (bad
-//!   input, a scan that gives up, a record the engine refuses) sends the
-//!   whole document to the reference path, which names the problem as it
-//!   always has; and since a document promises nothing on standard output
-//!   for bad input, a run to standard output first checks every record.
+//! - **A JSON document** (`FORMATS.md`). When the record array is the
+//!   document's last field (as `mizan generate` writes it), [`one_pass`]
+//!   reads it in one pass, keeping no record: the array is cut into byte
+//!   ranges, each task guesses where its first record starts and reads,
+//!   checks, computes and writes the records that start in its range, and
+//!   the task before confirms the guess; results go out as their task is
+//!   confirmed. Otherwise, or at anything unexpected (a wrong guess, bad
+//!   input, a record the hand reader or the engine gives up on, a repeated
+//!   id), the structural [`scan`] finds the records, every record is kept,
+//!   parsed on every core (by hand, or by `serde_json`), and written in
+//!   parts while the next parts are computed; anything unexpected there
+//!   sends the whole document to the reference path, which names the
+//!   problem as it always has. A document refused prints nothing: output
+//!   that is a file (`-o`, or standard output redirected to one) is taken
+//!   back to where it stood; output that cannot be taken back (a pipe) is
+//!   written only after every record has been read and computed once.
 //! - **JSON Lines**: the context on the first line, then one record a line
 //!   (`mizan generate --format jsonl` writes it). Read in blocks, assessed
 //!   on every core, written in input order as it goes, in memory that does
@@ -83,6 +89,10 @@ pub struct Options {
     pub rejects: Option<PathBuf>,
     /// Draw a progress bar on standard error (when it is a terminal).
     pub progress: bool,
+    /// Bytes of a document's records a task reads in the one-pass path
+    /// (`None`: the domain's own size). Small sizes are for tests: they
+    /// make every record's place in the chain of tasks an edge.
+    pub chunk_bytes: Option<usize>,
 }
 
 /// What a run did.
@@ -92,6 +102,8 @@ pub struct Summary {
     pub written: u64,
     /// Records written to the rejects file instead.
     pub rejected: u64,
+    /// Whether a document was read in one pass (no record kept).
+    pub one_pass: bool,
 }
 
 /// A workload as the driver sees it: its input's context, its records,
@@ -123,6 +135,8 @@ pub trait Domain: Sync {
     const BLOCK_BYTES: usize;
     /// Records of a document computed and written at a time.
     const DOCUMENT_BATCH: usize;
+    /// Bytes of a document read by one task of the one-pass path.
+    const CHUNK_BYTES: usize;
 
     /// The reference parser: a whole document, validated.
     fn parse_document(text: &str) -> Result<Self::Input, InputError>;
@@ -131,6 +145,9 @@ pub trait Domain: Sync {
     /// The record read by hand from its JSON, for the shapes it expects;
     /// `None` sends it to `serde_json`.
     fn read(bytes: &[u8]) -> Option<Self::Record>;
+    /// The same for the record whose JSON starts at index `at` of `bytes`
+    /// (after white space), with the index just past it.
+    fn read_at(bytes: &[u8], at: usize) -> Option<(Self::Record, usize)>;
     /// The record checks that span fields, at the record's own paths.
     fn check(input: &Self::Input, record: &Self::Record) -> Result<(), InputError>;
     /// The record's id.
@@ -171,7 +188,13 @@ pub fn run<D: Domain>(options: &Options) -> Result<Summary> {
     }
     let mut output = Output::open(options.output.as_deref())?;
     let summary = match options.format {
-        Format::Json => document::<D>(options, &mut output),
+        Format::Json => document::<D>(options, &mut output).inspect_err(|_| {
+            // A document refused prints nothing: standard output that is
+            // a file is taken back to where it stood.
+            if let Some(sink) = output.sink.as_mut() {
+                let _ = sink.rewind();
+            }
+        }),
         Format::Jsonl => stream::<D>(options, &mut output),
     }?;
     output.commit()?;
@@ -181,15 +204,97 @@ pub fn run<D: Domain>(options: &Options) -> Result<Summary> {
 /// The output: standard output, or a temporary file renamed into place by
 /// [`Output::commit`] (and removed when the run fails).
 struct Output {
-    writer: Option<Box<dyn Write + Send>>,
+    sink: Option<Sink>,
     file: Option<(PathBuf, PathBuf)>,
+}
+
+/// Where the bytes go.
+enum Sink {
+    /// Standard output that is not a regular file (a pipe, a terminal,
+    /// `/dev/null`): what is written there cannot be taken back.
+    Stdout(io::Stdout),
+    /// A regular file (the temporary file of `-o`, or standard output
+    /// redirected to a file), written from offset `start`: taken back by
+    /// truncating it there.
+    File { file: fs::File, start: u64 },
+}
+
+impl Write for Sink {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Stdout(out) => out.write(bytes),
+            Sink::File { file, .. } => file.write(bytes),
+        }
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::Stdout(out) => out.write_all(bytes),
+            Sink::File { file, .. } => file.write_all(bytes),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(out) => out.flush(),
+            Sink::File { file, .. } => file.flush(),
+        }
+    }
+}
+
+impl Sink {
+    /// Standard output, as a file when it is a regular one.
+    fn stdout() -> Sink {
+        use std::os::fd::AsFd;
+        let stdout = io::stdout();
+        let file = stdout
+            .as_fd()
+            .try_clone_to_owned()
+            .ok()
+            .map(fs::File::from)
+            .filter(|file| file.metadata().is_ok_and(|m| m.is_file()));
+        if let Some(mut file) = file
+            && let Ok(position) = io::Seek::stream_position(&mut file)
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: F_GETFL on a descriptor this program owns reads its
+            // flags and changes nothing.
+            let flags = unsafe { libc::fcntl(file.as_raw_fd(), libc::F_GETFL) };
+            // Appending (the shell's `>>`) writes at the end, wherever the
+            // offset stands.
+            let start = if flags != -1 && flags & libc::O_APPEND != 0 {
+                file.metadata().map_or(position, |m| m.len())
+            } else {
+                position
+            };
+            return Sink::File { file, start };
+        }
+        Sink::Stdout(stdout)
+    }
+
+    /// Whether what is written can be taken back.
+    fn rewindable(&self) -> bool {
+        matches!(self, Sink::File { .. })
+    }
+
+    /// Takes back everything written.
+    fn rewind(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Stdout(_) => Err(io::Error::other("standard output cannot be taken back")),
+            Sink::File { file, start } => {
+                file.set_len(*start)?;
+                io::Seek::seek(file, io::SeekFrom::Start(*start))?;
+                Ok(())
+            }
+        }
+    }
 }
 
 impl Output {
     fn open(path: Option<&Path>) -> Result<Output> {
         let Some(path) = path else {
             return Ok(Output {
-                writer: Some(Box::new(io::stdout())),
+                sink: Some(Sink::stdout()),
                 file: None,
             });
         };
@@ -202,7 +307,7 @@ impl Output {
         let file = fs::File::create(&temporary)
             .with_context(|| format!("cannot create {}", temporary.display()))?;
         Ok(Output {
-            writer: Some(Box::new(file)),
+            sink: Some(Sink::File { file, start: 0 }),
             file: Some((path.to_path_buf(), temporary)),
         })
     }
@@ -214,12 +319,15 @@ impl Output {
         }
     }
 
+    fn sink(&mut self) -> &mut Sink {
+        self.sink.as_mut().expect("open until committed")
+    }
+
     fn commit(mut self) -> Result<()> {
-        let mut writer = self.writer.take().expect("committed once");
-        writer
-            .flush()
+        let mut sink = self.sink.take().expect("committed once");
+        sink.flush()
             .with_context(|| format!("cannot write {}", self.describe()))?;
-        drop(writer);
+        drop(sink);
         if let Some((path, temporary)) = self.file.take() {
             fs::rename(&temporary, &path).with_context(|| {
                 format!(
@@ -250,10 +358,10 @@ fn with_writer<T>(
     compute: impl FnOnce(&SyncSender<Vec<String>>) -> Result<T>,
 ) -> Result<T> {
     let describe = output.describe();
-    let mut writer = output.writer.take().expect("one writer at a time");
+    let mut writer = output.sink.take().expect("one writer at a time");
     let (sender, receiver): (SyncSender<Vec<String>>, Receiver<Vec<String>>) = sync_channel(2);
     let (result, written) = std::thread::scope(|scope| {
-        let thread = scope.spawn(move || -> io::Result<Box<dyn Write + Send>> {
+        let thread = scope.spawn(move || -> io::Result<Sink> {
             for parts in receiver {
                 for part in parts {
                     writer.write_all(part.as_bytes())?;
@@ -270,7 +378,7 @@ fn with_writer<T>(
         )
     });
     match written {
-        Ok(writer) => output.writer = Some(writer),
+        Ok(writer) => output.sink = Some(writer),
         // The writer's error comes first: a closed pipe stops the sends.
         Err(e) => return Err(e).with_context(|| format!("cannot write {describe}")),
     }
@@ -395,6 +503,11 @@ fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary
     let name = input_name(&options.input);
     let bytes = load(&options.input)?;
     let bad_input = || format!("bad input in {}", options.input.display());
+    if options.engine == Engine::Fast
+        && let Some(summary) = one_pass::<D>(options, &bytes, output)?
+    {
+        return Ok(summary);
+    }
     let fast = match options.engine {
         Engine::Fast => split_document::<D>(&bytes),
         Engine::Reference => None,
@@ -408,8 +521,7 @@ fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary
         let input = D::parse_document(text).with_context(bad_input)?;
         let result = D::run_document(options.engine, &input).with_context(bad_input)?;
         let describe = output.describe();
-        let writer = output.writer.as_mut().expect("open until committed");
-        let mut writer = io::BufWriter::new(writer);
+        let mut writer = io::BufWriter::new(output.sink());
         serde_json::to_writer_pretty(&mut writer, &result)
             .map_err(io::Error::from)
             .and_then(|()| writer.write_all(b"\n"))
@@ -418,11 +530,12 @@ fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary
         return Ok(Summary {
             written: D::output_len(&result) as u64,
             rejected: 0,
+            one_pass: false,
         });
     };
     drop(bytes);
     let shared = D::shared(&input, options.engine, records.iter());
-    if output.file.is_none() {
+    if !output.sink().rewindable() {
         // Standard output cannot be taken back: every record is computed
         // once before the first byte goes out, so that bad input prints
         // nothing. A file is renamed into place only at the end instead.
@@ -486,7 +599,356 @@ fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary
     Ok(Summary {
         written,
         rejected: 0,
+        one_pass: false,
     })
+}
+
+// ------------------------------------------------------ documents, one pass
+
+/// One task's share of a document's records in the one-pass path: the
+/// records that start in its byte range, read, checked, computed and
+/// written.
+struct Chunk {
+    /// Where its first record starts: the first place at or after the
+    /// range's start where a record can be read and is followed by `,` or
+    /// by the array's end (a guess, which the chunk before confirms); the
+    /// array's end where there is none.
+    first: usize,
+    /// Where the record after its last starts, or where its last record's
+    /// array ends (`ended`).
+    next: usize,
+    /// Whether its last record is followed by `]`.
+    ended: bool,
+    /// Records read.
+    count: u64,
+    /// Each record's id hash.
+    ids: Vec<u64>,
+    /// The results, each preceded by `,`.
+    text: String,
+    /// Whether every record it read passed (else the path gives up).
+    ok: bool,
+}
+
+/// The hasher of the one-pass path's ids.
+fn id_hasher() -> ahash::RandomState {
+    ahash::RandomState::with_seeds(1, 2, 3, 4)
+}
+
+/// The records starting in `range` of the array that ends at `close`,
+/// the first of them guessed unless `known`.
+#[allow(clippy::too_many_arguments)]
+fn read_chunk<D: Domain>(
+    bytes: &[u8],
+    range: std::ops::Range<usize>,
+    close: usize,
+    known: bool,
+    input: &D::Input,
+    shared: &D::Shared<'_>,
+    sample: &[D::Record],
+    out: Option<String>,
+) -> Chunk {
+    let write = out.is_some();
+    let mut chunk = Chunk {
+        first: close,
+        next: close,
+        ended: false,
+        count: 0,
+        ids: Vec::new(),
+        text: out.unwrap_or_default(),
+        ok: true,
+    };
+    // The first record: where one can be read and ends as an element.
+    let after = |end: usize| scan::skip_ws_at(bytes, end);
+    let mut found = None;
+    if known {
+        found = D::read_at(bytes, range.start).map(|(record, end)| (range.start, record, end));
+        if found.is_none() {
+            chunk.ok = false;
+            return chunk;
+        }
+    } else {
+        let mut from = range.start;
+        while let Some(offset) = memchr::memchr(b'{', &bytes[from..close]) {
+            let at = from + offset;
+            if let Some((record, end)) = D::read_at(bytes, at) {
+                let next = after(end);
+                if bytes.get(next) == Some(&b',') || next == close {
+                    found = Some((at, record, end));
+                    break;
+                }
+            }
+            from = at + 1;
+        }
+    }
+    let Some((mut at, mut record, mut end)) = found else {
+        return chunk;
+    };
+    chunk.first = at;
+    if at >= range.end {
+        chunk.next = at;
+        return chunk;
+    }
+    let hasher = id_hasher();
+    let mut part = D::part(shared, sample);
+    let mut w = JsonWriter::inside_array(&mut chunk.text, true, 2, false);
+    loop {
+        let done = D::check(input, &record).and_then(|()| {
+            if write {
+                D::write(&mut part, &record, &mut w)
+            } else {
+                D::compute(&mut part, &record)
+            }
+        });
+        if done.is_err() {
+            chunk.ok = false;
+            return chunk;
+        }
+        chunk.ids.push(hasher.hash_one(D::id(&record)));
+        chunk.count += 1;
+        let next = after(end);
+        match bytes.get(next) {
+            Some(b',') => {
+                at = after(next + 1);
+                if at >= range.end {
+                    chunk.next = at;
+                    return chunk;
+                }
+                match D::read_at(bytes, at) {
+                    Some((r, e)) => (record, end) = (r, e),
+                    None => {
+                        chunk.ok = false;
+                        return chunk;
+                    }
+                }
+            }
+            Some(b']') => {
+                chunk.next = next;
+                chunk.ended = true;
+                return chunk;
+            }
+            _ => {
+                chunk.ok = false;
+                return chunk;
+            }
+        }
+    }
+}
+
+/// The chain of chunks read so far: where the next record must start.
+struct Chain {
+    expected: usize,
+    ended: bool,
+    count: u64,
+}
+
+impl Chain {
+    /// Takes `chunk` if it starts where the chain stands.
+    fn take(&mut self, chunk: &Chunk, close: usize) -> bool {
+        if !chunk.ok {
+            return false;
+        }
+        if chunk.count == 0 {
+            return chunk.first == if self.ended { close } else { self.expected };
+        }
+        if self.ended || chunk.first != self.expected {
+            return false;
+        }
+        self.expected = chunk.next;
+        self.ended = chunk.ended;
+        self.count += chunk.count;
+        true
+    }
+}
+
+/// The one-pass path of a document: no record is kept. The record array
+/// (the document's last field) is cut into byte ranges, one task each;
+/// each task guesses where its first record starts, then reads, checks,
+/// computes and writes the records that start in its range, and the
+/// chunk before confirms the guess. Results go out as soon as their
+/// chunk is confirmed. Anything unexpected (a wrong guess, a record the
+/// hand reader or the engine gives up on, bad input, a repeated id)
+/// takes back what was written and returns `None`, for the path that
+/// keeps every record (and from there the reference) to judge. Output
+/// that cannot be taken back is written in a second pass, once the first
+/// has read and computed everything.
+fn one_pass<D: Domain>(
+    options: &Options,
+    bytes: &[u8],
+    output: &mut Output,
+) -> Result<Option<Summary>> {
+    let Some(region) = scan::region(bytes, D::RECORDS) else {
+        return Ok(None);
+    };
+    let context = region.context(bytes);
+    let Ok(context) = std::str::from_utf8(&context) else {
+        return Ok(None);
+    };
+    let Ok(input) = D::parse_document(context) else {
+        return Ok(None);
+    };
+    let first = region.first(bytes);
+    let close = region.close;
+    // A sample to hoist from: the first records, read one after another.
+    let mut sample = Vec::new();
+    let mut at = first;
+    while sample.len() < 4096
+        && let Some((record, end)) = D::read_at(bytes, at)
+    {
+        sample.push(record);
+        let next = scan::skip_ws_at(bytes, end);
+        if bytes.get(next) != Some(&b',') {
+            break;
+        }
+        at = scan::skip_ws_at(bytes, next + 1);
+    }
+    let shared = D::shared(&input, options.engine, sample.iter());
+    let chunk_bytes = options.chunk_bytes.unwrap_or(D::CHUNK_BYTES).max(1);
+    let ranges: Vec<std::ops::Range<usize>> = (first..close)
+        .step_by(chunk_bytes)
+        .map(|start| start..(start + chunk_bytes).min(close))
+        .collect();
+    let rewindable = output.sink().rewindable();
+    if !rewindable {
+        // Nothing may go out before everything is known good.
+        match chain::<D>(
+            bytes, &ranges, close, &input, &shared, &sample, None, options,
+        )? {
+            Some(_) => {}
+            None => return Ok(None),
+        }
+    }
+    let pool = Pool::default();
+    let summary = with_writer(output, &pool, |sender| {
+        chain::<D>(
+            bytes,
+            &ranges,
+            close,
+            &input,
+            &shared,
+            &sample,
+            Some((sender, &pool)),
+            options,
+        )
+    })?;
+    match summary {
+        Some(summary) => Ok(Some(summary)),
+        None if rewindable => {
+            output
+                .sink()
+                .rewind()
+                .with_context(|| format!("cannot take back {}", output.describe()))?;
+            Ok(None)
+        }
+        None => bail!(
+            "the second pass over {} read differently from the first",
+            input_name(&options.input)
+        ),
+    }
+}
+
+/// Reads every chunk, in waves of a few a thread, confirming each and
+/// sending its results to `out` (with the document's head and tail);
+/// `None` where the one-pass path gives up.
+#[allow(clippy::too_many_arguments)]
+fn chain<D: Domain>(
+    bytes: &[u8],
+    ranges: &[std::ops::Range<usize>],
+    close: usize,
+    input: &D::Input,
+    shared: &D::Shared<'_>,
+    sample: &[D::Record],
+    out: Option<(&SyncSender<Vec<String>>, &Pool)>,
+    options: &Options,
+) -> Result<Option<Summary>> {
+    let bar = progress_bar(options, ranges.last().map(|r| r.end as u64), "bytes");
+    if let Some((sender, _)) = out {
+        let mut head = String::new();
+        let mut w = JsonWriter::new(&mut head, true);
+        w.begin_object();
+        D::head(input, &mut w);
+        w.key(D::OUTPUTS);
+        w.begin_array();
+        if !send(sender, vec![head]) {
+            return Ok(Some(Summary::default()));
+        }
+    }
+    let first = ranges.first().map_or(close, |range| range.start);
+    let mut chain = Chain {
+        expected: first,
+        ended: first == close,
+        count: 0,
+    };
+    let mut ids = Vec::new();
+    let wave = rayon::current_num_threads() * 4;
+    for (wave_idx, wave_ranges) in ranges.chunks(wave).enumerate() {
+        let chunks: Vec<Chunk> = wave_ranges
+            .par_iter()
+            .enumerate()
+            .map(|(idx, range)| {
+                let known = wave_idx == 0 && idx == 0;
+                let text = out.map(|(_, pool)| {
+                    let mut text = pool.take();
+                    text.reserve(range.len() * 2);
+                    text
+                });
+                read_chunk::<D>(
+                    bytes,
+                    range.clone(),
+                    close,
+                    known,
+                    input,
+                    shared,
+                    sample,
+                    text,
+                )
+            })
+            .collect();
+        let mut texts = Vec::with_capacity(chunks.len());
+        for mut chunk in chunks {
+            let none_before = chain.count == 0;
+            if !chain.take(&chunk, close) {
+                bar.finish_and_clear();
+                return Ok(None);
+            }
+            if none_before && chunk.count > 0 && !chunk.text.is_empty() {
+                // The first element has no comma before it.
+                chunk.text.remove(0);
+            }
+            ids.append(&mut chunk.ids);
+            texts.push(chunk.text);
+        }
+        bar.set_position(wave_ranges.last().map_or(0, |r| r.end) as u64);
+        if let Some((sender, _)) = out
+            && !send(sender, texts)
+        {
+            return Ok(Some(Summary::default()));
+        }
+    }
+    bar.finish_and_clear();
+    if !chain.ended || chain.expected != close {
+        return Ok(None);
+    }
+    // Ids are unique in a document: their hashes sorted. Two equal hashes
+    // (a repeated id, or once in billions of documents two ids that
+    // collide) send the document to the path that compares the ids.
+    ids.par_sort_unstable();
+    let repeated = ids.windows(2).any(|pair| pair[0] == pair[1]);
+    if repeated {
+        return Ok(None);
+    }
+    if let Some((sender, _)) = out {
+        let mut tail = String::new();
+        let mut w = JsonWriter::inside_array(&mut tail, true, 2, chain.count == 0);
+        w.end_array();
+        w.end_object();
+        tail.push('\n');
+        send(sender, vec![tail]);
+    }
+    Ok(Some(Summary {
+        written: chain.count,
+        rejected: 0,
+        one_pass: true,
+    }))
 }
 
 /// An error at a record's own path, at its path in the document.
@@ -832,7 +1294,7 @@ fn stream_blocks<D: Domain>(
                 }
                 summary.rejected += part.rejects.len() as u64;
                 if let Some(file) = rejects_file.as_deref_mut() {
-                    let out = file.writer.as_mut().expect("open until committed");
+                    let out = file.sink();
                     for reject in &part.rejects {
                         serde_json::to_writer(&mut *out, reject)?;
                         out.write_all(b"\n")?;
@@ -990,6 +1452,53 @@ mod tests {
         assert_eq!(Format::of_path(Path::new("b.ndjson")), Format::Jsonl);
         assert_eq!(Format::of_path(Path::new("b.json")), Format::Json);
         assert_eq!(Format::of_path(Path::new("-")), Format::Json);
+    }
+
+    fn chunk(first: usize, next: usize, ended: bool, count: u64) -> Chunk {
+        Chunk {
+            first,
+            next,
+            ended,
+            count,
+            ids: Vec::new(),
+            text: String::new(),
+            ok: true,
+        }
+    }
+
+    #[test]
+    fn the_chain_takes_only_chunks_that_start_where_it_stands() {
+        let close = 100;
+        let mut chain = Chain {
+            expected: 10,
+            ended: false,
+            count: 0,
+        };
+        assert!(chain.take(&chunk(10, 40, false, 3), close));
+        // A chunk whose guess is not where the last one ended.
+        assert!(!chain.clone_at().take(&chunk(38, 60, false, 2), close));
+        // An empty chunk (a record longer than it) must guess the same
+        // place.
+        assert!(chain.take(&chunk(40, 40, false, 0), close));
+        assert!(!chain.clone_at().take(&chunk(41, 41, false, 0), close));
+        let mut failed = chunk(40, 90, true, 5);
+        failed.ok = false;
+        assert!(!chain.clone_at().take(&failed, close));
+        assert!(chain.take(&chunk(40, close, true, 5), close));
+        assert_eq!((chain.count, chain.ended, chain.expected), (8, true, close));
+        // After the array's end only chunks that found nothing.
+        assert!(chain.take(&chunk(close, close, false, 0), close));
+        assert!(!chain.clone_at().take(&chunk(95, 99, false, 1), close));
+    }
+
+    impl Chain {
+        fn clone_at(&self) -> Chain {
+            Chain {
+                expected: self.expected,
+                ended: self.ended,
+                count: self.count,
+            }
+        }
     }
 
     #[test]

@@ -56,6 +56,7 @@ impl Domain for Murabaha {
     // input's size.
     const BLOCK_BYTES: usize = 1 << 20;
     const DOCUMENT_BATCH: usize = 1_024;
+    const CHUNK_BYTES: usize = 256 << 10;
 
     fn parse_document(text: &str) -> Result<MurabahaInput, InputError> {
         MurabahaInput::from_json(text)
@@ -72,6 +73,10 @@ impl Domain for Murabaha {
 
     fn read(bytes: &[u8]) -> Option<Contract> {
         crate::murabaha::parse::contract(bytes)
+    }
+
+    fn read_at(bytes: &[u8], at: usize) -> Option<(Contract, usize)> {
+        crate::murabaha::parse::contract_at(bytes, at)
     }
 
     fn check(input: &MurabahaInput, contract: &Contract) -> Result<(), InputError> {

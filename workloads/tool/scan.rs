@@ -81,6 +81,90 @@ pub fn split(text: &[u8], field: &str) -> Option<Split> {
     Some(Split { context, records })
 }
 
+/// Where a document's record array lies, when it is the document's last
+/// field: found by reading the fields before it and looking at the bytes
+/// after it from the end, without reading the records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Region {
+    /// The index of the array's `[`.
+    pub open: usize,
+    /// The index of the `]` that the document's last `}` follows: the
+    /// array's own, unless the document is not what it seems (which the
+    /// reading of the records finds out).
+    pub close: usize,
+}
+
+impl Region {
+    /// The document with its record array emptied, as [`split`] gives it.
+    pub fn context(&self, text: &[u8]) -> Vec<u8> {
+        let mut context = Vec::with_capacity(self.open + 1 + text.len() - self.close);
+        context.extend_from_slice(&text[..=self.open]);
+        context.extend_from_slice(&text[self.close..]);
+        context
+    }
+
+    /// The index of the first non-blank byte inside the array.
+    pub fn first(&self, text: &[u8]) -> usize {
+        skip_ws(text, self.open + 1)
+    }
+}
+
+/// Where the array field `field` of a document lies, if it is the last
+/// field of the document's object; `None` where the scan gives up.
+pub fn region(text: &[u8], field: &str) -> Option<Region> {
+    let mut at = skip_ws(text, 0);
+    if text.get(at) != Some(&b'{') {
+        return None;
+    }
+    at += 1;
+    let open = loop {
+        at = skip_ws(text, at);
+        if text.get(at) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(text, at)?;
+        let key = &text[at + 1..key_end - 1];
+        if key.contains(&b'\\') {
+            return None;
+        }
+        at = skip_ws(text, key_end);
+        if text.get(at) != Some(&b':') {
+            return None;
+        }
+        at = skip_ws(text, at + 1);
+        if key == field.as_bytes() {
+            if text.get(at) != Some(&b'[') {
+                return None;
+            }
+            break at;
+        }
+        at = skip_ws(text, value_end(text, at)?);
+        if text.get(at) != Some(&b',') {
+            return None;
+        }
+        at += 1;
+    };
+    let mut end = text.len();
+    let mut back = |wanted: u8| {
+        while end > 0 && matches!(text[end - 1], b' ' | b'\n' | b'\r' | b'\t') {
+            end -= 1;
+        }
+        if end == 0 || text[end - 1] != wanted {
+            return None;
+        }
+        end -= 1;
+        Some(end)
+    };
+    back(b'}')?;
+    let close = back(b']')?;
+    (close > open).then_some(Region { open, close })
+}
+
+/// The index of the first byte at or after `at` that is not white space.
+pub fn skip_ws_at(text: &[u8], at: usize) -> usize {
+    skip_ws(text, at)
+}
+
 /// The elements of the array that opens at `at`, and the index after it.
 fn elements(text: &[u8], at: usize) -> Option<(usize, Vec<Range<usize>>)> {
     let mut records = Vec::new();
@@ -203,6 +287,33 @@ mod tests {
             pieces(r#"{"payers":[]}"#, "payers").unwrap(),
             (r#"{"payers":[]}"#.to_string(), vec![])
         );
+    }
+
+    #[test]
+    fn finds_a_last_record_array_from_both_ends() {
+        let text = br#" { "a": {"x": [1, "]"]}, "payers" : [ {"id": 1} ,{"id":"]"} ] } "#;
+        let found = region(text, "payers").unwrap();
+        assert_eq!(text[found.open], b'[');
+        assert_eq!(&text[found.first(text)..found.first(text) + 3], br#"{"i"#);
+        assert_eq!(
+            String::from_utf8(found.context(text)).unwrap(),
+            r#" { "a": {"x": [1, "]"]}, "payers" : [] } "#
+        );
+        // Where the bytes from the end are not the array's, the reading of
+        // the records finds out: here the region ends at the other array's
+        // bracket.
+        let text = br#"{"payers":[{"id":1}],"z":[2]}"#;
+        assert_eq!(region(text, "payers").unwrap().close, text.len() - 2);
+        for text in [
+            r#"{"payers":[1],"z":3}"#,
+            r#"{"payers":{}}"#,
+            r#"{"z":[1]}"#,
+            r#"{"payers":[1]"#,
+            r#"[{"payers":[1]}]"#,
+            r#"{"p\u0061yers":[1]}"#,
+        ] {
+            assert_eq!(region(text.as_bytes(), "payers"), None, "{text}");
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::json::JsonWriter;
 use crate::zakat::engine::{self, Assessed};
 use crate::zakat::fixed::Prepared;
 use crate::zakat::model::{Payer, Policy, Prices, ZakatInput, ZakatOutput};
-use crate::zakat::output::write_assessment;
+use crate::zakat::output::{write_assessment, write_figures};
 use crate::zakat::rules::{self, AssessError, Context};
 
 /// The zakat assessment of a population.
@@ -51,6 +51,8 @@ impl Domain for Zakat {
     // About 12,000 payers a block, some 4 MB of output.
     const BLOCK_BYTES: usize = 4 << 20;
     const DOCUMENT_BATCH: usize = 16_384;
+    // Some 3,000 payers a task.
+    const CHUNK_BYTES: usize = 1 << 20;
 
     fn parse_document(text: &str) -> Result<ZakatInput, InputError> {
         ZakatInput::from_json(text)
@@ -69,6 +71,10 @@ impl Domain for Zakat {
 
     fn read(bytes: &[u8]) -> Option<Payer> {
         crate::zakat::parse::payer(bytes)
+    }
+
+    fn read_at(bytes: &[u8], at: usize) -> Option<(Payer, usize)> {
+        crate::zakat::parse::payer_at(bytes, at)
     }
 
     fn check(input: &ZakatInput, payer: &Payer) -> Result<(), InputError> {
@@ -112,7 +118,11 @@ impl Domain for Zakat {
     ) -> Result<(), InputError> {
         let assessment = match shared {
             Shared::Fast(prepared) => match engine::assess_payer(prepared, payer).map_err(error)? {
-                Assessed::Fast(figures) => engine::assessment(payer, &figures, prepared),
+                Assessed::Fast(figures) => {
+                    w.element();
+                    write_figures(w, payer, &figures, prepared);
+                    return Ok(());
+                }
                 Assessed::Reference(assessment) => assessment,
             },
             Shared::Reference(context) => rules::assess(payer, context).map_err(error)?,

@@ -2,52 +2,164 @@
 //! the same bytes as `serde_json` writes for [`Assessment`], pretty in a
 //! document or compact on a line of a stream, several times faster.
 
-use super::model::{Animal, Assessment, LivestockGroup};
+use rust_decimal::Decimal;
+
+use super::fixed::{Figures, GROUPS, Prepared};
+use super::model::{Animal, AnimalCount, Assessment, LivestockGroup, Payer};
+use super::rules::livestock_due;
+use crate::date::CivilDate;
 use crate::json::JsonWriter;
+use crate::money::MONEY_DP;
 
 /// Writes one assessment, field for field as its `Serialize` does.
 pub fn write_assessment(w: &mut JsonWriter<'_>, a: &Assessment) {
+    let money = |value| Figure::Decimal(value, MONEY_DP);
+    write_fields(
+        w,
+        &Fields {
+            id: &a.id,
+            hawl_end: a.hawl_end,
+            hawl_complete: a.hawl_complete,
+            zakatable_assets: money(a.zakatable_assets),
+            deductible_debts: money(a.deductible_debts),
+            net_wealth: money(a.net_wealth),
+            nisab: money(a.nisab),
+            nisab_met: a.nisab_met,
+            wealth_zakat: money(a.wealth_zakat),
+            rikaz_zakat: money(a.rikaz_zakat),
+            total_due: money(a.total_due),
+        },
+        a.crops
+            .iter()
+            .map(|crop| (Figure::Decimal(crop.kg, 3), money(crop.value))),
+        a.livestock.iter().map(|herd| (herd.species, &herd.due[..])),
+    );
+}
+
+/// Writes the assessment of `payer` from the engine's fixed-point figures
+/// (cents, grams), without building the [`Assessment`]: the same bytes as
+/// [`write_assessment`] of [`super::engine::assessment`]'s.
+pub fn write_figures(w: &mut JsonWriter<'_>, payer: &Payer, f: &Figures, prepared: &Prepared) {
+    let cents = |units| Figure::Units(units, MONEY_DP);
+    let herds: Vec<(LivestockGroup, Vec<AnimalCount>)> = GROUPS
+        .iter()
+        .zip(f.herds)
+        .filter_map(|(group, herd)| {
+            let count = herd?;
+            let due = if f.hawl_complete {
+                livestock_due(*group, count)
+            } else {
+                Vec::new()
+            };
+            Some((*group, due))
+        })
+        .collect();
+    write_fields(
+        w,
+        &Fields {
+            id: &payer.id,
+            hawl_end: f.hawl_end,
+            hawl_complete: f.hawl_complete,
+            zakatable_assets: cents(f.zakatable_assets),
+            deductible_debts: cents(f.deductible_debts),
+            net_wealth: cents(f.net_wealth),
+            // Figures exist only where the nisab is in cents.
+            nisab: cents(prepared.nisab.unwrap_or_default()),
+            nisab_met: f.nisab_met,
+            wealth_zakat: cents(f.wealth_zakat),
+            rikaz_zakat: cents(f.rikaz_zakat),
+            total_due: cents(f.total_due),
+        },
+        f.crops[..usize::from(f.n_crops)]
+            .iter()
+            .map(|crop| (Figure::Units(crop.grams, 3), cents(crop.cents))),
+        herds.iter().map(|(group, due)| (*group, &due[..])),
+    );
+}
+
+/// A figure as the model holds it or as the engine does.
+#[derive(Clone, Copy)]
+enum Figure {
+    /// A `Decimal`, written with so many places.
+    Decimal(Decimal, u32),
+    /// A count of `10^-dp` units.
+    Units(i64, u32),
+}
+
+impl Figure {
+    #[inline]
+    fn write(self, w: &mut JsonWriter<'_>) {
+        match self {
+            Figure::Decimal(value, dp) => w.fixed(value, dp),
+            Figure::Units(units, dp) => w.units(units, dp),
+        }
+    }
+}
+
+/// An assessment's scalar fields.
+struct Fields<'a> {
+    id: &'a str,
+    hawl_end: CivilDate,
+    hawl_complete: bool,
+    zakatable_assets: Figure,
+    deductible_debts: Figure,
+    net_wealth: Figure,
+    nisab: Figure,
+    nisab_met: bool,
+    wealth_zakat: Figure,
+    rikaz_zakat: Figure,
+    total_due: Figure,
+}
+
+/// The one layout of an assessment: crops as (kg, value), herds as
+/// (group, animals due).
+fn write_fields<'d>(
+    w: &mut JsonWriter<'_>,
+    a: &Fields<'_>,
+    crops: impl Iterator<Item = (Figure, Figure)>,
+    livestock: impl Iterator<Item = (LivestockGroup, &'d [AnimalCount])>,
+) {
     w.begin_object();
     w.key("id");
-    w.string(&a.id);
+    w.string(a.id);
     w.key("hawl_end");
     w.date(a.hawl_end);
     w.key("hawl_complete");
     w.boolean(a.hawl_complete);
     w.key("zakatable_assets");
-    w.money(a.zakatable_assets);
+    a.zakatable_assets.write(w);
     w.key("deductible_debts");
-    w.money(a.deductible_debts);
+    a.deductible_debts.write(w);
     w.key("net_wealth");
-    w.money(a.net_wealth);
+    a.net_wealth.write(w);
     w.key("nisab");
-    w.money(a.nisab);
+    a.nisab.write(w);
     w.key("nisab_met");
     w.boolean(a.nisab_met);
     w.key("wealth_zakat");
-    w.money(a.wealth_zakat);
+    a.wealth_zakat.write(w);
     w.key("crops");
     w.begin_array();
-    for crop in &a.crops {
+    for (kg, value) in crops {
         w.element();
         w.begin_object();
         w.key("kg");
-        w.fixed(crop.kg, 3);
+        kg.write(w);
         w.key("value");
-        w.money(crop.value);
+        value.write(w);
         w.end_object();
     }
     w.end_array();
     w.key("livestock");
     w.begin_array();
-    for herd in &a.livestock {
+    for (species, due) in livestock {
         w.element();
         w.begin_object();
         w.key("species");
-        w.raw(group_json(herd.species));
+        w.raw(group_json(species));
         w.key("due");
         w.begin_array();
-        for animals in &herd.due {
+        for animals in due {
             w.element();
             w.begin_object();
             w.key("animal");
@@ -61,9 +173,9 @@ pub fn write_assessment(w: &mut JsonWriter<'_>, a: &Assessment) {
     }
     w.end_array();
     w.key("rikaz_zakat");
-    w.money(a.rikaz_zakat);
+    a.rikaz_zakat.write(w);
     w.key("total_due");
-    w.money(a.total_due);
+    a.total_due.write(w);
     w.end_object();
 }
 

@@ -22,6 +22,20 @@ use crate::json::{Reader, Seen};
 /// One payer from its JSON text, or `None` for the serde path.
 pub fn payer(bytes: &[u8]) -> Option<Payer> {
     let mut r = Reader::new(bytes);
+    let payer = read_payer(&mut r)?;
+    r.end()?;
+    Some(payer)
+}
+
+/// The payer whose JSON starts at index `at` of `bytes` (after white
+/// space), and the index just past it; `None` for the serde path.
+pub fn payer_at(bytes: &[u8], at: usize) -> Option<(Payer, usize)> {
+    let mut r = Reader::at(bytes, at);
+    let payer = read_payer(&mut r)?;
+    Some((payer, r.position()))
+}
+
+fn read_payer(r: &mut Reader<'_>) -> Option<Payer> {
     let mut seen = Seen::default();
     let (mut id, mut region, mut hawl_start) = (None, None, None);
     let (mut assets, mut debts) = (Vec::new(), Vec::new());
@@ -57,7 +71,6 @@ pub fn payer(bytes: &[u8]) -> Option<Payer> {
         }
         _ => None,
     })?;
-    r.end()?;
     Some(Payer {
         id: id?,
         region,
