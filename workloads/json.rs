@@ -51,7 +51,7 @@ impl<'a> JsonWriter<'a> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn separate(&mut self) {
         if self.first {
             self.first = false;
@@ -64,14 +64,15 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// A newline and the indentation of the current depth, in one piece.
-    #[inline]
+    #[inline(always)]
     fn newline(&mut self) {
         let n = 1 + 2 * self.depth;
-        if n <= 16 {
-            // A copy of a constant length (a few instructions, where a
-            // copy of `n` bytes is a call), then the length cut to `n`.
-            self.out.push_str(&NEWLINE_INDENT[..16]);
-            self.out.truncate(self.out.len() - (16 - n));
+        if n <= 32 {
+            let block: &[u8; 32] = NEWLINE_INDENT.as_bytes()[..32]
+                .try_into()
+                .expect("32 bytes");
+            // SAFETY: a newline and spaces.
+            unsafe { crate::text::push_ascii_prefix(self.out, block, n) };
         } else if n <= NEWLINE_INDENT.len() {
             self.out.push_str(&NEWLINE_INDENT[..n]);
         } else {
@@ -123,7 +124,7 @@ impl<'a> JsonWriter<'a> {
 
     /// Starts an object's field: the separator and `"name": `. `name` is
     /// one of the program's own field names, which need no escaping.
-    #[inline]
+    #[inline(always)]
     pub fn key(&mut self, name: &str) {
         debug_assert!(!needs_escape(name));
         self.separate();
@@ -163,9 +164,7 @@ impl<'a> JsonWriter<'a> {
     /// [`JsonWriter::fixed`] writes the same value as a `Decimal`.
     #[inline]
     pub fn units(&mut self, units: i64, dp: u32) {
-        self.out.push('"');
-        crate::text::write_units(self.out, units, dp);
-        self.out.push('"');
+        crate::text::write_units_between(self.out, units, dp, Some(b'"'));
     }
 
     /// Money: a decimal string with two places.
@@ -182,8 +181,9 @@ impl<'a> JsonWriter<'a> {
     }
 
     /// A whole number.
+    #[inline]
     pub fn number(&mut self, n: u64) {
-        self.out.push_str(itoa::Buffer::new().format(n));
+        crate::text::write_count(self.out, n);
     }
 
     /// `true` or `false`.

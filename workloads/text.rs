@@ -75,9 +75,122 @@ pub fn push_fixed_right_aligned(out: &mut String, value: Decimal, dp: u32, width
 /// Writes `units × 10^-dp` (a fixed-point count, such as cents) with `dp`
 /// places (at most 18), without allocating: the text `format_fixed` gives
 /// the same value as a `Decimal`.
+#[inline]
 pub fn write_units(out: &mut String, units: i64, dp: u32) {
-    let mut buffer = [0u8; UNITS_TEXT];
-    out.push_str(units_text(&mut buffer, units, dp));
+    write_units_between(out, units, dp, None);
+}
+
+/// Writes `units × 10^-dp` as [`write_units`] does, between two `quote`
+/// bytes when there is one (a JSON string).
+#[inline(always)]
+pub fn write_units_between(out: &mut String, units: i64, dp: u32, quote: Option<u8>) {
+    assert!(dp <= 18, "at most 18 places");
+    // Written from the end backwards (no length to work out first), then
+    // pushed as one copy of a constant size where it is short enough.
+    // The text ends at END; the longest (a sign, 19 digits, a point and
+    // two quotes) starts at END - 23, and a 32-byte copy from the shortest
+    // one's start stays within the buffer.
+    const END: usize = 48;
+    let mut buffer = [0u8; END + 32];
+    let mut at = END;
+    if let Some(quote) = quote {
+        at -= 1;
+        buffer[at] = quote;
+    }
+    let mut n = units.unsigned_abs();
+    for _ in 0..dp / 2 {
+        at -= 2;
+        buffer[at..at + 2].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if dp % 2 == 1 {
+        at -= 1;
+        buffer[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    at -= 1;
+    buffer[at] = b'.';
+    while n >= 100 {
+        at -= 2;
+        buffer[at..at + 2].copy_from_slice(&DIGIT_PAIRS[(n % 100) as usize]);
+        n /= 100;
+    }
+    if n >= 10 {
+        at -= 2;
+        buffer[at..at + 2].copy_from_slice(&DIGIT_PAIRS[n as usize]);
+    } else {
+        at -= 1;
+        buffer[at] = b'0' + n as u8;
+    }
+    if units < 0 {
+        at -= 1;
+        buffer[at] = b'-';
+    }
+    if let Some(quote) = quote {
+        at -= 1;
+        buffer[at] = quote;
+    }
+    let len = END - at;
+    if len <= 32 {
+        let block: &[u8; 32] = buffer[at..at + 32].try_into().expect("32 bytes");
+        // SAFETY: digits, a point, a sign, the quote (ASCII by the
+        // callers: a `"`) and zeros.
+        debug_assert!(block.is_ascii());
+        unsafe { push_ascii_prefix(out, block, len) };
+    } else {
+        // SAFETY: as above.
+        out.push_str(unsafe { std::str::from_utf8_unchecked(&buffer[at..END]) });
+    }
+}
+
+/// Appends the first `n` bytes of `block`, a block of a constant size: the
+/// whole block copied into room reserved for it (a few instructions, where
+/// a copy of `n` bytes is a call to `memcpy`), then the length set to
+/// take only `n` of them. The domain commands write some forty of these a
+/// contract's instalment.
+///
+/// # Safety
+///
+/// `block[..n]` must be ASCII (so that the `String` stays UTF-8).
+#[inline(always)]
+pub unsafe fn push_ascii_prefix<const N: usize>(out: &mut String, block: &[u8; N], n: usize) {
+    assert!(n <= N);
+    debug_assert!(block[..n].is_ascii());
+    out.reserve(N);
+    // SAFETY: `reserve` made room for `N` bytes past the length, and all
+    // `N` are written before the length grows by `n <= N` over them; the
+    // caller promises that those `n` are ASCII.
+    unsafe {
+        let bytes = out.as_mut_vec();
+        let len = bytes.len();
+        std::ptr::copy_nonoverlapping(block.as_ptr(), bytes.as_mut_ptr().add(len), N);
+        bytes.set_len(len + n);
+    }
+}
+
+/// Writes `n` in decimal, as `itoa` and `Display` do.
+#[inline]
+pub fn write_count(out: &mut String, n: u64) {
+    if n < 1000 {
+        // A day count, an instalment's number: one to three digits.
+        let n = n as usize;
+        let mut buffer = [0u8; 4];
+        let len = if n < 10 {
+            buffer[0] = b'0' + n as u8;
+            1
+        } else if n < 100 {
+            buffer[..2].copy_from_slice(&DIGIT_PAIRS[n]);
+            2
+        } else {
+            buffer[0] = b'0' + (n / 100) as u8;
+            buffer[1..3].copy_from_slice(&DIGIT_PAIRS[n % 100]);
+            3
+        };
+        // SAFETY: digits and zeros.
+        unsafe { push_ascii_prefix(out, &buffer, len) };
+    } else {
+        out.push_str(itoa::Buffer::new().format(n));
+    }
 }
 
 /// Writes `units × 10^-dp` right-aligned in `width` columns.
@@ -182,14 +295,16 @@ fn push_magnitude(out: &mut String, negative: bool, units: u128, dp: u32, width:
 }
 
 /// Writes a date as `YYYY-MM-DD` (years 1900–2150, as `CivilDate` holds).
+#[inline]
 pub fn write_date(out: &mut String, date: crate::date::CivilDate) {
-    let year = date.year() as u32;
-    out.push_str(pair(year / 100));
-    out.push_str(pair(year % 100));
-    out.push('-');
-    out.push_str(pair(u32::from(date.month())));
-    out.push('-');
-    out.push_str(pair(u32::from(date.day())));
+    let year = date.year() as usize;
+    let mut text = *b"0000-00-00";
+    text[..2].copy_from_slice(&DIGIT_PAIRS[year / 100 % 100]);
+    text[2..4].copy_from_slice(&DIGIT_PAIRS[year % 100]);
+    text[5..7].copy_from_slice(&DIGIT_PAIRS[usize::from(date.month()) % 100]);
+    text[8..].copy_from_slice(&DIGIT_PAIRS[usize::from(date.day()) % 100]);
+    // SAFETY: digits and hyphens.
+    unsafe { push_ascii_prefix(out, &text, text.len()) };
 }
 
 /// Writes `text` right-aligned in `width` columns, as `format!("{text:>width$}")`

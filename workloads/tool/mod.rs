@@ -6,8 +6,8 @@
 //! [`Murabaha`]):
 //!
 //! - **A JSON document** (`FORMATS.md`). When the record array is the
-//!   document's last field (as `mizan generate` writes it), [`one_pass`]
-//!   reads it in one pass, keeping no record: the array is cut into byte
+//!   document's last field (as `mizan generate` writes it), the command
+//!   reads it in one pass (`one_pass`), keeping no record: the array is cut into byte
 //!   ranges, each task guesses where its first record starts and reads,
 //!   checks, computes and writes the records that start in its range, and
 //!   the task before confirms the guess; results go out as their task is
