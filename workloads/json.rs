@@ -263,15 +263,19 @@ impl<'a> Reader<'a> {
     }
 
     /// A string with no escapes.
-    #[inline]
+    #[inline(always)]
     pub fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = &self.bytes[self.at..];
         // Eight bytes at a time up to the first quote, backslash, control
         // character or non-ASCII byte: the reader's inner loop.
         let mut len = 0;
-        while let Some(word) = rest.get(len..len + 8) {
-            let stops = ascii_stops(u64::from_le_bytes(word.try_into().expect("eight bytes")));
+        while len + 8 <= rest.len() {
+            // SAFETY: `len + 8 <= rest.len()`: eight bytes in bounds, read
+            // unaligned (one load, where a checked slice is several
+            // instructions more a word).
+            let word = unsafe { std::ptr::read_unaligned(rest.as_ptr().add(len).cast::<u64>()) };
+            let stops = ascii_stops(u64::from_le(word));
             if stops != 0 {
                 len += (stops.trailing_zeros() / 8) as usize;
                 break;
@@ -416,6 +420,12 @@ fn ascii_stops(word: u64) -> u64 {
 pub struct Seen(u64);
 
 impl Seen {
+    /// Whether field `n` was marked.
+    #[inline]
+    pub fn has(&self, n: u32) -> bool {
+        self.0 & (1u64 << n) != 0
+    }
+
     /// Marks field `n` (below 64); `None` if it was seen before.
     #[inline]
     pub fn mark(&mut self, n: u32) -> Option<()> {

@@ -148,6 +148,14 @@ pub trait Domain: Sync {
     /// The same for the record whose JSON starts at index `at` of `bytes`
     /// (after white space), with the index just past it.
     fn read_at(bytes: &[u8], at: usize) -> Option<(Self::Record, usize)>;
+    /// The same into `record`, keeping the room it has (a record's
+    /// strings and vectors, allocated once a task rather than once a
+    /// record); `record` is left in no particular state on `None`.
+    fn read_into(bytes: &[u8], at: usize, record: &mut Self::Record) -> Option<usize> {
+        let (read, end) = Self::read_at(bytes, at)?;
+        *record = read;
+        Some(end)
+    }
     /// The record checks that span fields, at the record's own paths.
     fn check(input: &Self::Input, record: &Self::Record) -> Result<(), InputError>;
     /// The record's id.
@@ -713,8 +721,8 @@ fn read_chunk<D: Domain>(
                     chunk.next = at;
                     return chunk;
                 }
-                match D::read_at(bytes, at) {
-                    Some((r, e)) => (record, end) = (r, e),
+                match D::read_into(bytes, at, &mut record) {
+                    Some(e) => end = e,
                     None => {
                         chunk.ok = false;
                         return chunk;

@@ -77,6 +77,10 @@ impl Domain for Zakat {
         crate::zakat::parse::payer_at(bytes, at)
     }
 
+    fn read_into(bytes: &[u8], at: usize, payer: &mut Payer) -> Option<usize> {
+        crate::zakat::parse::payer_into(bytes, at, payer)
+    }
+
     fn check(input: &ZakatInput, payer: &Payer) -> Result<(), InputError> {
         input.check_payer(payer)
     }

@@ -35,49 +35,80 @@ pub fn payer_at(bytes: &[u8], at: usize) -> Option<(Payer, usize)> {
     Some((payer, r.position()))
 }
 
+/// The payer whose JSON starts at index `at` of `bytes`, read into
+/// `payer` (its strings' and vectors' room kept from the payer before),
+/// and the index just past it; `None` for the serde path, with `payer`
+/// left in no particular state.
+pub fn payer_into(bytes: &[u8], at: usize, payer: &mut Payer) -> Option<usize> {
+    let mut r = Reader::at(bytes, at);
+    read_payer_into(&mut r, payer)?;
+    Some(r.position())
+}
+
 fn read_payer(r: &mut Reader<'_>) -> Option<Payer> {
+    let mut payer = Payer {
+        id: String::new(),
+        region: None,
+        hawl_start: crate::date::CivilDate::new(2000, 1, 1).expect("a date"),
+        assets: Vec::new(),
+        debts: Vec::new(),
+    };
+    read_payer_into(r, &mut payer)?;
+    Some(payer)
+}
+
+fn read_payer_into(r: &mut Reader<'_>, payer: &mut Payer) -> Option<()> {
     let mut seen = Seen::default();
-    let (mut id, mut region, mut hawl_start) = (None, None, None);
-    let (mut assets, mut debts) = (Vec::new(), Vec::new());
+    let mut region = None;
+    payer.assets.clear();
+    payer.debts.clear();
     r.object(|r, key| match key {
         "id" => {
             seen.mark(0)?;
-            id = Some(r.string()?.to_owned());
+            let id = r.string()?;
+            payer.id.clear();
+            payer.id.push_str(id);
             Some(())
         }
         "region" => {
             seen.mark(1)?;
-            region = Some(r.string()?.to_owned());
+            region = Some(r.string()?);
             Some(())
         }
         "hawl_start" => {
             seen.mark(2)?;
-            hawl_start = Some(r.date()?);
+            payer.hawl_start = r.date()?;
             Some(())
         }
         "assets" => {
             seen.mark(3)?;
             r.array(|r| {
-                assets.push(asset(r)?);
+                payer.assets.push(asset(r)?);
                 Some(())
             })
         }
         "debts" => {
             seen.mark(4)?;
             r.array(|r| {
-                debts.push(debt(r)?);
+                payer.debts.push(debt(r)?);
                 Some(())
             })
         }
         _ => None,
     })?;
-    Some(Payer {
-        id: id?,
-        region,
-        hawl_start: hawl_start?,
-        assets,
-        debts,
-    })
+    // The id and the hawl's start are required.
+    if !seen.has(0) || !seen.has(2) {
+        return None;
+    }
+    match (region, &mut payer.region) {
+        (None, slot) => *slot = None,
+        (Some(text), Some(kept)) => {
+            kept.clear();
+            kept.push_str(text);
+        }
+        (Some(text), slot) => *slot = Some(text.to_owned()),
+    }
+    Some(())
 }
 
 fn ratio(r: &mut Reader<'_>) -> Option<Ratio> {
@@ -250,6 +281,30 @@ mod tests {
             assert_eq!(payer(text.as_bytes()), serde(text), "{text}");
             assert!(payer(text.as_bytes()).is_some(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_payer_read_into_another_is_the_one_read_afresh() {
+        let texts = [
+            r#"{"id":"LONG-ID-0001","region":"north","hawl_start":"2025-03-01","assets":[{"kind":"cash","amount":"1","currency":"USD"},{"kind":"gold","grams":"50","karat":24,"use":"investment"}],"debts":[{"kind":"due_now","amount":"3","currency":"USD"}]}"#,
+            r#"{"id":"B","hawl_start":"2024-01-31"}"#,
+            r#"{"hawl_start":"2024-01-31","region":"south","id":"C","debts":[]}"#,
+            r#"{"id":"D","region":"x","hawl_start":"2024-01-31","assets":[{"kind":"rikaz","value":"9","currency":"USD"}]}"#,
+        ];
+        let mut payer = payer(texts[0].as_bytes()).unwrap();
+        for text in texts.iter().chain(texts.iter().rev()) {
+            let end = payer_into(text.as_bytes(), 0, &mut payer).unwrap();
+            assert_eq!(end, text.len());
+            assert_eq!(Some(&payer), serde(text).as_ref(), "{text}");
+        }
+        assert_eq!(
+            payer_into(
+                br#"{"region":"x","hawl_start":"2024-01-31"}"#,
+                0,
+                &mut payer
+            ),
+            None
+        );
     }
 
     #[test]
