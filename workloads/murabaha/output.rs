@@ -65,6 +65,7 @@ struct Totals<M> {
     settlement: Option<(CivilDate, M, M, M)>,
 }
 
+#[inline(always)]
 fn money<M: Money>(w: &mut JsonWriter<'_>, key: &str, value: M) {
     w.key(key);
     value.write(w);
