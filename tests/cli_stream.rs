@@ -376,6 +376,50 @@ fn a_refused_document_takes_back_standard_output_that_is_a_file() {
     assert_eq!(std::fs::read(&output).unwrap(), expected);
 }
 
+/// Standard output that is a pipe: the document's results are kept in
+/// memory until every record has been read (one pass), or, past
+/// `--hold-mb`, the document is read twice; the same bytes either way, and
+/// nothing at all for a refused document.
+#[test]
+fn a_pipe_gets_the_same_bytes_whether_the_results_are_kept_or_not() {
+    let dir = scratch("pipe");
+    for (workload, command, count) in [("zakat", "assess", "3000"), ("murabaha", "process", "40")] {
+        let input = generated(&dir, workload, count, "in.json");
+        let input = input.to_str().unwrap();
+        let kept = mizan(&[workload, command, input], b"");
+        let twice = mizan(&[workload, command, input, "--hold-mb", "0"], b"");
+        assert!(kept.status.success() && twice.status.success());
+        assert!(kept.stdout.len() > 100_000, "{workload}");
+        assert_eq!(kept.stdout, twice.stdout, "{workload}");
+        let written = dir.join("out.json");
+        let file = mizan(
+            &[workload, command, input, "-o", written.to_str().unwrap()],
+            b"",
+        );
+        assert!(file.status.success());
+        assert_eq!(std::fs::read(&written).unwrap(), kept.stdout, "{workload}");
+    }
+    let good = std::fs::read_to_string(dir.join("in.json")).unwrap();
+    let bad = good.replacen("\"term_months\":", "\"term_months\":0,\"x\":", 1);
+    assert_ne!(bad, good);
+    std::fs::write(dir.join("bad.json"), bad).unwrap();
+    for hold in ["0", "768"] {
+        let out = mizan(
+            &[
+                "murabaha",
+                "process",
+                dir.join("bad.json").to_str().unwrap(),
+                "--hold-mb",
+                hold,
+            ],
+            b"",
+        );
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stdout.is_empty(), "nothing printed (--hold-mb {hold})");
+        assert!(stderr(&out).contains("contracts[0]"), "{}", stderr(&out));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -81,6 +81,7 @@ fn command_in_chunks<D: Domain>(
         rejects: None,
         progress: false,
         chunk_bytes,
+        hold_bytes: 0,
     };
     let result = tool::run::<D>(&options).map_err(|e| format!("{e:#}"));
     let written = std::fs::read(&output);
@@ -267,6 +268,7 @@ fn generated_documents_are_read_in_one_pass() {
                 rejects: None,
                 progress: false,
                 chunk_bytes,
+                hold_bytes: 0,
             };
             let summary = tool::run::<D>(&options).unwrap();
             assert!(summary.one_pass, "chunks of {chunk_bytes:?} bytes");

@@ -354,6 +354,12 @@ struct ToolArgs {
     /// terminal).
     #[arg(long)]
     quiet: bool,
+    /// Megabytes of a document's results kept in memory when the output
+    /// cannot be taken back (a pipe): within them the document is read
+    /// once; past them it is read and computed once to check it, then
+    /// again to write.
+    #[arg(long, value_name = "MB", default_value_t = 768)]
+    hold_mb: usize,
 }
 
 impl ToolArgs {
@@ -366,6 +372,7 @@ impl ToolArgs {
             rejects: self.rejects.clone(),
             progress: !self.quiet,
             chunk_bytes: None,
+            hold_bytes: self.hold_mb << 20,
         }
     }
 }

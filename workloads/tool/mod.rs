@@ -93,6 +93,9 @@ pub struct Options {
     /// (`None`: the domain's own size). Small sizes are for tests: they
     /// make every record's place in the chain of tasks an edge.
     pub chunk_bytes: Option<usize>,
+    /// Bytes of a document's results kept in memory when the output
+    /// cannot be taken back (then the document is read once, not twice).
+    pub hold_bytes: usize,
 }
 
 /// What a run did.
@@ -816,16 +819,36 @@ fn one_pass<D: Domain>(
         .map(|start| start..(start + chunk_bytes).min(close))
         .collect();
     let rewindable = output.sink().rewindable();
+    let pool = Pool::default();
     if !rewindable {
-        // Nothing may go out before everything is known good.
-        match chain::<D>(
-            bytes, &ranges, close, &input, &shared, &sample, None, options,
-        )? {
-            Some(_) => {}
-            None => return Ok(None),
+        // Nothing may go out before everything is known good: a first
+        // pass reads and computes every record, keeping the results if
+        // they are small enough to keep (then there is no second pass).
+        let mut held = Held::new(options.hold_bytes);
+        let Some(summary) = chain::<D>(
+            bytes,
+            &ranges,
+            close,
+            &input,
+            &shared,
+            &sample,
+            Deliver::Hold(&mut held),
+            options,
+        )?
+        else {
+            return Ok(None);
+        };
+        if !held.given_up {
+            let texts = std::mem::take(&mut held.texts);
+            with_writer(output, &pool, |sender| {
+                let _ = send(sender, vec![head_text::<D>(&input)])
+                    && send(sender, texts)
+                    && send(sender, vec![tail_text(summary.written)]);
+                Ok(())
+            })?;
+            return Ok(Some(summary));
         }
     }
-    let pool = Pool::default();
     let summary = with_writer(output, &pool, |sender| {
         chain::<D>(
             bytes,
@@ -834,7 +857,7 @@ fn one_pass<D: Domain>(
             &input,
             &shared,
             &sample,
-            Some((sender, &pool)),
+            Deliver::Send(sender, &pool),
             options,
         )
     })?;
@@ -854,6 +877,63 @@ fn one_pass<D: Domain>(
     }
 }
 
+/// Where the one-pass path's confirmed results go.
+enum Deliver<'a> {
+    /// To the writer thread, wave by wave.
+    Send(&'a SyncSender<Vec<String>>, &'a Pool),
+    /// Kept in memory, for output that cannot be taken back, while the
+    /// whole output promises to stay under a cap.
+    Hold(&'a mut Held),
+}
+
+/// The results of a first pass over a document, kept so that a second
+/// pass is needed only for output too big to keep.
+struct Held {
+    cap: usize,
+    texts: Vec<String>,
+    bytes: usize,
+    /// Whether the output promised to be too big (nothing is kept then).
+    given_up: bool,
+}
+
+impl Held {
+    fn new(cap: usize) -> Held {
+        Held {
+            cap,
+            texts: Vec::new(),
+            bytes: 0,
+            given_up: false,
+        }
+    }
+
+    fn give_up(&mut self) {
+        self.given_up = true;
+        self.texts = Vec::new();
+        self.bytes = 0;
+    }
+}
+
+/// The output document's opening, up to its record array's `[`.
+fn head_text<D: Domain>(input: &D::Input) -> String {
+    let mut head = String::new();
+    let mut w = JsonWriter::new(&mut head, true);
+    w.begin_object();
+    D::head(input, &mut w);
+    w.key(D::OUTPUTS);
+    w.begin_array();
+    head
+}
+
+/// The output document's closing, after `count` records.
+fn tail_text(count: u64) -> String {
+    let mut tail = String::new();
+    let mut w = JsonWriter::inside_array(&mut tail, true, 2, count == 0);
+    w.end_array();
+    w.end_object();
+    tail.push('\n');
+    tail
+}
+
 /// Reads every chunk, in waves of a few a thread, confirming each and
 /// sending its results to `out` (with the document's head and tail);
 /// `None` where the one-pass path gives up.
@@ -865,20 +945,18 @@ fn chain<D: Domain>(
     input: &D::Input,
     shared: &D::Shared<'_>,
     sample: &[D::Record],
-    out: Option<(&SyncSender<Vec<String>>, &Pool)>,
+    mut deliver: Deliver<'_>,
     options: &Options,
 ) -> Result<Option<Summary>> {
     let bar = progress_bar(options, ranges.last().map(|r| r.end as u64), "bytes");
-    if let Some((sender, _)) = out {
-        let mut head = String::new();
-        let mut w = JsonWriter::new(&mut head, true);
-        w.begin_object();
-        D::head(input, &mut w);
-        w.key(D::OUTPUTS);
-        w.begin_array();
-        if !send(sender, vec![head]) {
-            return Ok(Some(Summary::default()));
-        }
+    let out = match &deliver {
+        Deliver::Send(sender, pool) => Some((*sender, *pool)),
+        Deliver::Hold(_) => None,
+    };
+    if let Some((sender, _)) = out
+        && !send(sender, vec![head_text::<D>(input)])
+    {
+        return Ok(Some(Summary::default()));
     }
     let first = ranges.first().map_or(close, |range| range.start);
     let mut chain = Chain {
@@ -889,16 +967,21 @@ fn chain<D: Domain>(
     let mut ids = Vec::new();
     let wave = rayon::current_num_threads() * 4;
     for (wave_idx, wave_ranges) in ranges.chunks(wave).enumerate() {
+        let holding = matches!(&deliver, Deliver::Hold(held) if !held.given_up);
         let chunks: Vec<Chunk> = wave_ranges
             .par_iter()
             .enumerate()
             .map(|(idx, range)| {
                 let known = wave_idx == 0 && idx == 0;
-                let text = out.map(|(_, pool)| {
-                    let mut text = pool.take();
-                    text.reserve(range.len() * 2);
-                    text
-                });
+                let text = match out {
+                    Some((_, pool)) => {
+                        let mut text = pool.take();
+                        text.reserve(range.len() * 2);
+                        Some(text)
+                    }
+                    None if holding => Some(String::with_capacity(range.len() * 2)),
+                    None => None,
+                };
                 read_chunk::<D>(
                     bytes,
                     range.clone(),
@@ -926,10 +1009,23 @@ fn chain<D: Domain>(
             texts.push(chunk.text);
         }
         bar.set_position(wave_ranges.last().map_or(0, |r| r.end) as u64);
-        if let Some((sender, _)) = out
-            && !send(sender, texts)
-        {
-            return Ok(Some(Summary::default()));
+        match &mut deliver {
+            Deliver::Send(sender, _) => {
+                if !send(sender, texts) {
+                    return Ok(Some(Summary::default()));
+                }
+            }
+            Deliver::Hold(held) if !held.given_up => {
+                held.bytes += texts.iter().map(String::len).sum::<usize>();
+                held.texts.extend(texts);
+                // The whole output, at the rate of what is held so far.
+                let read = wave_ranges.last().map_or(first, |r| r.end) - first;
+                let projected = held.bytes as f64 * (close - first) as f64 / read.max(1) as f64;
+                if projected > held.cap as f64 {
+                    held.give_up();
+                }
+            }
+            Deliver::Hold(_) => {}
         }
     }
     bar.finish_and_clear();
@@ -945,12 +1041,7 @@ fn chain<D: Domain>(
         return Ok(None);
     }
     if let Some((sender, _)) = out {
-        let mut tail = String::new();
-        let mut w = JsonWriter::inside_array(&mut tail, true, 2, chain.count == 0);
-        w.end_array();
-        w.end_object();
-        tail.push('\n');
-        send(sender, vec![tail]);
+        send(sender, vec![tail_text(chain.count)]);
     }
     Ok(Some(Summary {
         written: chain.count,
