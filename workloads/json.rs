@@ -127,6 +127,25 @@ impl<'a> JsonWriter<'a> {
     #[inline(always)]
     pub fn key(&mut self, name: &str) {
         debug_assert!(!needs_escape(name));
+        let indent = 2 * self.depth;
+        if self.pretty && !self.first && indent + name.len() + 6 <= 64 && name.is_ascii() {
+            // A field after the first, pretty: `,`, the newline and
+            // indentation, `"name": ` built in one block and pushed as one
+            // copy of a constant size (the name, a constant where this is
+            // inlined, folds into the block).
+            let mut block = [b' '; 64];
+            block[0] = b',';
+            block[1] = b'\n';
+            let at = 2 + indent;
+            block[at] = b'"';
+            block[at + 1..at + 1 + name.len()].copy_from_slice(name.as_bytes());
+            let end = at + 1 + name.len();
+            block[end..end + 3].copy_from_slice(b"\": ");
+            // SAFETY: a comma, a newline, spaces, quotes, a colon and the
+            // name, checked ASCII above.
+            unsafe { crate::text::push_ascii_prefix(self.out, &block, end + 3) };
+            return;
+        }
         self.separate();
         self.out.push('"');
         self.out.push_str(name);
