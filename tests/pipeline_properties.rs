@@ -279,6 +279,34 @@ fn generated_documents_are_read_in_one_pass() {
     }
     check::<Zakat>(|out| mizan::zakat::generate::write_json(out, 700, 5).unwrap());
     check::<Murabaha>(|out| mizan::murabaha::generate::write_json(out, 60, 5).unwrap());
+    // Ids the hand reader does not read (an escape): the path that keeps
+    // every record, in chunks of every size, with the reference's output.
+    let mut bytes = Vec::new();
+    mizan::zakat::generate::write_json(&mut bytes, 700, 5).unwrap();
+    let escaped = String::from_utf8(bytes)
+        .unwrap()
+        .replace("\"id\":\"P", "\"id\":\"\\u0050");
+    let path = scratch("escaped.json");
+    std::fs::write(&path, &escaped).unwrap();
+    let reference = command::<Zakat>(&path, Format::Json, Engine::Reference).unwrap();
+    for chunk_bytes in [Some(1), Some(333), None] {
+        let output = scratch("out");
+        let options = Options {
+            input: path.clone(),
+            format: Format::Json,
+            output: Some(output.clone()),
+            engine: Engine::Fast,
+            rejects: None,
+            progress: false,
+            chunk_bytes,
+            hold_bytes: 0,
+        };
+        let summary = tool::run::<Zakat>(&options).unwrap();
+        assert!(!summary.one_pass);
+        assert_eq!(std::fs::read(&output).unwrap(), reference);
+        std::fs::remove_file(&output).unwrap();
+    }
+    std::fs::remove_file(&path).unwrap();
 }
 
 #[test]

@@ -119,15 +119,18 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
     let body = &bytes[usize::from(negative)..];
     let mut mantissa: u64 = 0;
     let mut point = None;
+    // At most 19 bytes: 19 digits fit a u64, so the loop cannot overflow.
     let mut plain = !body.is_empty() && body.len() <= 19;
-    for (at, &b) in body.iter().enumerate() {
-        if b.is_ascii_digit() {
-            mantissa = mantissa * 10 + u64::from(b - b'0');
-        } else if b == b'.' && point.is_none() && at > 0 && at + 1 < body.len() {
-            point = Some(at);
-        } else {
-            plain = false;
-            break;
+    if plain {
+        for (at, &b) in body.iter().enumerate() {
+            if b.is_ascii_digit() {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+            } else if b == b'.' && point.is_none() && at > 0 && at + 1 < body.len() {
+                point = Some(at);
+            } else {
+                plain = false;
+                break;
+            }
         }
     }
     let places = point.map_or(0, |at| body.len() - at - 1);

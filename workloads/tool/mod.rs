@@ -620,11 +620,13 @@ fn document<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary
 /// records that start in its byte range, read, checked, computed and
 /// written.
 struct Chunk {
-    /// Where its first record starts: the first place at or after the
-    /// range's start where a record can be read and is followed by `,` or
-    /// by the array's end (a guess, which the chunk before confirms); the
-    /// array's end where there is none.
-    first: usize,
+    /// Where its first record starts: the first place in its range where a
+    /// record can be read and is followed by `,` or by the array's end (a
+    /// guess, which the chunk before confirms); `None` where there is none
+    /// (no record starts in the range, or none the hand reader reads).
+    first: Option<usize>,
+    /// Where its range ends.
+    end: usize,
     /// Where the record after its last starts, or where its last record's
     /// array ends (`ended`).
     next: usize,
@@ -660,7 +662,8 @@ fn read_chunk<D: Domain>(
 ) -> Chunk {
     let write = out.is_some();
     let mut chunk = Chunk {
-        first: close,
+        first: None,
+        end: range.end,
         next: close,
         ended: false,
         count: 0,
@@ -678,8 +681,10 @@ fn read_chunk<D: Domain>(
             return chunk;
         }
     } else {
+        // Only within the range: a record the hand reader cannot read must
+        // not send every later task scanning to the array's end.
         let mut from = range.start;
-        while let Some(offset) = memchr::memchr(b'{', &bytes[from..close]) {
+        while let Some(offset) = memchr::memchr(b'{', &bytes[from..range.end]) {
             let at = from + offset;
             if let Some((record, end)) = D::read_at(bytes, at) {
                 let next = after(end);
@@ -694,11 +699,7 @@ fn read_chunk<D: Domain>(
     let Some((mut at, mut record, mut end)) = found else {
         return chunk;
     };
-    chunk.first = at;
-    if at >= range.end {
-        chunk.next = at;
-        return chunk;
-    }
+    chunk.first = Some(at);
     let hasher = id_hasher();
     let mut part = D::part(shared, sample);
     let mut w = JsonWriter::inside_array(&mut chunk.text, true, 2, false);
@@ -754,14 +755,17 @@ struct Chain {
 
 impl Chain {
     /// Takes `chunk` if it starts where the chain stands.
-    fn take(&mut self, chunk: &Chunk, close: usize) -> bool {
+    fn take(&mut self, chunk: &Chunk) -> bool {
         if !chunk.ok {
             return false;
         }
-        if chunk.count == 0 {
-            return chunk.first == if self.ended { close } else { self.expected };
-        }
-        if self.ended || chunk.first != self.expected {
+        let Some(first) = chunk.first else {
+            // No record starts in its range: right only if the chain's
+            // next record starts after it (a record longer than a range),
+            // or the array has ended.
+            return self.ended || self.expected >= chunk.end;
+        };
+        if self.ended || first != self.expected {
             return false;
         }
         self.expected = chunk.next;
@@ -997,7 +1001,7 @@ fn chain<D: Domain>(
         let mut texts = Vec::with_capacity(chunks.len());
         for mut chunk in chunks {
             let none_before = chain.count == 0;
-            if !chain.take(&chunk, close) {
+            if !chain.take(&chunk) {
                 bar.finish_and_clear();
                 return Ok(None);
             }
@@ -1553,9 +1557,10 @@ mod tests {
         assert_eq!(Format::of_path(Path::new("-")), Format::Json);
     }
 
-    fn chunk(first: usize, next: usize, ended: bool, count: u64) -> Chunk {
+    fn chunk(first: Option<usize>, end: usize, next: usize, ended: bool, count: u64) -> Chunk {
         Chunk {
             first,
+            end,
             next,
             ended,
             count,
@@ -1573,21 +1578,22 @@ mod tests {
             ended: false,
             count: 0,
         };
-        assert!(chain.take(&chunk(10, 40, false, 3), close));
+        // Ranges of 20 bytes from 10.
+        assert!(chain.take(&chunk(Some(10), 30, 40, false, 3)));
         // A chunk whose guess is not where the last one ended.
-        assert!(!chain.clone_at().take(&chunk(38, 60, false, 2), close));
-        // An empty chunk (a record longer than it) must guess the same
-        // place.
-        assert!(chain.take(&chunk(40, 40, false, 0), close));
-        assert!(!chain.clone_at().take(&chunk(41, 41, false, 0), close));
-        let mut failed = chunk(40, 90, true, 5);
+        assert!(!chain.clone_at().take(&chunk(Some(38), 50, 60, false, 2)));
+        // A chunk where no record starts (the record at 40 is longer than
+        // it): right only if the chain's next record starts past it.
+        assert!(chain.take(&chunk(None, 40, 40, false, 0)));
+        assert!(!chain.clone_at().take(&chunk(None, 50, 50, false, 0)));
+        let mut failed = chunk(Some(40), 70, 90, true, 5);
         failed.ok = false;
-        assert!(!chain.clone_at().take(&failed, close));
-        assert!(chain.take(&chunk(40, close, true, 5), close));
+        assert!(!chain.clone_at().take(&failed));
+        assert!(chain.take(&chunk(Some(40), 70, close, true, 5)));
         assert_eq!((chain.count, chain.ended, chain.expected), (8, true, close));
         // After the array's end only chunks that found nothing.
-        assert!(chain.take(&chunk(close, close, false, 0), close));
-        assert!(!chain.clone_at().take(&chunk(95, 99, false, 1), close));
+        assert!(chain.take(&chunk(None, 90, close, false, 0)));
+        assert!(!chain.clone_at().take(&chunk(Some(95), 100, 99, false, 1)));
     }
 
     impl Chain {
