@@ -271,6 +271,12 @@ impl<'a> Reader<'a> {
     /// The next byte that is not white space, not consumed.
     #[inline]
     pub fn peek(&mut self) -> Option<u8> {
+        // Compact input has no white space between tokens: one test.
+        if let Some(&b) = self.bytes.get(self.at)
+            && b > b' '
+        {
+            return Some(b);
+        }
         self.skip_ws();
         self.bytes.get(self.at).copied()
     }
