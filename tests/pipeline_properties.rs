@@ -72,6 +72,16 @@ fn command_in_chunks<D: Domain>(
     engine: Engine,
     chunk_bytes: Option<usize>,
 ) -> Result<Vec<u8>, String> {
+    run_command::<D>(input, format, engine, chunk_bytes).map(|(_, written)| written)
+}
+
+/// The same, with what the run said of itself.
+fn run_command<D: Domain>(
+    input: &Path,
+    format: Format,
+    engine: Engine,
+    chunk_bytes: Option<usize>,
+) -> Result<(tool::Summary, Vec<u8>), String> {
     let output = scratch("out");
     let options = Options {
         input: input.to_path_buf(),
@@ -87,7 +97,7 @@ fn command_in_chunks<D: Domain>(
     let written = std::fs::read(&output);
     let _ = std::fs::remove_file(&output);
     match result {
-        Ok(_) => Ok(written.expect("the output is in place")),
+        Ok(summary) => Ok((summary, written.expect("the output is in place"))),
         Err(e) => {
             assert!(written.is_err(), "a failed run leaves no output file");
             Err(e)
@@ -252,61 +262,34 @@ fn murabaha_sums_past_i64_go_to_the_reference() {
 /// of every size, with the reference's output.
 #[test]
 fn generated_documents_are_read_in_one_pass() {
-    fn check<D: Domain>(write: impl Fn(&mut Vec<u8>)) {
-        let mut bytes = Vec::new();
-        write(&mut bytes);
+    fn check<D: Domain>(text: &[u8], one_pass: bool, chunks: &[Option<usize>]) {
         let path = scratch("generated.json");
-        std::fs::write(&path, &bytes).unwrap();
+        std::fs::write(&path, text).unwrap();
         let reference = command::<D>(&path, Format::Json, Engine::Reference).unwrap();
-        for chunk_bytes in [Some(1), Some(333), Some(8192), None] {
-            let output = scratch("out");
-            let options = Options {
-                input: path.clone(),
-                format: Format::Json,
-                output: Some(output.clone()),
-                engine: Engine::Fast,
-                rejects: None,
-                progress: false,
-                chunk_bytes,
-                hold_bytes: 0,
-            };
-            let summary = tool::run::<D>(&options).unwrap();
-            assert!(summary.one_pass, "chunks of {chunk_bytes:?} bytes");
-            assert_eq!(std::fs::read(&output).unwrap(), reference);
-            std::fs::remove_file(&output).unwrap();
+        for &chunk_bytes in chunks {
+            let (summary, written) =
+                run_command::<D>(&path, Format::Json, Engine::Fast, chunk_bytes).unwrap();
+            assert_eq!(
+                summary.one_pass, one_pass,
+                "chunks of {chunk_bytes:?} bytes"
+            );
+            assert_eq!(written, reference);
         }
         std::fs::remove_file(&path).unwrap();
     }
-    check::<Zakat>(|out| mizan::zakat::generate::write_json(out, 700, 5).unwrap());
-    check::<Murabaha>(|out| mizan::murabaha::generate::write_json(out, 60, 5).unwrap());
+    let every = [Some(1), Some(333), Some(8192), None];
+    let mut zakat = Vec::new();
+    mizan::zakat::generate::write_json(&mut zakat, 700, 5).unwrap();
+    check::<Zakat>(&zakat, true, &every);
+    let mut murabaha = Vec::new();
+    mizan::murabaha::generate::write_json(&mut murabaha, 60, 5).unwrap();
+    check::<Murabaha>(&murabaha, true, &every);
     // Ids the hand reader does not read (an escape): the path that keeps
     // every record, in chunks of every size, with the reference's output.
-    let mut bytes = Vec::new();
-    mizan::zakat::generate::write_json(&mut bytes, 700, 5).unwrap();
-    let escaped = String::from_utf8(bytes)
+    let escaped = String::from_utf8(zakat)
         .unwrap()
         .replace("\"id\":\"P", "\"id\":\"\\u0050");
-    let path = scratch("escaped.json");
-    std::fs::write(&path, &escaped).unwrap();
-    let reference = command::<Zakat>(&path, Format::Json, Engine::Reference).unwrap();
-    for chunk_bytes in [Some(1), Some(333), None] {
-        let output = scratch("out");
-        let options = Options {
-            input: path.clone(),
-            format: Format::Json,
-            output: Some(output.clone()),
-            engine: Engine::Fast,
-            rejects: None,
-            progress: false,
-            chunk_bytes,
-            hold_bytes: 0,
-        };
-        let summary = tool::run::<Zakat>(&options).unwrap();
-        assert!(!summary.one_pass);
-        assert_eq!(std::fs::read(&output).unwrap(), reference);
-        std::fs::remove_file(&output).unwrap();
-    }
-    std::fs::remove_file(&path).unwrap();
+    check::<Zakat>(escaped.as_bytes(), false, &[Some(1), Some(333), None]);
 }
 
 #[test]

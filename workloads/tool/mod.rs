@@ -824,22 +824,17 @@ fn one_pass<D: Domain>(
         .collect();
     let rewindable = output.sink().rewindable();
     let pool = Pool::default();
+    let pass = |deliver: Deliver<'_>| {
+        chain::<D>(
+            bytes, &ranges, close, &input, &shared, &sample, deliver, options,
+        )
+    };
     if !rewindable {
         // Nothing may go out before everything is known good: a first
         // pass reads and computes every record, keeping the results if
         // they are small enough to keep (then there is no second pass).
         let mut held = Held::new(options.hold_bytes);
-        let Some(summary) = chain::<D>(
-            bytes,
-            &ranges,
-            close,
-            &input,
-            &shared,
-            &sample,
-            Deliver::Hold(&mut held),
-            options,
-        )?
-        else {
+        let Some(summary) = pass(Deliver::Hold(&mut held))? else {
             return Ok(None);
         };
         if !held.given_up {
@@ -853,18 +848,7 @@ fn one_pass<D: Domain>(
             return Ok(Some(summary));
         }
     }
-    let summary = with_writer(output, &pool, |sender| {
-        chain::<D>(
-            bytes,
-            &ranges,
-            close,
-            &input,
-            &shared,
-            &sample,
-            Deliver::Send(sender, &pool),
-            options,
-        )
-    })?;
+    let summary = with_writer(output, &pool, |sender| pass(Deliver::Send(sender, &pool)))?;
     match summary {
         Some(summary) => Ok(Some(summary)),
         None if rewindable => {

@@ -40,16 +40,8 @@ pub fn split(text: &[u8], field: &str) -> Option<Split> {
             b'"' => {}
             _ => return None,
         }
-        let key_end = string_end(text, at)?;
-        let key = &text[at + 1..key_end - 1];
-        if key.contains(&b'\\') {
-            return None;
-        }
-        at = skip_ws(text, key_end);
-        if text.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_ws(text, at + 1);
+        let key;
+        (key, at) = key_at(text, at)?;
         if key == field.as_bytes() {
             if array.is_some() || text.get(at) != Some(&b'[') {
                 return None;
@@ -122,16 +114,8 @@ pub fn region(text: &[u8], field: &str) -> Option<Region> {
         if text.get(at) != Some(&b'"') {
             return None;
         }
-        let key_end = string_end(text, at)?;
-        let key = &text[at + 1..key_end - 1];
-        if key.contains(&b'\\') {
-            return None;
-        }
-        at = skip_ws(text, key_end);
-        if text.get(at) != Some(&b':') {
-            return None;
-        }
-        at = skip_ws(text, at + 1);
+        let key;
+        (key, at) = key_at(text, at)?;
         if key == field.as_bytes() {
             if text.get(at) != Some(&b'[') {
                 return None;
@@ -158,6 +142,21 @@ pub fn region(text: &[u8], field: &str) -> Option<Region> {
     back(b'}')?;
     let close = back(b']')?;
     (close > open).then_some(Region { open, close })
+}
+
+/// The key whose string opens at `at` (without an escape, which the scan
+/// leaves to the parser), and the index of its value after the `:`.
+fn key_at(text: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let key_end = string_end(text, at)?;
+    let key = &text[at + 1..key_end - 1];
+    if key.contains(&b'\\') {
+        return None;
+    }
+    let colon = skip_ws(text, key_end);
+    if text.get(colon) != Some(&b':') {
+        return None;
+    }
+    Some((key, skip_ws(text, colon + 1)))
 }
 
 /// The index of the first byte at or after `at` that is not white space.
