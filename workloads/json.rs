@@ -287,10 +287,33 @@ impl<'a> Reader<'a> {
         (self.peek()? == byte).then(|| self.at += 1)
     }
 
+    /// Consumes `text` exactly, where it comes next (no white space
+    /// skipped): a record reader that expects the layout
+    /// `serde_json::to_string` writes checks a key and its punctuation as
+    /// one comparison of a constant size.
+    #[inline(always)]
+    pub fn lit(&mut self, text: &[u8]) -> Option<()> {
+        if self.bytes.len() - self.at >= text.len()
+            && &self.bytes[self.at..self.at + text.len()] == text
+        {
+            self.at += text.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
     /// A string with no escapes.
     #[inline(always)]
     pub fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
+        self.string_body()
+    }
+
+    /// The rest of a string with no escapes whose opening quote was
+    /// consumed (by [`Reader::lit`]), and its closing quote.
+    #[inline(always)]
+    pub fn string_body(&mut self) -> Option<&'a str> {
         let rest = &self.bytes[self.at..];
         // Eight bytes at a time up to the first quote, backslash, control
         // character or non-ASCII byte: the reader's inner loop.
@@ -407,8 +430,18 @@ impl<'a> Reader<'a> {
     }
 
     /// A decimal string, as the input's value types read it.
+    #[inline]
     pub fn decimal(&mut self) -> Option<Decimal> {
-        crate::money::parse_decimal(self.string()?).ok()
+        self.eat(b'"')?;
+        // The common shape straight from the bytes, up to the closing
+        // quote; anything else read as a string and judged whole.
+        if let Some((value, len)) = crate::money::leading_decimal(&self.bytes[self.at..])
+            && self.bytes.get(self.at + len) == Some(&b'"')
+        {
+            self.at += len + 1;
+            return Some(value);
+        }
+        crate::money::parse_decimal(self.string_body()?).ok()
     }
 
     /// A decimal string that is not negative, as `NonNegative`'s

@@ -111,44 +111,60 @@ pub type Cents = Fixed<MONEY_DP>;
 /// (which `Decimal::from_str` would accept), at most [`MAX_INPUT_DP`] places
 /// and [`MAX_INPUT_INT_DIGITS`] integer digits.
 pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
-    // The common shape in one pass: at most 18 digits, a point with
-    // places after it or none, within the limits. Anything else (and every
-    // error) the checks below judge.
-    let bytes = text.as_bytes();
+    match leading_decimal(text.as_bytes()) {
+        Some((value, len)) if len == text.len() => Ok(value),
+        _ => parse_decimal_checked(text),
+    }
+}
+
+/// The common shape of [`parse_decimal`]'s input, read in one pass from
+/// the start of `bytes` up to their end or a `"` (a reader of JSON reads
+/// a quoted decimal here without finding its end first): an optional
+/// `-`, at most 18 digits with a point between two of them or none,
+/// within the limits. The value and the bytes it took; `None` for
+/// anything else, which [`parse_decimal`]'s checks then judge.
+#[inline]
+pub fn leading_decimal(bytes: &[u8]) -> Option<(Decimal, usize)> {
     let negative = bytes.first() == Some(&b'-');
-    let body = &bytes[usize::from(negative)..];
+    let start = usize::from(negative);
+    let mut at = start;
     let mut mantissa: u64 = 0;
     let mut point = None;
-    // At most 19 bytes: 19 digits fit a u64, so the loop cannot overflow.
-    let mut plain = !body.is_empty() && body.len() <= 19;
-    if plain {
-        for (at, &b) in body.iter().enumerate() {
-            if b.is_ascii_digit() {
-                mantissa = mantissa * 10 + u64::from(b - b'0');
-            } else if b == b'.' && point.is_none() && at > 0 && at + 1 < body.len() {
-                point = Some(at);
-            } else {
-                plain = false;
-                break;
-            }
+    while let Some(&b) = bytes.get(at) {
+        let digit = b.wrapping_sub(b'0');
+        if digit < 10 {
+            // At most 19 bytes are read: 19 digits fit a u64.
+            mantissa = mantissa * 10 + u64::from(digit);
+        } else if b == b'.' && point.is_none() {
+            point = Some(at);
+        } else if b == b'"' {
+            break;
+        } else {
+            return None;
+        }
+        at += 1;
+        if at - start > 19 {
+            return None;
         }
     }
-    let places = point.map_or(0, |at| body.len() - at - 1);
-    // 18 digits fit an i64.
-    let digits = body.len() - usize::from(point.is_some());
-    let int_digits = point.unwrap_or(body.len());
-    if plain
-        && digits <= 18
-        && places <= MAX_INPUT_DP as usize
-        && int_digits <= MAX_INPUT_INT_DIGITS
+    let len = at - start;
+    let (places, int_digits) = match point {
+        // A point needs a digit on each side.
+        Some(p) if p == start || p + 1 == at => return None,
+        Some(p) => (at - p - 1, p - start),
+        None => (0, len),
+    };
+    if len == 0
+        || len - usize::from(point.is_some()) > 18
+        || places > MAX_INPUT_DP as usize
+        || int_digits > MAX_INPUT_INT_DIGITS
     {
-        let mantissa = mantissa as i64;
-        return Ok(Decimal::new(
-            if negative { -mantissa } else { mantissa },
-            places as u32,
-        ));
+        return None;
     }
-    parse_decimal_checked(text)
+    // 18 digits fit an i64.
+    let mantissa = mantissa as i64;
+    let value = Decimal::new(if negative { -mantissa } else { mantissa }, places as u32);
+    Some((value, at))
 }
 
 /// [`parse_decimal`] with every check, in order.
@@ -800,12 +816,28 @@ mod tests {
                 }
             }
         }
+        texts.extend(["1\"2", "12\"", "-\"", "1.\"5", "\"1"].map(String::from));
         for text in texts {
             let fast = parse_decimal(&text);
             let checked = parse_decimal_checked(&text);
             assert_eq!(fast, checked, "{text:?}");
-            if let (Ok(a), Ok(b)) = (fast, checked) {
+            if let (Ok(a), Ok(b)) = (&fast, &checked) {
                 assert_eq!(a.serialize(), b.serialize(), "{text:?}");
+            }
+            if text.contains('"') {
+                // Not a JSON string when quoted; the one-pass reading stops
+                // at the quote, and `parse_decimal` must not take it.
+                continue;
+            }
+            // A JSON reader reads the same value from the quoted string
+            // (the one-pass reading stops at the quote), and stops after it.
+            let quoted = format!("\"{text}\",");
+            let mut reader = crate::json::Reader::new(quoted.as_bytes());
+            let read = reader.decimal();
+            assert_eq!(read, checked.as_ref().ok().copied(), "{quoted:?}");
+            if let Some(read) = read {
+                assert_eq!(reader.position(), text.len() + 2, "{quoted:?}");
+                assert_eq!(read.serialize(), checked.unwrap().serialize(), "{quoted:?}");
             }
         }
     }

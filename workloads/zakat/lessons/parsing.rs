@@ -14,8 +14,11 @@
 //!   instead of copied into a `String` each;
 //! - optimized: by hand, straight to the model: the records found by a
 //!   structural scan, each read by the engine's own reader
-//!   (`zakat::parse::payer`), which knows the shape of a payer and reads
-//!   each amount's digits into a `Decimal`'s integer mantissa and scale
+//!   (`zakat::parse::payer`), which knows the shape of a payer (the
+//!   layout `serde_json` and `mizan generate` write is checked key by key
+//!   as comparisons of a constant size; any other layout is read field by
+//!   field, each key matched) and reads each amount's digits, up to the
+//!   closing quote, into a `Decimal`'s integer mantissa and scale
 //!   (fixed point, no intermediate string), with the derived parser as the
 //!   fallback for anything it does not expect, so its model or its error
 //!   stands.
