@@ -216,6 +216,15 @@ impl<'a> JsonWriter<'a> {
         self.out.push_str("null");
     }
 
+    /// The text written into, where the writer is pretty and `depth`
+    /// deep (after [`JsonWriter::element`] in an array opened at depth
+    /// `depth - 1`): a caller that knows an element's whole layout at that
+    /// depth writes it as text. `None` elsewhere.
+    #[inline]
+    pub fn pretty_text(&mut self, depth: usize) -> Option<&mut String> {
+        (self.pretty && self.depth == depth).then_some(&mut *self.out)
+    }
+
     /// Text the caller knows to be JSON already (a `"name"` of an enum).
     pub fn raw(&mut self, json: &str) {
         self.out.push_str(json);
@@ -224,7 +233,7 @@ impl<'a> JsonWriter<'a> {
 
 /// Whether `serde_json` would escape something in `text`: a quote, a
 /// backslash or a control character.
-fn needs_escape(text: &str) -> bool {
+pub(crate) fn needs_escape(text: &str) -> bool {
     text.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
 }
 
@@ -425,8 +434,29 @@ impl<'a> Reader<'a> {
     }
 
     /// A date string, as `CivilDate`'s `Deserialize` reads it.
+    #[inline]
     pub fn date(&mut self) -> Option<CivilDate> {
-        self.string()?.parse().ok()
+        self.eat(b'"')?;
+        // `YYYY-MM-DD"`: the digits taken straight to the date (whose
+        // constructor judges it as `FromStr` does); anything else read as a
+        // string and parsed.
+        if let Some(text) = self.bytes.get(self.at..self.at + 11) {
+            let digit = |i: usize| text[i].wrapping_sub(b'0');
+            if [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| digit(i) < 10)
+                && text[4] == b'-'
+                && text[7] == b'-'
+                && text[10] == b'"'
+            {
+                let year = [0, 1, 2, 3]
+                    .iter()
+                    .fold(0i32, |year, &i| year * 10 + i32::from(digit(i)));
+                let month = digit(5) * 10 + digit(6);
+                let day = digit(8) * 10 + digit(9);
+                self.at += 11;
+                return CivilDate::new(year, month, day).ok();
+            }
+        }
+        self.string_body()?.parse().ok()
     }
 
     /// A decimal string, as the input's value types read it.
@@ -563,6 +593,35 @@ mod tests {
         let date = CivilDate::new(1999, 2, 3).unwrap();
         JsonWriter::new(&mut out, false).date(date);
         assert_eq!(out, serde_json::to_string(&date).unwrap());
+    }
+
+    #[test]
+    fn dates_read_as_their_parser_reads_them() {
+        for text in [
+            "2024-02-29",
+            "2023-02-29",
+            "1900-01-01",
+            "0000-01-01",
+            "9999-12-31",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-00",
+            "2024-1-01",
+            "2024-01-1",
+            "2024/01/01",
+            "2024-01-01x",
+            "+024-01-01",
+            "2024-01-01 ",
+            "",
+        ] {
+            let quoted = format!("\"{text}\",");
+            let mut r = Reader::new(quoted.as_bytes());
+            let read = r.date();
+            assert_eq!(read, text.parse::<CivilDate>().ok(), "{text:?}");
+            if read.is_some() {
+                assert_eq!(r.position(), text.len() + 2, "{text:?}");
+            }
+        }
     }
 
     #[test]

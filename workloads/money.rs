@@ -127,25 +127,28 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
 pub fn leading_decimal(bytes: &[u8]) -> Option<(Decimal, usize)> {
     let negative = bytes.first() == Some(&b'-');
     let start = usize::from(negative);
-    let mut at = start;
+    // At most 19 bytes are read (19 digits fit a u64): the loop's only
+    // test of length is the window's end.
+    let window = &bytes[start..bytes.len().min(start + 19)];
+    let mut at = start + window.len();
     let mut mantissa: u64 = 0;
     let mut point = None;
-    while let Some(&b) = bytes.get(at) {
+    for (offset, &b) in window.iter().enumerate() {
         let digit = b.wrapping_sub(b'0');
         if digit < 10 {
-            // At most 19 bytes are read: 19 digits fit a u64.
             mantissa = mantissa * 10 + u64::from(digit);
         } else if b == b'.' && point.is_none() {
-            point = Some(at);
+            point = Some(start + offset);
         } else if b == b'"' {
+            at = start + offset;
             break;
         } else {
             return None;
         }
-        at += 1;
-        if at - start > 19 {
-            return None;
-        }
+    }
+    if at == start + 19 && bytes.get(at).is_some_and(|&b| b != b'"') {
+        // More than 19 bytes.
+        return None;
     }
     let len = at - start;
     let (places, int_digits) = match point {

@@ -436,28 +436,33 @@ impl ZakatInput {
         if id.is_empty() {
             return Err(InputError::new("id", "is empty"));
         }
-        let lines = assets
-            .iter()
-            .enumerate()
-            .filter_map(|(i, a)| a.currency().map(|c| ("assets", i, c)))
-            .chain(
-                debts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, d)| ("debts", i, d.currency())),
-            );
-        for (list, line_idx, currency) in lines {
-            if currency != self.currency && !self.prices.fx.contains_key(&currency) {
-                return Err(InputError::new(
-                    format!("{list}[{line_idx}].currency"),
-                    format!(
-                        "{currency} has no exchange rate in prices.fx (the reporting currency is {})",
-                        self.currency
-                    ),
-                ));
+        let priced = |currency: Currency| {
+            currency == self.currency || self.prices.fx.contains_key(&currency)
+        };
+        for (line_idx, asset) in assets.iter().enumerate() {
+            if let Some(currency) = asset.currency()
+                && !priced(currency)
+            {
+                return Err(self.unpriced("assets", line_idx, currency));
+            }
+        }
+        for (line_idx, debt) in debts.iter().enumerate() {
+            if !priced(debt.currency()) {
+                return Err(self.unpriced("debts", line_idx, debt.currency()));
             }
         }
         Ok(())
+    }
+
+    #[cold]
+    fn unpriced(&self, list: &str, line_idx: usize, currency: Currency) -> InputError {
+        InputError::new(
+            format!("{list}[{line_idx}].currency"),
+            format!(
+                "{currency} has no exchange rate in prices.fx (the reporting currency is {})",
+                self.currency
+            ),
+        )
     }
 
     /// Every payer has an id of its own.
