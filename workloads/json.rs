@@ -471,11 +471,18 @@ impl<'a> Reader<'a> {
             self.at += len + 1;
             return Some(value);
         }
+        self.decimal_judged()
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn decimal_judged(&mut self) -> Option<Decimal> {
         crate::money::parse_decimal(self.string_body()?).ok()
     }
 
     /// A decimal string that is not negative, as `NonNegative`'s
     /// `Deserialize` reads it (minus zero passes).
+    #[inline]
     pub fn non_negative(&mut self) -> Option<crate::input::NonNegative> {
         let value = self.decimal()?;
         (!value.is_sign_negative() || value.is_zero()).then_some(crate::input::NonNegative(value))

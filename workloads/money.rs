@@ -123,7 +123,7 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, DecimalError> {
 /// `-`, at most 18 digits with a point between two of them or none,
 /// within the limits. The value and the bytes it took; `None` for
 /// anything else, which [`parse_decimal`]'s checks then judge.
-#[inline]
+#[inline(always)]
 pub fn leading_decimal(bytes: &[u8]) -> Option<(Decimal, usize)> {
     let negative = bytes.first() == Some(&b'-');
     let start = usize::from(negative);
@@ -164,9 +164,15 @@ pub fn leading_decimal(bytes: &[u8]) -> Option<(Decimal, usize)> {
     {
         return None;
     }
-    // 18 digits fit an i64.
-    let mantissa = mantissa as i64;
-    let value = Decimal::new(if negative { -mantissa } else { mantissa }, places as u32);
+    // 18 digits fit the low 64 bits; minus zero is zero (as the checked
+    // reading makes it).
+    let value = Decimal::from_parts(
+        mantissa as u32,
+        (mantissa >> 32) as u32,
+        0,
+        negative,
+        places as u32,
+    );
     Some((value, at))
 }
 
