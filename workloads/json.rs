@@ -216,13 +216,14 @@ impl<'a> JsonWriter<'a> {
         self.out.push_str("null");
     }
 
-    /// The text written into, where the writer is pretty and `depth`
-    /// deep (after [`JsonWriter::element`] in an array opened at depth
-    /// `depth - 1`): a caller that knows an element's whole layout at that
-    /// depth writes it as text. `None` elsewhere.
+    /// The text written into, where the writer is in the layout `pretty`
+    /// says and `depth` deep (after [`JsonWriter::element`] in an array
+    /// opened at depth `depth - 1`, or at the top of a line): a caller that
+    /// knows a value's whole layout there writes it as text. `None`
+    /// elsewhere.
     #[inline]
-    pub fn pretty_text(&mut self, depth: usize) -> Option<&mut String> {
-        (self.pretty && self.depth == depth).then_some(&mut *self.out)
+    pub fn text_at(&mut self, pretty: bool, depth: usize) -> Option<&mut String> {
+        (self.pretty == pretty && self.depth == depth).then_some(&mut *self.out)
     }
 
     /// Text the caller knows to be JSON already (a `"name"` of an enum).

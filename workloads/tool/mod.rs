@@ -89,9 +89,10 @@ pub struct Options {
     pub rejects: Option<PathBuf>,
     /// Draw a progress bar on standard error (when it is a terminal).
     pub progress: bool,
-    /// Bytes of a document's records a task reads in the one-pass path
-    /// (`None`: the domain's own size). Small sizes are for tests: they
-    /// make every record's place in the chain of tasks an edge.
+    /// Bytes of a document's records a task reads in the one-pass path,
+    /// and of a stream's block (`None`: the domain's own sizes). Small
+    /// sizes are for tests: they make every record's place in the chain
+    /// of tasks, or a stream's first block and those after it, an edge.
     pub chunk_bytes: Option<usize>,
     /// Bytes of a document's results kept in memory when the output
     /// cannot be taken back (then the document is read once, not twice).
@@ -116,7 +117,7 @@ pub trait Domain: Sync {
     /// stream or a split document).
     type Input: Sync;
     /// One record: a payer, a contract.
-    type Record: Send + Sync + DeserializeOwned;
+    type Record: Send + Sync + Clone + DeserializeOwned;
     /// What every part shares: the hoisted context, the engine asked for.
     type Shared<'a>: Sync
     where
@@ -1172,7 +1173,7 @@ fn read_blocks(
         match bytes[start..].iter().rposition(|&b| b == b'\n') {
             Some(at) => {
                 carry = bytes.split_off(start + at + 1);
-                let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+                let lines = count_lines(&bytes);
                 let block = Block {
                     first_line,
                     bytes,
@@ -1230,6 +1231,17 @@ struct PartDone {
     rejects: Vec<Reject>,
 }
 
+impl PartDone {
+    /// Nothing done yet, the text to be written into `buffer`.
+    fn empty(buffer: String) -> PartDone {
+        PartDone {
+            text: buffer,
+            written: 0,
+            rejects: Vec::new(),
+        }
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct IdOnly {
     id: String,
@@ -1237,10 +1249,31 @@ struct IdOnly {
 
 /// A block's lines with their numbers, blank ones left out.
 fn lines_of(block: &Block) -> Vec<(u64, &[u8])> {
-    (block.first_line..)
-        .zip(block.bytes.split(|&b| b == b'\n'))
-        .filter(|(_, line)| !line.iter().all(u8::is_ascii_whitespace))
-        .collect()
+    lines_and_newlines(block).0
+}
+
+/// [`lines_of`], and the newlines in the block.
+fn lines_and_newlines(block: &Block) -> (Vec<(u64, &[u8])>, u64) {
+    let bytes = &block.bytes[..];
+    let mut lines = Vec::with_capacity(bytes.len() / 128);
+    let mut start = 0;
+    let mut line = block.first_line;
+    // The newlines found a vector at a time (memchr), not byte by byte.
+    for end in memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len())) {
+        let text = &bytes[start..end];
+        if !text.iter().all(u8::is_ascii_whitespace) {
+            lines.push((line, text));
+        }
+        line += 1;
+        start = end + 1;
+    }
+    // The last segment ends the block, not a newline.
+    (lines, line - block.first_line - 1)
+}
+
+/// The newlines in `bytes`.
+fn count_lines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 
 fn stream<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary> {
@@ -1260,7 +1293,7 @@ fn stream<D: Domain>(options: &Options, output: &mut Output) -> Result<Summary> 
     };
     let bar = progress_bar(options, length, "bytes");
     let (sender, blocks) = sync_channel(2);
-    let block_size = D::BLOCK_BYTES;
+    let block_size = options.chunk_bytes.unwrap_or(D::BLOCK_BYTES).max(1);
     let reader = std::thread::spawn(move || read_blocks(source, block_size, sender));
     let result = stream_blocks::<D>(options, &name, &blocks, output, rejects_file.as_mut(), &bar);
     // The reader stops once the receiver is gone.
@@ -1308,6 +1341,8 @@ fn stream_blocks<D: Domain>(
     let stop = options.rejects.is_none();
     let mut summary = Summary::default();
     let mut shared: Option<D::Shared<'_>> = None;
+    // The first records, for each part's own state (`Domain::part`).
+    let mut sample: Vec<D::Record> = Vec::new();
     let mut next_record: u64 = 0;
     let mut pending = Some(first);
     let pool = Pool::default();
@@ -1332,40 +1367,58 @@ fn stream_blocks<D: Domain>(
                     Err(_) => return Ok(()),
                 },
             };
-            let all_lines = lines_of(&block);
+            let (all_lines, newlines) = lines_and_newlines(&block);
             let lines = if first_block {
                 &all_lines[1..]
             } else {
                 &all_lines[..]
             };
             first_block = false;
-            let last_line =
-                block.first_line + block.bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+            let last_line = block.first_line + newlines;
             let unterminated_line = block.unterminated.then_some(last_line);
             let first_record = next_record;
             next_record += lines.len() as u64;
             let per_part = per_part(lines.len());
-            let parsed: Vec<Parsed<D::Record>> = lines
-                .par_chunks(per_part)
-                .enumerate()
-                .map(|(part_idx, lines)| {
-                    let first = first_record + (part_idx * per_part) as u64;
-                    parse_part::<D>(&input, lines, first, unterminated_line, stop)
-                })
-                .collect();
-            let shared = shared.get_or_insert_with(|| {
-                let sample = parsed.iter().flat_map(|part| part.records.iter());
-                D::shared(&input, options.engine, sample)
-            });
-            let parts: Vec<PartDone> = parsed
-                .into_par_iter()
-                .zip(lines.par_chunks(per_part))
-                .enumerate()
-                .map(|(part_idx, (parsed, lines))| {
-                    let first = first_record + (part_idx * per_part) as u64;
-                    write_part::<D>(shared, parsed, lines, first, stop, pool.take())
-                })
-                .collect();
+            let parts: Vec<PartDone> = match &shared {
+                // Every block after the first: a part's lines read, checked,
+                // computed and written in one pass, into one record.
+                Some(shared) => lines
+                    .par_chunks(per_part)
+                    .enumerate()
+                    .map(|(part_idx, lines)| {
+                        let first = first_record + (part_idx * per_part) as u64;
+                        let at = StreamAt {
+                            first_record: first,
+                            unterminated_line,
+                            stop,
+                        };
+                        stream_part::<D>(&input, shared, &sample, lines, at, pool.take())
+                    })
+                    .collect(),
+                // The first: every record read and kept, to hoist from.
+                None => {
+                    let parsed: Vec<Parsed<D::Record>> = lines
+                        .par_chunks(per_part)
+                        .enumerate()
+                        .map(|(part_idx, lines)| {
+                            let first = first_record + (part_idx * per_part) as u64;
+                            parse_part::<D>(&input, lines, first, unterminated_line, stop)
+                        })
+                        .collect();
+                    let records = || parsed.iter().flat_map(|part| part.records.iter());
+                    sample = records().take(SAMPLE).cloned().collect();
+                    let shared = shared.insert(D::shared(&input, options.engine, records()));
+                    parsed
+                        .into_par_iter()
+                        .zip(lines.par_chunks(per_part))
+                        .enumerate()
+                        .map(|(part_idx, (parsed, lines))| {
+                            let first = first_record + (part_idx * per_part) as u64;
+                            write_part::<D>(shared, parsed, lines, first, stop, pool.take())
+                        })
+                        .collect()
+                }
+            };
             bar.inc(block.bytes.len() as u64);
             let mut texts = Vec::with_capacity(parts.len());
             let mut failure = None;
@@ -1397,6 +1450,88 @@ fn stream_blocks<D: Domain>(
         }
     })?;
     Ok(summary)
+}
+
+/// The records a part of a stream's block sees first (see `stream_part`).
+const SAMPLE: usize = 1024;
+
+/// Where a part of a stream's block stands, and what it does with a
+/// failure.
+#[derive(Clone, Copy)]
+struct StreamAt {
+    /// The index of its first line's record.
+    first_record: u64,
+    /// The input's last line, where it has no newline.
+    unterminated_line: Option<u64>,
+    /// Whether the run stops at the first failure.
+    stop: bool,
+}
+
+/// Reads, checks, computes and writes one part of a block's lines in one
+/// pass, each line read into the one record the part keeps (its strings'
+/// and vectors' room reused), where [`parse_part`] and then [`write_part`]
+/// keep every record of the part between two passes: the same text and
+/// the same rejects, in line order (up to the first, with `stop`).
+fn stream_part<D: Domain>(
+    input: &D::Input,
+    shared: &D::Shared<'_>,
+    sample: &[D::Record],
+    lines: &[(u64, &[u8])],
+    at: StreamAt,
+    buffer: String,
+) -> PartDone {
+    let mut done = PartDone::empty(buffer);
+    let mut part = D::part(shared, sample);
+    let mut kept: Option<D::Record> = None;
+    for (idx, &(line, text)) in lines.iter().enumerate() {
+        let reject = |id: Option<String>, e: InputError| {
+            reject_at(line, at.first_record + idx as u64, id, e, text)
+        };
+        // The hand reader into the kept record, the whole line; else the
+        // serde path, whose record or error stands.
+        let by_hand = match &mut kept {
+            Some(record) => D::read_into(text, 0, record).is_some_and(|end| {
+                text[end..]
+                    .iter()
+                    .all(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+            }),
+            None => D::read(text).map(|record| kept = Some(record)).is_some(),
+        };
+        if !by_hand {
+            match serde_json::from_slice::<D::Record>(text) {
+                Ok(record) => kept = Some(record),
+                Err(_) => {
+                    let e = parse_error::<D>(text, at.unterminated_line == Some(line));
+                    let id = serde_json::from_slice::<IdOnly>(text).ok().map(|r| r.id);
+                    kept = None;
+                    done.rejects.push(reject(id, e));
+                    if at.stop {
+                        break;
+                    }
+                    continue;
+                }
+            }
+        }
+        let record = kept.as_ref().expect("a record read");
+        let failure = D::check(input, record).and_then(|()| {
+            let mut w = JsonWriter::new(&mut done.text, false);
+            D::write(&mut part, record, &mut w)
+        });
+        match failure {
+            Ok(()) => {
+                done.text.push('\n');
+                done.written += 1;
+            }
+            Err(e) => {
+                done.rejects
+                    .push(reject(Some(D::id(record).to_string()), e));
+                if at.stop {
+                    break;
+                }
+            }
+        }
+    }
+    done
 }
 
 /// One part of a block, parsed: the records that parsed and passed their
@@ -1470,11 +1605,7 @@ fn write_part<D: Domain>(
     stop: bool,
     buffer: String,
 ) -> PartDone {
-    let mut done = PartDone {
-        text: buffer,
-        written: 0,
-        rejects: Vec::new(),
-    };
+    let mut done = PartDone::empty(buffer);
     let mut part = D::part(shared, &parsed.records);
     for (idx, slot) in parsed.slots.into_iter().enumerate() {
         let failure = match slot {

@@ -43,13 +43,15 @@ pub fn write_assessment(w: &mut JsonWriter<'_>, a: &Assessment) {
 pub fn write_figures(w: &mut JsonWriter<'_>, payer: &Payer, f: &Figures, prepared: &Prepared) {
     // Figures exist only where the nisab is in cents.
     let nisab = prepared.nisab.unwrap_or_default();
-    if f.n_crops == 0
-        && f.herds == [None; 3]
-        && !crate::json::needs_escape(&payer.id)
-        && let Some(out) = w.pretty_text(2)
-    {
-        write_plain_pretty(out, &payer.id, f, nisab);
-        return;
+    if f.n_crops == 0 && f.herds == [None; 3] && !crate::json::needs_escape(&payer.id) {
+        if let Some(out) = w.text_at(true, 2) {
+            write_plain_pretty(out, &payer.id, f, nisab);
+            return;
+        }
+        if let Some(out) = w.text_at(false, 0) {
+            write_plain_compact(out, &payer.id, f, nisab);
+            return;
+        }
     }
     let cents = |units| Figure::Units(units, MONEY_DP);
     let herds: Vec<(LivestockGroup, Vec<AnimalCount>)> = GROUPS
@@ -87,74 +89,95 @@ pub fn write_figures(w: &mut JsonWriter<'_>, payer: &Payer, f: &Figures, prepare
     );
 }
 
-/// `,`, a newline, a field's indentation inside a document's assessment
-/// and its key: `,\n      "name": `.
-macro_rules! field {
-    ($name:literal) => {
-        concat!(",\n      \"", $name, "\": ")
+/// The writer of an assessment with no crops and no herds (nearly every
+/// payer) in one layout: its text between the figures pushed as constant
+/// runs, each key with the punctuation around it and the constant fields
+/// beside it in one run, where the general layout writes every separator,
+/// key and bracket on its own. The same bytes as [`write_fields`] (the
+/// tests hold both to the reference's writer); the id needs no escape.
+/// `$open` starts the object up to its first key, `$sep` goes before each
+/// later key, `$colon` after every key, `$close` ends the object.
+macro_rules! plain_writer {
+    ($name:ident, $doc:literal, $open:literal, $sep:literal, $colon:literal, $close:literal) => {
+        #[doc = $doc]
+        fn $name(out: &mut String, id: &str, f: &Figures, nisab: i64) {
+            macro_rules! key {
+                ($key:literal) => {
+                    concat!($sep, "\"", $key, "\"", $colon)
+                };
+            }
+            let cents = |out: &mut String, units| {
+                if units == 0 {
+                    // Most payers' rikaz, and many a debt total and zakat.
+                    out.push_str("\"0.00\"");
+                } else {
+                    write_units_between(out, units, MONEY_DP, Some(b'"'));
+                }
+            };
+            out.push_str(concat!($open, "\"id\"", $colon, "\""));
+            out.push_str(id);
+            out.push_str(concat!("\"", key!("hawl_end"), "\""));
+            write_date(out, f.hawl_end);
+            out.push_str(if f.hawl_complete {
+                concat!(
+                    "\"",
+                    key!("hawl_complete"),
+                    "true",
+                    key!("zakatable_assets")
+                )
+            } else {
+                concat!(
+                    "\"",
+                    key!("hawl_complete"),
+                    "false",
+                    key!("zakatable_assets")
+                )
+            });
+            cents(out, f.zakatable_assets);
+            out.push_str(key!("deductible_debts"));
+            cents(out, f.deductible_debts);
+            out.push_str(key!("net_wealth"));
+            cents(out, f.net_wealth);
+            out.push_str(key!("nisab"));
+            cents(out, nisab);
+            out.push_str(if f.nisab_met {
+                concat!(key!("nisab_met"), "true", key!("wealth_zakat"))
+            } else {
+                concat!(key!("nisab_met"), "false", key!("wealth_zakat"))
+            });
+            cents(out, f.wealth_zakat);
+            out.push_str(concat!(
+                key!("crops"),
+                "[]",
+                key!("livestock"),
+                "[]",
+                key!("rikaz_zakat")
+            ));
+            cents(out, f.rikaz_zakat);
+            out.push_str(key!("total_due"));
+            cents(out, f.total_due);
+            out.push_str($close);
+        }
     };
 }
 
-/// An assessment with no crops and no herds (nearly every payer), pretty
-/// in a document's array (two deep): its text between the figures pushed
-/// as constant runs, each key with the punctuation around it and the
-/// constant fields beside it in one run, where the general layout writes
-/// every separator, key and bracket on its own. The same bytes as
-/// [`write_fields`] (the tests hold the command's output to the
-/// reference's writer); the id needs no escape.
-fn write_plain_pretty(out: &mut String, id: &str, f: &Figures, nisab: i64) {
-    let cents = |out: &mut String, units| {
-        if units == 0 {
-            // Most payers' rikaz, and many a debt total and zakat.
-            out.push_str("\"0.00\"");
-        } else {
-            write_units_between(out, units, MONEY_DP, Some(b'"'));
-        }
-    };
-    out.push_str("{\n      \"id\": \"");
-    out.push_str(id);
-    out.push_str(concat!("\"", field!("hawl_end"), "\""));
-    write_date(out, f.hawl_end);
-    out.push_str(if f.hawl_complete {
-        concat!(
-            "\"",
-            field!("hawl_complete"),
-            "true",
-            field!("zakatable_assets")
-        )
-    } else {
-        concat!(
-            "\"",
-            field!("hawl_complete"),
-            "false",
-            field!("zakatable_assets")
-        )
-    });
-    cents(out, f.zakatable_assets);
-    out.push_str(field!("deductible_debts"));
-    cents(out, f.deductible_debts);
-    out.push_str(field!("net_wealth"));
-    cents(out, f.net_wealth);
-    out.push_str(field!("nisab"));
-    cents(out, nisab);
-    out.push_str(if f.nisab_met {
-        concat!(field!("nisab_met"), "true", field!("wealth_zakat"))
-    } else {
-        concat!(field!("nisab_met"), "false", field!("wealth_zakat"))
-    });
-    cents(out, f.wealth_zakat);
-    out.push_str(concat!(
-        field!("crops"),
-        "[]",
-        field!("livestock"),
-        "[]",
-        field!("rikaz_zakat")
-    ));
-    cents(out, f.rikaz_zakat);
-    out.push_str(field!("total_due"));
-    cents(out, f.total_due);
-    out.push_str("\n    }");
-}
+plain_writer!(
+    write_plain_pretty,
+    "A plain assessment pretty in a document's array (two deep).",
+    "{\n      ",
+    ",\n      ",
+    ": ",
+    "\n    }"
+);
+
+plain_writer!(
+    write_plain_compact,
+    "A plain assessment compact, a line of a stream.",
+    "{",
+    ",",
+    ":",
+    "}"
+);
 
 /// A figure as the model holds it or as the engine does.
 #[derive(Clone, Copy)]
@@ -297,8 +320,9 @@ mod tests {
             };
             plain += usize::from(f.n_crops == 0 && f.herds == [None; 3]);
             let assessment = super::super::engine::assessment(payer, &f, &prepared);
-            // Pretty, two deep in a document's array, and compact.
-            for (pretty, depth) in [(true, 2), (false, 2), (true, 1)] {
+            // Pretty two deep in a document's array, compact on a line of
+            // its own, and elsewhere.
+            for (pretty, depth) in [(true, 2), (false, 0), (false, 2), (true, 1)] {
                 let (mut from_figures, mut expected) = (String::new(), String::new());
                 let mut w = JsonWriter::inside_array(&mut from_figures, pretty, depth, false);
                 w.element();
