@@ -13,16 +13,27 @@ use super::model::{Contract, ContractResult};
 use super::rules::RATE_DP;
 use crate::date::CivilDate;
 use crate::json::JsonWriter;
+use crate::money::MONEY_DP;
+use crate::text::{write_count, write_date, write_fixed, write_units_between};
 
 /// An amount as a result holds it: a `Decimal`, or cents.
 trait Money: Copy {
     fn write(self, w: &mut JsonWriter<'_>);
+    /// The same text pushed onto `out` (a row written as text).
+    fn push(self, out: &mut String);
 }
 
 impl Money for Decimal {
     #[inline]
     fn write(self, w: &mut JsonWriter<'_>) {
         w.money(self);
+    }
+
+    #[inline]
+    fn push(self, out: &mut String) {
+        out.push('"');
+        write_fixed(out, self, MONEY_DP);
+        out.push('"');
     }
 }
 
@@ -33,7 +44,17 @@ struct Cents(i64);
 impl Money for Cents {
     #[inline]
     fn write(self, w: &mut JsonWriter<'_>) {
-        w.units(self.0, crate::money::MONEY_DP);
+        w.units(self.0, MONEY_DP);
+    }
+
+    #[inline]
+    fn push(self, out: &mut String) {
+        if self.0 == 0 {
+            // Most rows' late charges.
+            out.push_str("\"0.00\"");
+        } else {
+            write_units_between(out, self.0, MONEY_DP, Some(b'"'));
+        }
     }
 }
 
@@ -65,6 +86,73 @@ struct Totals<M> {
     settlement: Option<(CivilDate, M, M, M)>,
 }
 
+/// The writer of one instalment row in one layout: its text between the
+/// figures pushed as constant runs, each key with the punctuation around
+/// it in one run (and a missing `covered_on` with its neighbours' keys),
+/// where the general layout writes every separator and key on its own.
+/// The rows are most of a result's bytes. The same bytes as the general
+/// layout (the tests hold the commands' output to `serde_json`'s). `$open`
+/// starts the row up to its first key, `$sep` goes before each later key,
+/// `$colon` after every key, `$close` ends the row.
+macro_rules! row_writer {
+    ($name:ident, $doc:literal, $open:literal, $sep:literal, $colon:literal, $close:literal) => {
+        #[doc = $doc]
+        fn $name<M: Money>(out: &mut String, i: &Row<M>) {
+            macro_rules! key {
+                ($key:literal) => {
+                    concat!($sep, "\"", $key, "\"", $colon)
+                };
+            }
+            out.push_str(concat!($open, "\"n\"", $colon));
+            write_count(out, u64::from(i.n));
+            out.push_str(concat!(key!("due"), "\""));
+            write_date(out, i.due);
+            out.push_str(concat!("\"", key!("amount")));
+            i.amount.push(out);
+            out.push_str(key!("profit"));
+            i.profit.push(out);
+            out.push_str(key!("principal"));
+            i.principal.push(out);
+            out.push_str(key!("outstanding_cost"));
+            i.outstanding_cost.push(out);
+            out.push_str(key!("outstanding_price"));
+            i.outstanding_price.push(out);
+            match i.covered_on {
+                Some(date) => {
+                    out.push_str(concat!(key!("covered_on"), "\""));
+                    write_date(out, date);
+                    out.push_str(concat!("\"", key!("days_late")));
+                }
+                None => out.push_str(concat!(key!("covered_on"), "null", key!("days_late"))),
+            }
+            write_count(out, u64::from(i.days_late));
+            out.push_str(key!("tawidh"));
+            i.tawidh.push(out);
+            out.push_str(key!("gharamah"));
+            i.gharamah.push(out);
+            out.push_str($close);
+        }
+    };
+}
+
+row_writer!(
+    write_row_pretty,
+    "A row pretty in a document (the instalments array four deep).",
+    "{\n          ",
+    ",\n          ",
+    ": ",
+    "\n        }"
+);
+
+row_writer!(
+    write_row_compact,
+    "A row compact, in a result on a line of a stream.",
+    "{",
+    ",",
+    ":",
+    "}"
+);
+
 #[inline(always)]
 fn money<M: Money>(w: &mut JsonWriter<'_>, key: &str, value: M) {
     w.key(key);
@@ -88,6 +176,14 @@ fn write<M: Money>(
     w.begin_array();
     for i in rows {
         w.element();
+        if let Some(out) = w.text_at(true, 4) {
+            write_row_pretty(out, &i);
+            continue;
+        }
+        if let Some(out) = w.text_at(false, 2) {
+            write_row_compact(out, &i);
+            continue;
+        }
         w.begin_object();
         w.key("n");
         w.number(u64::from(i.n));
@@ -191,4 +287,53 @@ pub fn write_figures(w: &mut JsonWriter<'_>, contract: &Contract, f: &Figures, s
         gharamah: Cents(s.gharamah[k]),
     });
     write(w, &contract.id, &totals, rows);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::murabaha::fixed::Prepared;
+    use crate::murabaha::model::MurabahaOutput;
+
+    /// The engine's figures written by hand, pretty in a document and
+    /// compact on a line, against `serde_json`'s text of the result they
+    /// stand for: rows paid, late and unpaid, with and without settlement.
+    #[test]
+    fn figures_are_written_as_serde_writes_their_result() {
+        let input = crate::murabaha::generate::generate(200, 13);
+        let prepared = Prepared::new(input.as_of, &input.late_policy);
+        let mut schedule = Schedule::for_contracts(&input.contracts).with_every_column();
+        let (mut written, mut unpaid) = (0, 0);
+        for contract in &input.contracts {
+            let Some(f) = prepared.process(contract, &mut schedule) else {
+                continue;
+            };
+            let result = crate::murabaha::engine::result(contract, &f, &schedule);
+            unpaid += result
+                .instalments
+                .iter()
+                .filter(|i| i.covered_on.is_none())
+                .count();
+            let mut pretty = String::new();
+            let mut w = JsonWriter::new(&mut pretty, true);
+            w.begin_object();
+            w.key("contracts");
+            w.begin_array();
+            w.element();
+            write_figures(&mut w, contract, &f, &schedule);
+            w.end_array();
+            w.end_object();
+            let document = MurabahaOutput {
+                contracts: vec![result.clone()],
+            };
+            assert_eq!(pretty, serde_json::to_string_pretty(&document).unwrap());
+            let mut compact = String::new();
+            let mut w = JsonWriter::new(&mut compact, false);
+            w.element();
+            write_figures(&mut w, contract, &f, &schedule);
+            assert_eq!(compact, serde_json::to_string(&result).unwrap());
+            written += 1;
+        }
+        assert!(written > 150 && unpaid > 0, "{written} {unpaid}");
+    }
 }
