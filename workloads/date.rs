@@ -219,26 +219,31 @@ fn days_in_month(year: i16, month: u8) -> u8 {
     }
 }
 
+/// The year, month and day of `YYYY-MM-DD` (four, two and two ASCII
+/// digits, two hyphens, nothing else), not yet judged as a date.
+#[inline]
+pub fn ymd(bytes: &[u8]) -> Option<(i32, u8, u8)> {
+    let text: &[u8; 10] = bytes.try_into().ok()?;
+    let digit = |i: usize| text[i].wrapping_sub(b'0');
+    let shape_ok = text[4] == b'-'
+        && text[7] == b'-'
+        && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| digit(i) < 10);
+    if !shape_ok {
+        return None;
+    }
+    let year = [0, 1, 2, 3]
+        .iter()
+        .fold(0i32, |year, &i| year * 10 + i32::from(digit(i)));
+    Some((year, digit(5) * 10 + digit(6), digit(8) * 10 + digit(9)))
+}
+
 impl FromStr for CivilDate {
     type Err = DateError;
 
     /// Parses exactly `YYYY-MM-DD`.
     fn from_str(text: &str) -> Result<Self, DateError> {
         let invalid = || DateError::Invalid(text.to_owned());
-        let bytes = text.as_bytes();
-        let shape_ok = bytes.len() == 10
-            && bytes[4] == b'-'
-            && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
-        if !shape_ok {
-            return Err(invalid());
-        }
-        let year: i32 = text[0..4].parse().map_err(|_| invalid())?;
-        let month: u8 = text[5..7].parse().map_err(|_| invalid())?;
-        let day: u8 = text[8..10].parse().map_err(|_| invalid())?;
+        let (year, month, day) = ymd(text.as_bytes()).ok_or_else(invalid)?;
         match CivilDate::new(year, month, day) {
             Err(DateError::Invalid(_)) => Err(invalid()),
             other => other,

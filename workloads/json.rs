@@ -438,24 +438,15 @@ impl<'a> Reader<'a> {
     #[inline]
     pub fn date(&mut self) -> Option<CivilDate> {
         self.eat(b'"')?;
-        // `YYYY-MM-DD"`: the digits taken straight to the date (whose
-        // constructor judges it as `FromStr` does); anything else read as a
-        // string and parsed.
-        if let Some(text) = self.bytes.get(self.at..self.at + 11) {
-            let digit = |i: usize| text[i].wrapping_sub(b'0');
-            if [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| digit(i) < 10)
-                && text[4] == b'-'
-                && text[7] == b'-'
-                && text[10] == b'"'
-            {
-                let year = [0, 1, 2, 3]
-                    .iter()
-                    .fold(0i32, |year, &i| year * 10 + i32::from(digit(i)));
-                let month = digit(5) * 10 + digit(6);
-                let day = digit(8) * 10 + digit(9);
-                self.at += 11;
-                return CivilDate::new(year, month, day).ok();
-            }
+        // `YYYY-MM-DD"`: the digits taken straight to the date, as
+        // `FromStr` takes them (no string found first); anything else read
+        // as a string and parsed.
+        if let Some(text) = self.bytes.get(self.at..self.at + 11)
+            && text[10] == b'"'
+            && let Some((year, month, day)) = crate::date::ymd(&text[..10])
+        {
+            self.at += 11;
+            return CivilDate::new(year, month, day).ok();
         }
         self.string_body()?.parse().ok()
     }

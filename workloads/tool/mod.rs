@@ -1487,44 +1487,23 @@ fn stream_part<D: Domain>(
         let reject = |id: Option<String>, e: InputError| {
             reject_at(line, at.first_record + idx as u64, id, e, text)
         };
-        // The hand reader into the kept record, the whole line; else the
-        // serde path, whose record or error stands.
-        let by_hand = match &mut kept {
-            Some(record) => D::read_into(text, 0, record).is_some_and(|end| {
-                text[end..]
-                    .iter()
-                    .all(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-            }),
-            None => D::read(text).map(|record| kept = Some(record)).is_some(),
+        let failure = match read_line::<D>(text, &mut kept, at.unterminated_line == Some(line)) {
+            Ok(record) => D::check(input, record)
+                .and_then(|()| {
+                    let mut w = JsonWriter::new(&mut done.text, false);
+                    D::write(&mut part, record, &mut w)
+                })
+                .err()
+                .map(|e| reject(Some(D::id(record).to_string()), e)),
+            Err((id, e)) => Some(reject(id, e)),
         };
-        if !by_hand {
-            match serde_json::from_slice::<D::Record>(text) {
-                Ok(record) => kept = Some(record),
-                Err(_) => {
-                    let e = parse_error::<D>(text, at.unterminated_line == Some(line));
-                    let id = serde_json::from_slice::<IdOnly>(text).ok().map(|r| r.id);
-                    kept = None;
-                    done.rejects.push(reject(id, e));
-                    if at.stop {
-                        break;
-                    }
-                    continue;
-                }
-            }
-        }
-        let record = kept.as_ref().expect("a record read");
-        let failure = D::check(input, record).and_then(|()| {
-            let mut w = JsonWriter::new(&mut done.text, false);
-            D::write(&mut part, record, &mut w)
-        });
         match failure {
-            Ok(()) => {
+            None => {
                 done.text.push('\n');
                 done.written += 1;
             }
-            Err(e) => {
-                done.rejects
-                    .push(reject(Some(D::id(record).to_string()), e));
+            Some(failure) => {
+                done.rejects.push(failure);
                 if at.stop {
                     break;
                 }
@@ -1559,20 +1538,16 @@ fn parse_part<D: Domain>(
         let reject = |id: Option<String>, e: InputError| {
             reject_at(line, first_record + idx as u64, id, e, text)
         };
-        let record = D::read(text).map_or_else(|| serde_json::from_slice::<D::Record>(text), Ok);
-        let slot = match record {
-            Ok(record) => match D::check(input, &record) {
+        let mut kept = None;
+        let slot = match read_line::<D>(text, &mut kept, unterminated_line == Some(line)) {
+            Ok(record) => match D::check(input, record) {
                 Ok(()) => {
-                    parsed.records.push(record);
+                    parsed.records.extend(kept);
                     Ok(parsed.records.len() - 1)
                 }
-                Err(e) => Err(reject(Some(D::id(&record).to_string()), e)),
+                Err(e) => Err(reject(Some(D::id(record).to_string()), e)),
             },
-            Err(_) => {
-                let e = parse_error::<D>(text, unterminated_line == Some(line));
-                let id = serde_json::from_slice::<IdOnly>(text).ok().map(|r| r.id);
-                Err(reject(id, e))
-            }
+            Err((id, e)) => Err(reject(id, e)),
         };
         let failed = slot.is_err();
         parsed.slots.push(slot);
@@ -1581,6 +1556,34 @@ fn parse_part<D: Domain>(
         }
     }
     parsed
+}
+
+/// A line's record, read into `kept`: by the hand reader into the record
+/// already there (its room kept) or into a new one, the whole line; else
+/// by the serde path, whose record or error stands. A line that cannot be
+/// read leaves `kept` empty and gives its id, where one can be read, and
+/// the reference parser's error.
+fn read_line<'k, D: Domain>(
+    text: &[u8],
+    kept: &'k mut Option<D::Record>,
+    unterminated: bool,
+) -> Result<&'k D::Record, (Option<String>, InputError)> {
+    let by_hand = match kept {
+        Some(record) => D::read_into(text, 0, record)
+            .is_some_and(|end| crate::json::Reader::at(text, end).end().is_some()),
+        None => D::read(text).map(|record| *kept = Some(record)).is_some(),
+    };
+    if !by_hand {
+        *kept = serde_json::from_slice::<D::Record>(text).ok();
+    }
+    match kept {
+        Some(record) => Ok(record),
+        None => {
+            let e = parse_error::<D>(text, unterminated);
+            let id = serde_json::from_slice::<IdOnly>(text).ok().map(|r| r.id);
+            Err((id, e))
+        }
+    }
 }
 
 #[cold]

@@ -72,18 +72,11 @@ fn read_canonical(r: &mut Reader<'_>, payer: &mut Payer) -> Option<()> {
     let id = r.string_body()?;
     payer.id.clear();
     payer.id.push_str(id);
-    if r.lit(b",\"region\":\"").is_some() {
-        let text = r.string_body()?;
-        match &mut payer.region {
-            Some(kept) => {
-                kept.clear();
-                kept.push_str(text);
-            }
-            slot => *slot = Some(text.to_owned()),
-        }
-    } else {
-        payer.region = None;
-    }
+    let region = match r.lit(b",\"region\":\"") {
+        Some(()) => Some(r.string_body()?),
+        None => None,
+    };
+    set_region(&mut payer.region, region);
     r.lit(b",\"hawl_start\":")?;
     payer.hawl_start = r.date()?;
     r.lit(b",\"assets\":[")?;
@@ -289,7 +282,14 @@ fn read_general(r: &mut Reader<'_>, payer: &mut Payer) -> Option<()> {
     if !seen.has(0) || !seen.has(2) {
         return None;
     }
-    match (region, &mut payer.region) {
+    set_region(&mut payer.region, region);
+    Some(())
+}
+
+/// Sets a payer's region to `text`, into the string it had where it had
+/// one.
+fn set_region(slot: &mut Option<String>, text: Option<&str>) {
+    match (text, slot) {
         (None, slot) => *slot = None,
         (Some(text), Some(kept)) => {
             kept.clear();
@@ -297,7 +297,6 @@ fn read_general(r: &mut Reader<'_>, payer: &mut Payer) -> Option<()> {
         }
         (Some(text), slot) => *slot = Some(text.to_owned()),
     }
-    Some(())
 }
 
 fn ratio(r: &mut Reader<'_>) -> Option<Ratio> {
