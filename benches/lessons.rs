@@ -24,7 +24,8 @@ use std::path::Path;
 use criterion::profiler::Profiler;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use mizan::lab::lesson::{Form, Scale};
-use mizan::lab::{profile, registry};
+use mizan::lab::profile;
+use mizan::lessons as registry;
 
 /// pprof-rs as criterion's profiler.
 struct Pprof {

@@ -4,8 +4,9 @@
 //! side.
 
 use mizan::lab::alloc::{self, AllocationCount, CountingAllocator};
-use mizan::lab::lesson::{Lesson, LessonDef, Limit, SPEED_OF_LIGHT, Scale};
+use mizan::lab::lesson::{Lesson, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale};
 use mizan::lab::runner;
+use proptest::strategy::Strategy as _;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
@@ -21,8 +22,8 @@ fn counting_and_the_runner() {
 /// the hawl table), never per payer or contract: four times the records,
 /// the same allocations.
 fn the_optimized_pipelines_allocate_nothing_per_record() {
-    use mizan::murabaha::lessons::pipeline as murabaha;
-    use mizan::zakat::lessons::pipeline as zakat;
+    use mizan::lessons::murabaha::pipeline as murabaha;
+    use mizan::lessons::zakat::pipeline as zakat;
     // Start rayon's workers first: their own set-up allocates.
     let small = mizan::zakat::generate::generate(2_000, 5);
     zakat::optimized(&small).unwrap();
@@ -50,13 +51,16 @@ const BROKEN: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().sum(),
     optimized: |input| input.iter().sum::<u64>() + 1,
+    prepare: Prepare::NONE,
     limit: None,
     reference: None,
-    arbitrary: None,
+    arbitrary: || proptest::collection::vec(0u64..1_000, 0..100).boxed(),
+    invariant: None,
     allocators: None,
     variants: &[],
     scaling: false,
     contrast: None,
+    practice: Practice::Contrast,
 };
 
 const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
@@ -66,16 +70,19 @@ const SOUND: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().map(|x| x * 2).collect::<Vec<_>>().iter().sum(),
     optimized: |input| input.iter().map(|x| x * 2).sum(),
+    prepare: Prepare::NONE,
     limit: Some(Limit {
         name: SPEED_OF_LIGHT,
         run: |input| input.iter().fold(0, |acc, x| acc ^ x),
     }),
     reference: None,
-    arbitrary: None,
+    arbitrary: || proptest::collection::vec(0u64..1_000, 0..100).boxed(),
+    invariant: None,
     allocators: None,
     variants: &[],
     scaling: false,
     contrast: None,
+    practice: Practice::Contrast,
 };
 
 /// The same function for both forms (as in a lesson about the allocator),
@@ -87,13 +94,16 @@ const SAME_CODE_WRONG_REFERENCE: LessonDef<Vec<u64>, u64> = LessonDef {
     elements: |input| input.len() as u64,
     naive: |input| input.iter().sum(),
     optimized: |input| input.iter().sum(),
+    prepare: Prepare::NONE,
     limit: None,
     reference: Some(|input| input.iter().sum::<u64>() + 1),
-    arbitrary: None,
+    arbitrary: || proptest::collection::vec(0u64..1_000, 0..100).boxed(),
+    invariant: None,
     allocators: None,
     variants: &[],
     scaling: false,
     contrast: None,
+    practice: Practice::Contrast,
 };
 
 fn runner_measures_agreeing_lessons_and_fails_the_others() {

@@ -12,6 +12,7 @@
 //! columns than the column holds. Each check is also run on a page that has
 //! the problem, so that a check that cannot fail fails.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -399,7 +400,7 @@ fn every_lesson_has_its_section() {
         .into_iter()
         .filter(|(path, _)| path.components().any(|c| c.as_os_str() == "techniques"))
         .collect();
-    for lesson in mizan::lab::registry::lessons() {
+    for lesson in mizan::lessons::lessons() {
         let heading = format!("## `{}`", lesson.id());
         let (path, text) = techniques
             .iter()
@@ -412,29 +413,26 @@ fn every_lesson_has_its_section() {
             None => section,
         };
         let (workload, technique) = lesson.id().split_once('/').unwrap();
-        let mut source = format!(
-            "workloads/{workload}/lessons/{}.rs",
+        let source = format!(
+            "workloads/lessons/{workload}/{}.rs",
             technique.replace('-', "_")
         );
-        // A lesson whose forms are another lesson's names the file.
         let text_of_source =
             fs::read_to_string(&source).unwrap_or_else(|e| panic!("{source}: {e}"));
-        if let Some(line) = text_of_source.lines().find(|l| l.starts_with("// Forms: ")) {
-            source = line["// Forms: ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_owned();
-        }
-        // A lesson about the allocator runs one function in two processes:
-        // it has no optimized code of its own to show.
-        let has_optimized_code = fs::read_to_string(&source)
-            .unwrap_or_else(|e| panic!("{source}: {e}"))
-            .contains("ANCHOR: optimized");
-        let mut needed = vec![format!("{source}:naive}}}}")];
-        if has_optimized_code {
-            needed.push(format!("{source}:optimized}}}}"));
-        }
+        // The regions that hold the naive and the optimized form (one, for
+        // a lesson about the allocator, whose two forms are one function):
+        // in the lesson's file, or in the inputs it shares.
+        let needed: Vec<String> = ["naive", "optimized"]
+            .iter()
+            .map(|form| form_function(&text_of_source, form))
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .map(|function| {
+                let (file, anchor) = region_of(workload, &source, &function)
+                    .unwrap_or_else(|| panic!("{}: no region holds `fn {function}(`", lesson.id()));
+                format!("{file}:{anchor}}}}}")
+            })
+            .collect();
         for needed in needed.into_iter().chain([
             format!("generated/profiles/{stem}-naive.md}}}}"),
             format!("generated/profiles/{stem}-optimized.md}}}}"),
@@ -449,6 +447,85 @@ fn every_lesson_has_its_section() {
             );
         }
     }
+}
+
+#[test]
+fn every_lesson_section_is_a_lesson() {
+    // A `## \`workload/technique\`` section of a technique chapter is a
+    // registered lesson's, or one with a command of its own: a lesson
+    // taken out of the registry takes its section with it.
+    let ids: Vec<&str> = mizan::lessons::lessons()
+        .iter()
+        .map(|l| l.id())
+        .chain(mizan::lessons::OWN_COMMAND.iter().map(|(id, _)| *id))
+        .collect();
+    for (path, text) in pages() {
+        if !path.components().any(|c| c.as_os_str() == "techniques") {
+            continue;
+        }
+        for line in text.lines().filter(|l| l.starts_with("## `")) {
+            for id in line
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .filter(|id| id.contains('/'))
+            {
+                assert!(
+                    ids.contains(&id),
+                    "{}: a section for {id}, which is not a lesson",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+/// The function a lesson's `naive` or `optimized` field names in its
+/// `LESSON` (`naive,` names `naive`; a closure, the function it calls).
+fn form_function(lesson: &str, form: &str) -> String {
+    let start = lesson
+        .find("pub const LESSON: LessonDef<")
+        .expect("a LESSON");
+    for line in lesson[start..].lines() {
+        let line = line.trim().trim_end_matches(',');
+        if line == form {
+            return form.to_owned();
+        }
+        if let Some(value) = line.strip_prefix(&format!("{form}: ")) {
+            // `|p| naive(&p.input)`: the function called.
+            let value = value.rsplit('|').next().unwrap().trim();
+            return value.split('(').next().unwrap().to_owned();
+        }
+    }
+    panic!("a LESSON without its {form} form")
+}
+
+/// The file and anchor of the region that holds `fn function(`: the
+/// lesson's own file first, then its workload's inputs, then the shared
+/// ones.
+fn region_of(workload: &str, source: &str, function: &str) -> Option<(String, String)> {
+    let signature = format!("fn {function}(");
+    for file in [
+        source.to_owned(),
+        format!("workloads/lessons/{workload}/inputs.rs"),
+        "workloads/lessons/inputs.rs".to_owned(),
+    ] {
+        let text = fs::read_to_string(&file).ok()?;
+        let mut open: Option<&str> = None;
+        for line in text.lines() {
+            let line = line.trim();
+            if let Some(name) = line.strip_prefix("// ANCHOR: ") {
+                open = Some(name);
+            } else if line.starts_with("// ANCHOR_END: ") {
+                open = None;
+            } else if line.contains(&signature)
+                && let Some(anchor) = open
+            {
+                return Some((file, anchor.to_owned()));
+            }
+        }
+    }
+    None
 }
 
 #[test]

@@ -6,7 +6,7 @@
 mod common;
 
 use mizan::lab::lesson::Scale;
-use mizan::lab::registry;
+use mizan::lessons as registry;
 
 #[test]
 fn every_lesson_agrees_at_tiny_scale_over_several_seeds() {
@@ -45,6 +45,126 @@ fn lesson_ids_are_unique_and_well_formed() {
             "{id}"
         );
         assert!(registry::find(id).is_some());
+    }
+}
+
+/// Every lesson file is a registered lesson (or one with a command of its
+/// own), and lives where its id says: `zakat/string-building` is
+/// `workloads/lessons/zakat/string_building.rs`.
+#[test]
+fn every_lesson_file_is_registered_where_its_id_says() {
+    let ids: Vec<&str> = registry::lessons()
+        .iter()
+        .map(|l| l.id())
+        .chain(registry::OWN_COMMAND.iter().map(|(id, _)| *id))
+        .collect();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("workloads/lessons");
+    let mut files = Vec::new();
+    for workload in ["zakat", "murabaha"] {
+        for entry in std::fs::read_dir(root.join(workload)).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let technique = name.strip_suffix(".rs").unwrap().replace('_', "-");
+            if technique != "inputs" {
+                files.push(format!("{workload}/{technique}"));
+            }
+        }
+    }
+    files.sort();
+    let mut lessons: Vec<&str> = ids
+        .iter()
+        .copied()
+        // The build settings are the lab's own builds, not a lesson file.
+        .filter(|id| !id.ends_with("/build-settings"))
+        .collect();
+    lessons.sort_unstable();
+    assert_eq!(files, lessons);
+}
+
+/// The code map of `ARCHITECTURE.md` matches the tree: every source file
+/// under `workloads/` is named in the section of its folder, and every
+/// `.rs` file the map names exists.
+#[test]
+fn the_architecture_code_map_names_every_file() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    let map =
+        &text[text.find("## Code map").unwrap()..text.find("## How to add a lesson").unwrap()];
+    // Each section: its heading's paths, and its text.
+    let sections: Vec<(Vec<String>, &str)> = map
+        .split("\n### ")
+        .skip(1)
+        .map(|section| {
+            let (heading, body) = section.split_once('\n').unwrap();
+            let paths = heading
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect();
+            (paths, body)
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("workloads")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    for file in &files {
+        let named = sections.iter().any(|(paths, body)| {
+            paths.iter().any(|p| {
+                if p == file {
+                    return true;
+                }
+                let Some(rest) = p
+                    .strip_suffix('/')
+                    .and_then(|d| file.strip_prefix(&format!("{d}/")))
+                else {
+                    return false;
+                };
+                // A lesson file is named by its workload's pattern.
+                let pattern = rest
+                    .split_once('/')
+                    .map(|(workload, _)| format!("`{workload}/<technique>.rs`"));
+                body.contains(&format!("`{rest}`"))
+                    || pattern.is_some_and(|pattern| body.contains(&pattern))
+            })
+        });
+        assert!(named, "ARCHITECTURE.md's code map does not name {file}");
+    }
+    // Every `.rs` file the map names exists: under its section's folder,
+    // under `workloads/`, or from the checkout's root.
+    for (paths, body) in &sections {
+        for name in body
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .filter(|n| n.ends_with(".rs"))
+        {
+            if name.contains('<') {
+                continue;
+            }
+            let exists = paths
+                .iter()
+                .map(|p| root.join(p.trim_end_matches('/')).join(name))
+                .chain([root.join("workloads").join(name), root.join(name)])
+                .any(|path| path.exists());
+            assert!(
+                exists,
+                "ARCHITECTURE.md's code map names {name}, which is not there"
+            );
+        }
     }
 }
 
@@ -187,7 +307,7 @@ fn a_contrast_is_timed_beside_its_lesson() {
         .collect();
     assert_eq!(contrasts, [None, Some("32 records")]);
     let generated = dir.join("generated");
-    mizan::lab::report::write(&report, &generated).unwrap();
+    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
     let page = std::fs::read_to_string(generated.join("lessons/zakat-algorithmic.md")).unwrap();
     assert!(
         page.contains("| zakat/algorithmic (contrast: 32 records) | 32 |"),
@@ -210,7 +330,7 @@ fn a_rung_is_named_against_the_rung_below_it() {
     let dir = std::env::temp_dir().join(format!("mizan-rung-test-{}", std::process::id()));
     let (_, report) = run_tiny("zakat/parsing", &dir);
     let generated = dir.join("generated");
-    mizan::lab::report::write(&report, &generated).unwrap();
+    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
     let page = std::fs::read_to_string(generated.join("lessons/zakat-parsing.md")).unwrap();
     let why = page
         .lines()
@@ -381,7 +501,7 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
     let naive = std::fs::read_to_string(dir.join("zakat-string-building-naive.md")).unwrap();
     let heap = naive.split("**Heap profile of `naive`**").nth(1).unwrap();
     assert!(
-        heap.contains("| `format` | `receipt` (string_building.rs:"),
+        heap.contains("| `format` | `format_receipt` (receipt.rs:"),
         "{heap}"
     );
     // No locks in string building: no lock section.
@@ -404,12 +524,12 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
         .split("**Lock waits of `striped-locks`**")
         .nth(1)
         .unwrap();
-    let lines = mizan::zakat::lessons::sharding::LESSON.build;
+    let lines = mizan::lessons::zakat::sharding::LESSON.build;
     let count = lines(mizan::lab::lesson::Scale::Tiny, 1).lines.len();
     assert!(
         locks.contains(&format!(
             "| 16 | {} | ",
-            mizan::lab::runner::format_count(count as u64)
+            mizan::lab::measure::format_count(count as u64)
         )),
         "{locks}"
     );
@@ -774,7 +894,7 @@ fn memory_limits_runs_every_setting_in_processes_of_its_own() {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = std::fs::read_to_string(dir.join("memory-limits.md")).unwrap();
-    let report: mizan::murabaha::lessons::memory_limits::MemoryReport =
+    let report: mizan::lessons::murabaha::memory_limits::MemoryReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("memory-limits.json")).unwrap())
             .unwrap();
     // The section renders again from the results alone.

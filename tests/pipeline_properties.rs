@@ -11,10 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use mizan::input::{Engine, InputError};
-use mizan::lab::arbitrary;
-use mizan::murabaha::lessons::pipeline as murabaha;
+
+use mizan::lessons::murabaha::pipeline as murabaha;
+use mizan::lessons::zakat::pipeline as zakat;
 use mizan::tool::{self, Domain, Format, Murabaha, Options, Zakat};
-use mizan::zakat::lessons::pipeline as zakat;
 use mizan::zakat::model::Asset;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -169,7 +169,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
 
     #[test]
-    fn zakat_pipeline_forms_agree(input in arbitrary::population()) {
+    fn zakat_pipeline_forms_agree(input in mizan::lessons::zakat::inputs::arbitrary_population()) {
         let naive = zakat::naive(&input);
         prop_assert_eq!(&zakat::optimized(&input), &naive);
         prop_assert_eq!(&zakat::fixed_point(&input), &naive);
@@ -180,7 +180,7 @@ proptest! {
     }
 
     #[test]
-    fn murabaha_pipeline_forms_agree(input in arbitrary::portfolio()) {
+    fn murabaha_pipeline_forms_agree(input in mizan::lessons::murabaha::inputs::arbitrary_portfolio()) {
         let naive = murabaha::naive(&input);
         prop_assert_eq!(&murabaha::optimized(&input), &naive);
         prop_assert_eq!(&murabaha::fixed_point(&input), &naive);

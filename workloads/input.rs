@@ -47,6 +47,13 @@ impl InputError {
     }
 }
 
+impl serde::Serialize for InputError {
+    /// As a user reads it: `payers[3].id: "P1" is also the id of payers[1]`.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.path.is_empty() || self.path == "." {

@@ -15,14 +15,17 @@
 //!   failing field (`payers[3].assets[1].karat: 25 is above 24`).
 //! - [`zakat`]: the zakat domain: model, rules, generator.
 //! - [`murabaha`]: the murabaha domain: model, rules, generator.
-//! - [`json`]: JSON written by hand, byte for byte as `serde_json` writes it.
+//! - [`json`]: JSON written by hand, byte for byte as `serde_json` writes
+//!   it, read by hand, and the structural scan that finds a document's
+//!   records.
 //! - [`tool`]: the domain commands at scale: documents split over the
 //!   cores, JSON Lines streams in flat memory, rejects, progress.
 //! - [`text`]: fast, allocation-free number and date writing for the
 //!   optimized forms, held to the readable formatting by tests.
-//! - [`lab`]: the lesson type, the registry, the runner, allocation
-//!   counting. The lessons themselves live with their workload
-//!   (`zakat::lessons::string_building`).
+//! - [`lab`]: the lesson type, the runner, measurement, profiles, reports
+//!   and the exercise checker; it knows no workload.
+//! - [`lessons`]: every lesson, a file each
+//!   (`lessons::zakat::string_building`), and the registry that lists them.
 //!
 //! ```
 //! use mizan::zakat::{ZakatInput, assess_all};
@@ -40,6 +43,7 @@ pub mod date;
 pub mod input;
 pub mod json;
 pub mod lab;
+pub mod lessons;
 pub mod money;
 pub mod murabaha;
 pub mod text;

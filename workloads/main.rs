@@ -12,7 +12,8 @@ use mizan::input::Engine;
 use mizan::lab::alloc::{ALLOCATOR_VARIABLE, Backend};
 use mizan::lab::instructions::{self, Target};
 use mizan::lab::lesson::{Form, Lesson, Scale};
-use mizan::lab::{registry, runner};
+use mizan::lab::runner;
+use mizan::lessons as registry;
 use mizan::murabaha;
 use mizan::tool::{self, Format};
 use mizan::zakat;
@@ -225,7 +226,7 @@ enum Command {
     #[command(hide = true)]
     HoldReports {
         #[arg(long, value_enum)]
-        setting: mizan::murabaha::lessons::memory_limits::Setting,
+        setting: mizan::lessons::murabaha::memory_limits::Setting,
         #[arg(long, value_enum, default_value_t = Scale::Tiny)]
         scale: Scale,
         #[arg(long, default_value_t = 1)]
@@ -538,7 +539,7 @@ fn run(cli: Cli) -> Result<()> {
             output,
             from,
         }) => {
-            use mizan::murabaha::lessons::memory_limits;
+            use mizan::lessons::murabaha::memory_limits;
             if let Some(from) = from {
                 let report: memory_limits::MemoryReport = read_results(&from)?;
                 let text = memory_limits::markdown(&report);
@@ -564,7 +565,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             reports,
         }) => {
-            let held = mizan::murabaha::lessons::memory_limits::hold(setting, scale, seed, reports)
+            let held = mizan::lessons::murabaha::memory_limits::hold(setting, scale, seed, reports)
                 .map_err(anyhow::Error::msg)?;
             println!("{}", serde_json::to_string(&held)?);
             Ok(())
@@ -672,8 +673,8 @@ fn run(cli: Cli) -> Result<()> {
             let report = runner::Report::from_json(&text)
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("{}", results.display()))?;
-            let written =
-                mizan::lab::report::write(&report, &output).map_err(anyhow::Error::msg)?;
+            let written = mizan::lab::report::write(&report, &registry::lessons(), &output)
+                .map_err(anyhow::Error::msg)?;
             for name in written {
                 println!("{}", output.join(name).display());
             }

@@ -543,6 +543,13 @@ impl std::fmt::Display for Document {
     }
 }
 
+impl serde::Serialize for Document {
+    /// As the one text it is (a lesson's output is compared as it prints).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
 impl std::fmt::Debug for Document {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Document").field(&self.to_string()).finish()

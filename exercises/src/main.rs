@@ -12,5 +12,5 @@ fn main() -> ExitCode {
     let root = Path::new(mizan_exercises::DIR)
         .parent()
         .expect("the exercises crate is in the checkout");
-    mizan::lab::exercise::main(&mizan_exercises::EXERCISES, root)
+    mizan::lab::exercise::main(mizan_exercises::EXERCISES, &mizan::lessons::lessons(), root)
 }

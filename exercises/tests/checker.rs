@@ -12,10 +12,12 @@ use mizan::lab::exercise::{
 };
 use mizan::lab::lesson::{LessonDef, Scale};
 use mizan::lab::runner::RunOptions;
-use mizan::murabaha::lessons::pre_allocation::{self as export, ExportRow, ProcessedBook};
+use mizan::lessons::murabaha::inputs::ProcessedBook;
+use mizan::lessons::murabaha::pre_allocation::{self as export, ExportRow};
+use mizan::lessons::zakat::inputs::{self as lines_input, Lines, Totals, is_wealth};
+use mizan::lessons::zakat::pre_allocation::{self as valuation, PayerValuation};
+use mizan::lessons::zakat::sharding;
 use mizan::zakat::ZakatInput;
-use mizan::zakat::lessons::pre_allocation::{self as valuation, PayerValuation, is_wealth};
-use mizan::zakat::lessons::sharding::{self, Lines, Totals};
 use mizan::zakat::model::Asset;
 use mizan::zakat::rules::{Context, zakatable_value};
 use mizan_exercises::{EXERCISES, start};
@@ -183,21 +185,21 @@ fn a_wrong_answer_on_a_random_input_is_shrunk() {
         totals
     }
     let lesson = LessonDef {
-        arbitrary: Some(|| {
+        arbitrary: || {
             use proptest::prelude::*;
             (1usize..50)
                 .prop_map(|n| Lines {
                     lines: (0..n)
-                        .map(|i| sharding::Line {
+                        .map(|i| lines_input::Line {
                             region: 1,
                             currency: mizan::input::Currency::parse("XTS").unwrap(),
-                            class: sharding::AssetClass::Cash,
+                            class: lines_input::AssetClass::Cash,
                             value: Decimal::new(i as i64, 0),
                         })
                         .collect(),
                 })
                 .boxed()
-        }),
+        },
         ..sharding::LESSON
     };
     let Correctness::Wrong {
@@ -209,10 +211,10 @@ fn a_wrong_answer_on_a_random_input_is_shrunk() {
     // Shrunk to the least failing input: the lines 0 to 7.
     let least = Lines {
         lines: (0..8)
-            .map(|i| sharding::Line {
+            .map(|i| lines_input::Line {
                 region: 1,
                 currency: mizan::input::Currency::parse("XTS").unwrap(),
-                class: sharding::AssetClass::Cash,
+                class: lines_input::AssetClass::Cash,
                 value: Decimal::new(i, 0),
             })
             .collect(),
@@ -309,11 +311,11 @@ fn the_starting_point_is_correct_and_not_yet_faster() {
 fn the_labs_optimized_form_in_the_attempts_place_passes() {
     let _one = one_at_a_time();
     let optimized = ExerciseDef {
-        lesson: &mizan::zakat::lessons::pooling::LESSON,
-        attempt: mizan::zakat::lessons::pooling::optimized,
+        lesson: &mizan::lessons::zakat::pooling::LESSON,
+        attempt: mizan::lessons::zakat::pooling::optimized,
         start: start::zakat_pooling::attempt,
         file: "zakat_pooling.rs",
-        hint: "",
+        start_text: "",
     };
     let checked = exercise::check(&optimized, Which::Attempt, 1, Some(quick()), Clean::Clean);
     assert!(checked.correct.is_correct());
@@ -340,7 +342,7 @@ fn the_labs_optimized_form_in_the_attempts_place_passes() {
     );
     // And the same attempt in a tree with another change does not pass.
     let dirty = Clean::Changed {
-        paths: vec!["workloads/zakat/lessons/pooling.rs".into()],
+        paths: vec!["workloads/lessons/zakat/pooling.rs".into()],
     };
     assert!(!exercise::overall(&checked.correct, &dirty, Some(fast)).1);
     // The runner timed the attempt between the two forms.
@@ -348,53 +350,35 @@ fn the_labs_optimized_form_in_the_attempts_place_passes() {
 }
 
 #[test]
-fn every_starting_point_is_the_lessons_naive_form() {
+fn the_exercises_are_the_registrys_lessons_with_an_exercise() {
     let _one = one_at_a_time();
-    // The starting point is the naive form's text (paths made absolute,
-    // the function renamed), so the two cannot drift apart.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    for e in EXERCISES {
-        let (workload, technique) = e.file().trim_end_matches(".rs").split_once('_').unwrap();
-        let mut lesson = std::fs::read_to_string(
-            root.join(format!("workloads/{workload}/lessons/{technique}.rs")),
-        )
-        .unwrap();
-        // A lesson whose forms are another lesson's names the file.
-        if let Some(line) = lesson.lines().find(|l| l.starts_with("// Forms: ")) {
-            let path = line["// Forms: ".len()..]
-                .split_whitespace()
-                .next()
-                .unwrap();
-            lesson = std::fs::read_to_string(root.join(path)).unwrap();
-        }
-        let anchor = lesson
-            .split("// ANCHOR: naive\n")
-            .nth(1)
-            .and_then(|rest| rest.split("// ANCHOR_END: naive").next())
-            .unwrap();
-        let anchor = anchor
-            .replace("crate::", "mizan::")
-            .replace("super::", &format!("mizan::{workload}::lessons::"));
-        let start =
-            std::fs::read_to_string(root.join("exercises/src/start").join(e.file())).unwrap();
-        let renamed = [
-            "pub fn naive(",
-            "pub fn global_lock(",
-            "pub fn std_siphash(",
-            "pub fn sequential(",
-            "pub fn side_by_side(",
-            "pub fn spawn_per_batch(",
-            "pub fn a_message_a_payment(",
-        ]
+    // The list is generated from the lesson files; the registry says which
+    // lessons are exercises: the two agree, in registry order or not.
+    let mut listed: Vec<&str> = EXERCISES.iter().map(|e| e.id()).collect();
+    let mut rewrite: Vec<&str> = mizan::lessons::lessons()
         .iter()
-        .map(|from| anchor.replacen(from, "pub fn attempt(", 1))
-        .chain(std::iter::once(anchor.replacen(
-            "pub fn naive(",
-            "fn run(",
-            1,
-        )))
-        .any(|text| start.contains(&text));
-        assert!(renamed, "{} is not the naive form of {}", e.file(), e.id());
+        .filter(|l| {
+            matches!(
+                l.practice(),
+                mizan::lab::lesson::PracticeInfo::Rewrite { .. }
+            )
+        })
+        .map(|l| l.id())
+        .collect();
+    listed.sort_unstable();
+    rewrite.sort_unstable();
+    assert_eq!(listed, rewrite);
+    // Each starting point is the generated text the crate compiled.
+    for e in EXERCISES {
+        assert!(
+            e.start_text().starts_with(&format!(
+                "//! Exercise `{}`: the lesson's naive form",
+                e.id()
+            )),
+            "{}",
+            e.id()
+        );
+        assert!(e.start_text().contains("pub fn attempt("), "{}", e.id());
     }
 }
 
@@ -402,7 +386,7 @@ fn every_starting_point_is_the_lessons_naive_form() {
 fn every_lesson_but_the_allocators_has_an_exercise_in_the_book() {
     let _one = one_at_a_time();
     let ids: Vec<&str> = EXERCISES.iter().map(|e| e.id()).collect();
-    let without: Vec<&str> = mizan::lab::registry::lessons()
+    let without: Vec<&str> = mizan::lessons::lessons()
         .iter()
         .map(|l| l.id())
         .filter(|id| !ids.contains(id))
@@ -429,16 +413,16 @@ fn a_failure_on_the_timed_input_is_reported_not_a_crash() {
     let _one = one_at_a_time();
     // Right on every input the correctness check tries; a panic on the
     // small scale's 5,000 receipts, where this timing runs.
-    fn panics_at_small_scale(input: &mizan::zakat::lessons::string_building::Receipts) -> Vec<u8> {
+    fn panics_at_small_scale(input: &mizan::lessons::zakat::inputs::Receipts) -> Vec<u8> {
         assert_ne!(input.assessments.len(), 5_000, "five thousand");
-        mizan::zakat::lessons::pooling::optimized(input)
+        mizan::lessons::zakat::pooling::optimized(input)
     }
     let attempt = ExerciseDef {
-        lesson: &mizan::zakat::lessons::pooling::LESSON,
+        lesson: &mizan::lessons::zakat::pooling::LESSON,
         attempt: panics_at_small_scale,
         start: start::zakat_pooling::attempt,
         file: "zakat_pooling.rs",
-        hint: "",
+        start_text: "",
     };
     let small = RunOptions {
         scale: Scale::Small,

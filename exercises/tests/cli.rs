@@ -41,7 +41,7 @@ fn list_shows_every_lesson() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text.lines().count(),
-        1 + mizan::lab::registry::lessons().len(),
+        1 + mizan::lessons::lessons().len(),
         "{text}"
     );
     assert!(

@@ -445,7 +445,7 @@ pub fn markdown(report: &BuildsReport) -> String {
             out.push_str(&format!(
                 "| `{}` | {} | {} | {} |\n",
                 timed.build,
-                super::runner::format_ns(super::runner::median_ns(&timed.ns.concat())),
+                super::measure::format_ns(super::measure::median_ns(&timed.ns.concat())),
                 timed
                     .over_default
                     .map_or_else(|| "1×".to_owned(), |r| r.to_string()),
@@ -485,12 +485,12 @@ pub fn markdown(report: &BuildsReport) -> String {
                 out.push_str(&format!(
                     "| `{}` | {} | {} | {} ({:.1} %) | {} | {} ({:.1} %) |\n",
                     c.build,
-                    super::runner::format_count(c.instructions),
-                    super::runner::format_count(c.branches),
-                    super::runner::format_count(c.mispredicted),
+                    super::measure::format_count(c.instructions),
+                    super::measure::format_count(c.branches),
+                    super::measure::format_count(c.mispredicted),
                     share(c.mispredicted, c.branches),
-                    super::runner::format_count(c.indirect),
-                    super::runner::format_count(c.indirect_mispredicted),
+                    super::measure::format_count(c.indirect),
+                    super::measure::format_count(c.indirect_mispredicted),
                     share(c.indirect_mispredicted, c.indirect),
                 ));
             }
@@ -517,7 +517,7 @@ pub fn markdown(report: &BuildsReport) -> String {
             out.push_str(&format!(
                 "| `{}` | {what} | {} | {} s |\n",
                 made.name,
-                super::runner::format_bytes(made.bytes),
+                super::measure::format_bytes(made.bytes),
                 number(made.seconds)
             ));
         }

@@ -97,12 +97,13 @@ impl Difference {
     }
 }
 
-/// Where `got` first differs from `expected`; `None` if they are equal.
-pub fn first_difference<O: Debug + PartialEq + 'static>(
+/// Where `got` first differs from `expected`; `None` if they print the
+/// same ([`super::lesson::printed`]: `0` and `0.00` differ).
+pub fn first_difference<O: Debug + serde::Serialize + 'static>(
     expected: &O,
     got: &O,
 ) -> Option<Difference> {
-    if expected == got {
+    if super::printed::printed(expected) == super::printed::printed(got) {
         return None;
     }
     if let Some(text) = as_text(expected)
@@ -116,7 +117,7 @@ pub fn first_difference<O: Debug + PartialEq + 'static>(
     );
     Some(
         tree_difference(&e, &g, String::new()).unwrap_or_else(|| Difference {
-            // Equal as printed, unequal as values (a float's NaN, say).
+            // Alike as `Debug` shows them, different as they print.
             at: String::new(),
             id: None,
             fields: vec![Field {
@@ -490,12 +491,12 @@ fn unescape(quoted: &str) -> Option<String> {
 mod tests {
     use super::{Field, first_difference};
 
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
     struct Line {
         kg: u32,
     }
 
-    #[derive(Debug, Clone, PartialEq)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
     struct Record {
         id: String,
         due: i64,
@@ -616,7 +617,7 @@ mod tests {
 
     #[test]
     fn a_text_field_is_compared_by_line_too() {
-        #[derive(Debug, PartialEq)]
+        #[derive(Debug, PartialEq, serde::Serialize)]
         struct Run {
             receipts: String,
             total: u32,

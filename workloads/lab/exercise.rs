@@ -23,7 +23,7 @@
 //! it attempts as function pointers and timings as numbers.
 
 use std::fmt::{Debug, Write as _};
-use std::hash::Hash;
+
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::process::Command;
@@ -35,7 +35,7 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 use serde::{Deserialize, Serialize};
 
 use super::diff::{Difference, first_difference};
-use super::lesson::{Lesson, LessonDef, Scale, Variant};
+use super::lesson::{Input, Lesson, LessonDef, Output, Practice, Scale, Variant};
 use super::runner::{self, Report, RunOptions};
 use super::stats::{Ratio, Verdict};
 
@@ -73,11 +73,11 @@ pub struct ExerciseDef<I: 'static, O: 'static> {
     pub attempt: fn(&I) -> O,
     /// The starting point: the lesson's naive form, as handed out.
     pub start: fn(&I) -> O,
-    /// The file's name, the same under `exercises/start/` and
-    /// `exercises/attempts/`: `zakat_pooling.rs`.
+    /// The attempt's file name under `exercises/attempts/`:
+    /// `zakat_pooling.rs`.
     pub file: &'static str,
-    /// Where to look first.
-    pub hint: &'static str,
+    /// The starting point's text, generated from the lesson.
+    pub start_text: &'static str,
 }
 
 /// Which function of an exercise.
@@ -93,8 +93,10 @@ pub enum Which {
 pub trait Exercise: Sync {
     /// The lesson's id, `zakat/pooling`.
     fn id(&self) -> &'static str;
-    /// The file's name under `exercises/start/` and `exercises/attempts/`.
+    /// The attempt's file name under `exercises/attempts/`.
     fn file(&self) -> &'static str;
+    /// The starting point's text.
+    fn start_text(&self) -> &'static str;
     /// Where to look first.
     fn hint(&self) -> &'static str;
     /// The attempt (or the starting point) against the expected output.
@@ -110,8 +112,8 @@ pub trait Exercise: Sync {
 
 impl<I, O> Exercise for ExerciseDef<I, O>
 where
-    I: Sync + Debug + 'static,
-    O: PartialEq + Debug + Hash + 'static,
+    I: Input,
+    O: Output,
 {
     fn id(&self) -> &'static str {
         self.lesson.id
@@ -121,8 +123,15 @@ where
         self.file
     }
 
+    fn start_text(&self) -> &'static str {
+        self.start_text
+    }
+
     fn hint(&self) -> &'static str {
-        self.hint
+        match &self.lesson.practice {
+            Practice::Rewrite(exercise) => exercise.hint,
+            _ => "",
+        }
     }
 
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness {
@@ -177,14 +186,11 @@ impl<I, O> ExerciseDef<I, O> {
 /// optimized forms, for the runner; at the machine's thread count only.
 fn timed_lesson<I, O>(lesson: &'static LessonDef<I, O>, attempt: fn(&I) -> O) -> &'static dyn Lesson
 where
-    I: Sync + 'static,
-    O: PartialEq + Debug + Hash + 'static,
+    I: Input,
+    O: Output,
 {
     // One per check, for the life of the process.
-    let variants: &'static [Variant<I, O>] = Box::leak(Box::new([Variant {
-        name: ATTEMPT,
-        run: attempt,
-    }]));
+    let variants: &'static [Variant<I, O>] = Box::leak(Box::new([Variant::new(ATTEMPT, attempt)]));
     Box::leak(Box::new(LessonDef {
         id: lesson.id,
         why: lesson.why,
@@ -192,13 +198,16 @@ where
         elements: lesson.elements,
         naive: lesson.naive,
         optimized: lesson.optimized,
+        prepare: lesson.prepare,
         limit: None,
         reference: None,
-        arbitrary: None,
+        arbitrary: lesson.arbitrary,
+        invariant: None,
         allocators: lesson.allocators,
         variants,
         scaling: false,
         contrast: None,
+        practice: Practice::Contrast,
     }))
 }
 
@@ -300,8 +309,8 @@ pub fn check_correct<I, O>(
     plan: Plan,
 ) -> Correctness
 where
-    I: Debug + 'static,
-    O: PartialEq + Debug + 'static,
+    I: Input,
+    O: Output,
 {
     /// How an attempt failed on one input.
     enum Failure {
@@ -309,7 +318,8 @@ where
         Panicked(String),
     }
     let compare = |input: &I| -> Result<(), Failure> {
-        let expected = (lesson.naive)(input);
+        let prepared = lesson.prepare.naive.map(|prepare| prepare(input));
+        let expected = (lesson.naive)(prepared.as_ref().unwrap_or(input));
         match run_caught(|| attempt(input)) {
             Outcome::Output(got) => {
                 first_difference(&expected, &got).map_or(Ok(()), |d| Err(Failure::Differs(d)))
@@ -347,9 +357,7 @@ where
         }
         inputs += 1;
     }
-    let Some(arbitrary) = lesson.arbitrary else {
-        return Correctness::Correct { inputs, cases: 0 };
-    };
+    let arbitrary = lesson.arbitrary;
     let mut key = [0u8; 32];
     key[..8].copy_from_slice(&seed.to_le_bytes());
     let mut runner = TestRunner::new_with_rng(
@@ -730,7 +738,7 @@ pub fn render(v: &Check, file: &str) -> String {
             let _ = writeln!(
                 out,
                 "  fast: {} records ({} scale), medians of paired runs in alternation:",
-                runner::format_count(s.elements),
+                super::measure::format_count(s.elements),
                 s.scale.name()
             );
             for (idx, name) in ["naive", ATTEMPT, "optimized"].iter().enumerate() {
@@ -742,8 +750,8 @@ pub fn render(v: &Check, file: &str) -> String {
                 let _ = writeln!(
                     out,
                     "    {name:<10} {:>10}  {:>9} allocation{}  {ratio}",
-                    runner::format_ns(s.ns[idx]),
-                    runner::format_count(s.allocations[idx]),
+                    super::measure::format_ns(s.ns[idx]),
+                    super::measure::format_count(s.allocations[idx]),
                     if s.allocations[idx] == 1 { " " } else { "s" }
                 );
             }
@@ -782,10 +790,10 @@ pub fn render(v: &Check, file: &str) -> String {
             out,
             "  instructions (callgrind, one run, tiny scale): naive {}, attempt {} ({}× fewer), \
              optimized {} ({}× fewer)",
-            runner::format_count(i.naive),
-            runner::format_count(i.attempt),
+            super::measure::format_count(i.naive),
+            super::measure::format_count(i.attempt),
             ratio(i.attempt),
-            runner::format_count(i.optimized),
+            super::measure::format_count(i.optimized),
             ratio(i.optimized)
         );
     }
@@ -934,7 +942,11 @@ fn digest(text: &[u8]) -> u64 {
 }
 
 /// The checker's command line, over `exercises`, in the checkout at `root`.
-pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode {
+pub fn main(
+    exercises: &[&dyn Exercise],
+    lessons: &[&dyn Lesson],
+    root: &Path,
+) -> std::process::ExitCode {
     use clap::Parser as _;
     use std::process::ExitCode;
     let cli = Cli::parse();
@@ -949,7 +961,6 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
             })
     };
     let attempt_path = |e: &dyn Exercise| root.join("exercises/attempts").join(e.file());
-    let start_path = |e: &dyn Exercise| root.join("exercises/src/start").join(e.file());
     let record_path = |e: &dyn Exercise| {
         root.join("target/exercises")
             .join(e.file().replace(".rs", ".json"))
@@ -959,11 +970,10 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
             println!("{:<28} {:<22} last check", "exercise", "status");
             for e in exercises {
                 let attempt = std::fs::read(attempt_path(*e)).ok();
-                let start = std::fs::read(start_path(*e)).ok();
-                let status = match (&attempt, &start) {
-                    (None, _) => "not started",
-                    (Some(a), Some(s)) if a == s => "started, unchanged",
-                    (Some(_), _) => "started, edited",
+                let status = match &attempt {
+                    None => "not started",
+                    Some(a) if a == e.start_text().as_bytes() => "started, unchanged",
+                    Some(_) => "started, edited",
                 };
                 let record: Option<Record> = std::fs::read_to_string(record_path(*e))
                     .ok()
@@ -975,7 +985,7 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
                 };
                 println!("{:<28} {status:<22} {last}", e.id());
             }
-            for lesson in super::registry::lessons() {
+            for lesson in lessons {
                 if !exercises.iter().any(|e| e.id() == lesson.id()) {
                     println!(
                         "{:<28} {:<22} (its forms are one function: see the book's Exercises)",
@@ -988,15 +998,15 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
         }
         Cmd::Start { id } => {
             let e = find(&id)?;
-            let (from, to) = (start_path(e), attempt_path(e));
+            let to = attempt_path(e);
             if to.exists() {
                 return Err(format!(
                     "{id} is started already: edit {}, or `cargo exercise reset {id}` to start over",
                     to.display()
                 ));
             }
-            std::fs::copy(&from, &to)
-                .map_err(|err| format!("cannot copy {}: {err}", from.display()))?;
+            std::fs::write(&to, e.start_text())
+                .map_err(|err| format!("cannot write {}: {err}", to.display()))?;
             println!(
                 "Edit {}, then run `cargo exercise check {id}`.\n{}",
                 to.display(),
@@ -1006,9 +1016,9 @@ pub fn main(exercises: &[&dyn Exercise], root: &Path) -> std::process::ExitCode 
         }
         Cmd::Reset { id } => {
             let e = find(&id)?;
-            let (from, to) = (start_path(e), attempt_path(e));
-            std::fs::copy(&from, &to)
-                .map_err(|err| format!("cannot copy {}: {err}", from.display()))?;
+            let to = attempt_path(e);
+            std::fs::write(&to, e.start_text())
+                .map_err(|err| format!("cannot write {}: {err}", to.display()))?;
             println!("{} is the starting point again.", to.display());
             Ok(true)
         }
@@ -1164,12 +1174,12 @@ mod tests {
         );
         assert_eq!(
             changed(vec![
-                "workloads/zakat/lessons/pooling.rs".into(),
+                "workloads/lessons/zakat/pooling.rs".into(),
                 "exercises/attempts/zakat_pooling.rs".into(),
-                "workloads/zakat/lessons/pooling.rs".into(),
+                "workloads/lessons/zakat/pooling.rs".into(),
             ]),
             Clean::Changed {
-                paths: vec!["workloads/zakat/lessons/pooling.rs".into()]
+                paths: vec!["workloads/lessons/zakat/pooling.rs".into()]
             }
         );
     }

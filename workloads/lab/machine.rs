@@ -98,8 +98,8 @@ pub fn measure_parallelism() -> Parallelism {
         one.push(time_threads(1, iterations));
         all.push(time_threads(threads, iterations));
     }
-    let one = super::runner::median(&mut one).as_secs_f64();
-    let all = super::runner::median(&mut all).as_secs_f64();
+    let one = super::measure::median(&mut one).as_secs_f64();
+    let all = super::measure::median(&mut all).as_secs_f64();
     Parallelism {
         threads,
         effective: (threads as f64 * one / all.max(1e-9)).min(threads as f64),
@@ -150,10 +150,18 @@ impl Machine {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() / 86_400)
             .unwrap_or(0);
-        // 1970-01-01 is day 719,163 of the Rata Die count.
-        let date = crate::date::CivilDate::from_day_number(719_163 + days_since_epoch as i64)
-            .map(|d| d.to_string())
-            .unwrap_or_default();
+        // 1970-01-01 is day 719,163 of the Rata Die count (icu_calendar,
+        // as the domain's dates are; the lab does not import the domain).
+        let today = icu_calendar::Date::from_rata_die(
+            icu_calendar::types::RataDie::new(719_163 + days_since_epoch as i64),
+            icu_calendar::Iso,
+        );
+        let date = format!(
+            "{:04}-{:02}-{:02}",
+            today.year().extended_year(),
+            today.month().ordinal,
+            today.day_of_month().0
+        );
         let (commit, dirty) = git_state();
         Machine {
             cpu,

@@ -1,8 +1,10 @@
-//! The lab machinery: the lesson type, the registry of every lesson, the
-//! runner that checks and times both forms, and allocation counting.
+//! The lab machinery: the lesson type, the runner that checks and times
+//! every form, measurement, profiles, reports and the exercise checker.
+//! It knows no workload: the lessons reach it through [`api`], and the
+//! registry (`crate::lessons`) is handed to it.
 //!
 //! - [`lesson`]: `Lesson`, `Prepared`, `LessonDef`, `Scale`, `Form`.
-//! - [`registry`]: the one list of lessons that everything iterates.
+//! - [`api`]: the lab as a lesson sees it (the one door from `lessons/`).
 //! - [`runner`]: both forms on the same input, checked equal, alternating
 //!   timed runs, medians, allocation counts, the report.
 //! - [`alloc`]: the counting global allocator, over the system allocator
@@ -20,13 +22,14 @@
 //! - [`stats`]: the interval of a ratio of paired runs, and its verdict.
 //! - [`why`]: a lesson's paragraph with its figures filled from the run.
 //! - [`compare`]: two runs' results side by side (`mizan compare`).
-//! - [`arbitrary`]: random lesson inputs out to the edges, for the
-//!   property tests and the exercises.
+//! - [`measure`]: peak memory, page faults, medians, number formats,
+//!   started thread pools.
+//! - [`printed`]: an output as it prints, by which forms are compared.
 //! - [`exercise`]: the exercise checker (correct, clean, fast), and
 //!   [`diff`], the first difference between two outputs.
 
 pub mod alloc;
-pub mod arbitrary;
+pub mod api;
 pub mod builds;
 pub mod chart;
 pub mod compare;
@@ -36,9 +39,10 @@ pub mod instructions;
 pub mod lesson;
 pub mod lock;
 pub mod machine;
+pub mod measure;
+pub mod printed;
 pub mod process;
 pub mod profile;
-pub mod registry;
 pub mod report;
 pub mod runner;
 pub mod stats;

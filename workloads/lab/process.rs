@@ -69,7 +69,7 @@ pub fn child(prepared: &dyn Prepared, form: Form, runs: usize) -> String {
             start.elapsed().as_nanos() as u64
         })
         .collect();
-    timing.peak_rss_bytes = super::runner::peak_rss_bytes();
+    timing.peak_rss_bytes = super::measure::peak_rss_bytes();
     serde_json::to_string(&timing).expect("timings serialize")
 }
 
@@ -77,9 +77,9 @@ pub fn child(prepared: &dyn Prepared, form: Form, runs: usize) -> String {
 /// then one run counted (allocations and minor page faults).
 fn warmed(prepared: &dyn Prepared, form: Form) -> ChildTiming {
     let digest = prepared.digest(form);
-    let faults_before = super::runner::minor_faults();
+    let faults_before = super::measure::minor_faults();
     let ((), allocations) = alloc::count(|| prepared.run(form));
-    let minor_faults = super::runner::minor_faults() - faults_before;
+    let minor_faults = super::measure::minor_faults() - faults_before;
     ChildTiming {
         allocator: alloc::backend(),
         ns: Vec::new(),
@@ -118,7 +118,7 @@ pub fn serve(
         writeln!(out, "{}", start.elapsed().as_nanos() as u64)?;
         out.flush()?;
     }
-    writeln!(out, "{}", super::runner::peak_rss_bytes())?;
+    writeln!(out, "{}", super::measure::peak_rss_bytes())?;
     out.flush()
 }
 
@@ -305,7 +305,7 @@ mod tests {
 
     #[test]
     fn a_served_child_answers_each_run_line_with_one_timing() {
-        let lesson = crate::lab::registry::find("zakat/allocator-choice").expect("registered");
+        let lesson = crate::lessons::find("zakat/allocator-choice").expect("registered");
         let prepared = lesson.prepare(Scale::Tiny, 1);
         let mut out = Vec::new();
         serve(

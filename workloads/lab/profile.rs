@@ -554,15 +554,15 @@ pub fn profile_run(
          samples under one root. Machine: {machine}.\n\n\
          ![Flamegraph of {lesson_id}, {name}](../generated/profiles/{stem}.svg)\n\n\
          | innermost function | inlined into | self samples | share |\n|---|---|---:|---:|",
-        super::runner::format_count(summary.samples),
-        super::runner::format_count(runs),
-        super::runner::format_count(elements),
+        super::measure::format_count(summary.samples),
+        super::measure::format_count(runs),
+        super::measure::format_count(elements),
         how.scale.name(),
         how.seed,
-        super::runner::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
+        super::measure::format_ns((elapsed.as_nanos() / u128::from(runs)) as u64),
         super::alloc::backend().name(),
         allocations_counted(allocations.count),
-        super::runner::format_bytes(allocations.bytes),
+        super::measure::format_bytes(allocations.bytes),
     );
     let cell = |name: &str| format!("`{}`", name.replace('|', "\\|").replace('`', "'"));
     for (function, outer, samples) in &summary.top_self {
@@ -635,7 +635,7 @@ fn lock_section(name: &str, run: &dyn Fn()) -> String {
          one held, and how long the threads waited in all and per acquisition.\n\n\
          | locks made at | locks | acquisitions | contended | waited | per acquisition |\n\
          |---|---:|---:|---:|---:|---:|",
-        super::runner::format_ns(elapsed.as_nanos() as u64),
+        super::measure::format_ns(elapsed.as_nanos() as u64),
         parallelism.describe(),
     );
     for site in &sites {
@@ -643,12 +643,12 @@ fn lock_section(name: &str, run: &dyn Fn()) -> String {
         let _ = writeln!(
             text,
             "| `{file}` | {} | {} | {} ({:.0} %) | {} | {} |",
-            super::runner::format_count(site.instances),
-            super::runner::format_count(site.acquisitions),
-            super::runner::format_count(site.contended),
+            super::measure::format_count(site.instances),
+            super::measure::format_count(site.acquisitions),
+            super::measure::format_count(site.contended),
             100.0 * site.contended as f64 / site.acquisitions.max(1) as f64,
-            super::runner::format_ns(site.wait_ns),
-            super::runner::format_ns(site.wait_ns / site.acquisitions.max(1)),
+            super::measure::format_ns(site.wait_ns),
+            super::measure::format_ns(site.wait_ns / site.acquisitions.max(1)),
         );
     }
     text.push('\n');
@@ -734,7 +734,7 @@ pub fn heap_form(
          by the function that asked for the memory and the lab's code that called it.\n",
         path.display(),
         allocations_counted(blocks),
-        super::runner::format_bytes(bytes),
+        super::measure::format_bytes(bytes),
     );
     if sites.is_empty() {
         text.push_str("No allocations.\n\n");
@@ -759,8 +759,8 @@ pub fn heap_form(
                 Some((function, place)) => format!("{} ({place}", cell(function)),
                 None => cell(&site.caller),
             },
-            super::runner::format_count(site.blocks),
-            super::runner::format_bytes(site.bytes),
+            super::measure::format_count(site.blocks),
+            super::measure::format_bytes(site.bytes),
             100.0 * site.blocks as f64 / blocks.max(1) as f64
         );
     }
@@ -920,7 +920,7 @@ fn allocations_counted(count: u64) -> String {
     } else {
         "allocations"
     };
-    format!("{} {noun}", super::runner::format_count(count))
+    format!("{} {noun}", super::measure::format_count(count))
 }
 
 #[cfg(test)]
@@ -933,11 +933,11 @@ mod tests {
             "0x1: alloc (dhat-0.3.3/src/lib.rs:1176:9)",
             "0x2: alloc (alloc/src/alloc.rs:95:9)",
             "0x3: with_capacity<u8> (src/vec/mod.rs:524:9)",
-            "0x4: naive (zakat/lessons/pooling.rs:47:20)",
+            "0x4: naive (lessons/zakat/pooling.rs:47:20)",
             "0x5: run<mizan::zakat::Receipts> (workloads/lab/lesson.rs:251:43)",
             "0x6: grow_amortized<alloc::alloc::Global> (src/raw_vec/mod.rs:527:33)",
             "0x7: push_str (alloc/src/string.rs:1102:18)",
-            "0x8: write_receipt (zakat/lessons/string_building.rs:205:9)",
+            "0x8: write_receipt (zakat/receipt.rs:205:9)",
             "0x9: spawn (std/src/thread.rs:1:1)"],
           "pps": [
             {"tb": 1000, "tbk": 1, "fs": [1, 2, 3, 4, 5]},
@@ -949,7 +949,7 @@ mod tests {
             vec![
                 HeapSite {
                     allocator: "push_str".into(),
-                    caller: "write_receipt (string_building.rs:205)".into(),
+                    caller: "write_receipt (receipt.rs:205)".into(),
                     blocks: 6,
                     bytes: 150
                 },
@@ -986,7 +986,7 @@ mod tests {
             "rustc_entry"
         );
         assert_eq!(
-            short_name("mizan::zakat::lessons::sharding::optimized::{{closure}}"),
+            short_name("mizan::lessons::zakat::sharding::optimized::{{closure}}"),
             "sharding::optimized::{{closure}}"
         );
         assert_eq!(
@@ -1031,7 +1031,7 @@ mod tests {
             assert!(is_runtime(runtime, None), "{runtime}");
         }
         for work in [
-            "mizan::zakat::lessons::sharding::optimized",
+            "mizan::lessons::zakat::sharding::optimized",
             "std::sys::sync::mutex::futex::Mutex::lock_contended",
             "rayon::slice::mergesort::par_mergesort",
             "mainline",
@@ -1065,7 +1065,7 @@ mod tests {
             ),
             (
                 "optimized",
-                "/work/main/workloads/zakat/lessons/sharding.rs",
+                "/work/main/workloads/lessons/zakat/sharding.rs",
             ),
         ] {
             assert!(!is_runtime(inlined, Some(file)), "{inlined} in {file}");

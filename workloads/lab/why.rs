@@ -26,7 +26,8 @@
 //! assert_eq!(typed_figures("about 1.1x, six mremap calls, 80 MB"), ["1.1x", "80"]);
 //! ```
 
-use super::runner::{FormResult, LessonResult, format_bytes, format_count, prose};
+use super::measure::{format_bytes, format_count};
+use super::runner::{FormResult, LessonResult, prose};
 use super::stats::number;
 
 /// The placeholders a `why` may use (before any `:FORM`).

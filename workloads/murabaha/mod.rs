@@ -13,16 +13,17 @@
 //! - [`output`]: the results as JSON, written by hand, byte for byte as
 //!   `serde_json` writes them.
 //! - [`generate`]: seeded, realistic portfolios at any scale.
-//! - [`lessons`]: the lab's murabaha lessons, naive and optimized forms.
+//! - [`statement`]: a customer's statement as text, the readable way and
+//!   by hand.
 
 pub mod engine;
 pub mod fixed;
 pub mod generate;
-pub mod lessons;
 pub mod model;
 pub mod output;
 pub mod parse;
 pub mod rules;
+pub mod statement;
 
 pub use model::{Contract, ContractResult, MurabahaInput, MurabahaOutput};
 pub use rules::{process, process_all};

@@ -143,14 +143,14 @@ pub struct EarlySettlement {
 }
 
 /// The output of `mizan murabaha process`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MurabahaOutput {
     /// One result per contract, in input order.
     pub contracts: Vec<ContractResult>,
 }
 
 /// One contract processed.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ContractResult {
     /// The contract's identifier.
     pub id: String,
@@ -185,7 +185,7 @@ pub struct ContractResult {
 }
 
 /// One instalment of a schedule.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Instalment {
     /// 1-based number.
     pub n: u32,
@@ -219,7 +219,7 @@ pub struct Instalment {
 }
 
 /// An early-settlement quote.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Settlement {
     /// The settlement day.
     pub date: CivilDate,

@@ -31,8 +31,7 @@
 //! With `-o FILE` the output goes to a temporary file beside `FILE`,
 //! renamed over it only when the run succeeds.
 
-pub mod scan;
-
+mod domain;
 mod murabaha;
 mod zakat;
 
@@ -45,11 +44,12 @@ use anyhow::{Context as _, Result, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 
 use crate::input::{Engine, InputError, parse_json};
 use crate::json::JsonWriter;
+use crate::json::scan;
 
+pub use domain::Domain;
 pub use murabaha::Murabaha;
 pub use zakat::Zakat;
 
@@ -108,89 +108,6 @@ pub struct Summary {
     pub rejected: u64,
     /// Whether a document was read in one pass (no record kept).
     pub one_pass: bool,
-}
-
-/// A workload as the driver sees it: its input's context, its records,
-/// and its engine's output, record by record.
-pub trait Domain: Sync {
-    /// The parsed input: the context, with the records (none, for a
-    /// stream or a split document).
-    type Input: Sync;
-    /// One record: a payer, a contract.
-    type Record: Send + Sync + Clone + DeserializeOwned;
-    /// What every part shares: the hoisted context, the engine asked for.
-    type Shared<'a>: Sync
-    where
-        Self: 'a;
-    /// The engine's state for one part of the records (a schedule's
-    /// buffers).
-    type Part<'s>
-    where
-        Self: 's;
-    /// The whole output document, for the reference path.
-    type Output: Serialize;
-
-    /// The input's record array: `payers`.
-    const RECORDS: &'static str;
-    /// The output's record array: `assessments`.
-    const OUTPUTS: &'static str;
-    /// Input bytes a stream reads at a time: enough records for every core
-    /// to have several parts, little enough output to keep memory flat.
-    const BLOCK_BYTES: usize;
-    /// Records of a document computed and written at a time.
-    const DOCUMENT_BATCH: usize;
-    /// Bytes of a document read by one task of the one-pass path.
-    const CHUNK_BYTES: usize;
-
-    /// The reference parser: a whole document, validated.
-    fn parse_document(text: &str) -> Result<Self::Input, InputError>;
-    /// A stream's context line.
-    fn parse_context(text: &str) -> Result<Self::Input, InputError>;
-    /// The record read by hand from its JSON, for the shapes it expects;
-    /// `None` sends it to `serde_json`.
-    fn read(bytes: &[u8]) -> Option<Self::Record>;
-    /// The same for the record whose JSON starts at index `at` of `bytes`
-    /// (after white space), with the index just past it.
-    fn read_at(bytes: &[u8], at: usize) -> Option<(Self::Record, usize)>;
-    /// The same into `record`, keeping the room it has (a record's
-    /// strings and vectors, allocated once a task rather than once a
-    /// record); `record` is left in no particular state on `None`.
-    fn read_into(bytes: &[u8], at: usize, record: &mut Self::Record) -> Option<usize> {
-        let (read, end) = Self::read_at(bytes, at)?;
-        *record = read;
-        Some(end)
-    }
-    /// The record checks that span fields, at the record's own paths.
-    fn check(input: &Self::Input, record: &Self::Record) -> Result<(), InputError>;
-    /// The record's id.
-    fn id(record: &Self::Record) -> &str;
-    /// What the parts share, hoisted from the context and from `sample`,
-    /// the records the run sees first (all of a document's).
-    fn shared<'a, 'r>(
-        input: &'a Self::Input,
-        engine: Engine,
-        sample: impl Iterator<Item = &'r Self::Record>,
-    ) -> Self::Shared<'a>
-    where
-        Self::Record: 'r;
-    /// The state of one part: `records`.
-    fn part<'s>(shared: &'s Self::Shared<'_>, records: &[Self::Record]) -> Self::Part<'s>;
-    /// Computes one record and drops the result: whether it can be done.
-    fn compute(part: &mut Self::Part<'_>, record: &Self::Record) -> Result<(), InputError>;
-    /// Computes one record and writes its result as the next element of
-    /// an array; nothing is written when it fails.
-    fn write(
-        part: &mut Self::Part<'_>,
-        record: &Self::Record,
-        w: &mut JsonWriter<'_>,
-    ) -> Result<(), InputError>;
-    /// Writes the output document's fields before its record array.
-    fn head(input: &Self::Input, w: &mut JsonWriter<'_>);
-    /// The whole document by the reference path: the reference parser's
-    /// input through the engine asked for, as one output value.
-    fn run_document(engine: Engine, input: &Self::Input) -> Result<Self::Output, InputError>;
-    /// How many records an output holds.
-    fn output_len(output: &Self::Output) -> usize;
 }
 
 /// Runs a command: reads, computes and writes, as [`Options`] says.

@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::Domain;
+use super::domain::Domain;
 use crate::date::CivilDate;
 use crate::input::{Engine, InputError, parse_json};
 use crate::json::JsonWriter;

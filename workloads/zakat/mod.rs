@@ -13,15 +13,15 @@
 //! - [`output`]: the results as JSON, written by hand, byte for byte as
 //!   `serde_json` writes them.
 //! - [`generate`]: seeded, realistic populations at any scale.
-//! - [`lessons`]: the lab's zakat lessons, naive and optimized forms.
+//! - [`receipt`]: a payer's receipt as text, the readable way and by hand.
 
 pub mod engine;
 pub mod fixed;
 pub mod generate;
-pub mod lessons;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod receipt;
 pub mod rules;
 
 pub use model::{Assessment, Payer, ZakatInput, ZakatOutput};

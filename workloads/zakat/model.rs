@@ -291,7 +291,7 @@ pub enum Debt {
 }
 
 /// The output of `mizan zakat assess`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ZakatOutput {
     /// The reporting currency.
     pub currency: Currency,
@@ -300,7 +300,7 @@ pub struct ZakatOutput {
 }
 
 /// One payer's assessment.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Assessment {
     /// The payer's identifier.
     pub id: String,
@@ -338,7 +338,7 @@ pub struct Assessment {
 }
 
 /// The zakat due on one crop line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CropDue {
     /// Kilograms due (three decimals).
     #[serde(serialize_with = "serialize_kg")]
@@ -349,7 +349,7 @@ pub struct CropDue {
 }
 
 /// The animals due for one species group.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct LivestockDue {
     /// The group: `sheep_and_goats`, `cattle` or `camels`.
     pub species: LivestockGroup,
@@ -358,7 +358,7 @@ pub struct LivestockDue {
 }
 
 /// Species as they are counted: sheep and goats together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LivestockGroup {
     /// Sheep and goats, counted together.
@@ -370,7 +370,7 @@ pub enum LivestockGroup {
 }
 
 /// A number of animals of one kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AnimalCount {
     /// Which animal.
     pub animal: Animal,
@@ -379,7 +379,7 @@ pub struct AnimalCount {
 }
 
 /// The animals that livestock zakat is paid in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Animal {
     /// A sheep (or goat).

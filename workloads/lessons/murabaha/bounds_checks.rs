@@ -1,0 +1,285 @@
+//! `murabaha/bounds-checks`: the portfolio's aging, the input of the
+//! arrears report: for every instalment of every contract, the days
+//! between its due day and the day it was covered (or the as-of day, if it
+//! is not covered yet), zero for an instalment covered on time or not yet
+//! due. Each contract's schedule is its own loop, of 1 to 420 instalments.
+//!
+//! - naive: a loop over indices, `due[i]` and `covered[i]` read by index:
+//!   the compiler cannot see that the two vectors are as long as the loop,
+//!   so it must keep a check of both indices, and a panic at exactly the
+//!   index that fails. LLVM keeps the loop fast by *versioning* it: it
+//!   tests the lengths once before the loop and runs a vectorized copy when
+//!   they hold, the checked scalar loop when not; the test and the scalar
+//!   remainder are paid once per schedule;
+//! - optimized: each schedule's two slices zipped with its part of the
+//!   output (split off once per schedule): nothing to check per element;
+//! - `lengths-asserted`: the indexing loop kept, over slices re-cut to the
+//!   loop's length before it, which shows the compiler the lengths.
+//!
+//! The contrast is the whole portfolio as one long schedule: the versioned
+//! loop's once-per-loop cost is then paid once. The finding is that the
+//! compiler already removed what the lesson set out to remove.
+//! The evidence is the instruction count (`mizan run murabaha/bounds-checks
+//! --instructions`, under callgrind), not only the time.
+
+use proptest::prelude::*;
+
+use crate::lab::api::ensure;
+use crate::lab::api::{
+    Contrast, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale, Variant,
+};
+
+/// The lesson's registry entry.
+pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
+    id: "murabaha/bounds-checks",
+    why: "Indexing two slices by a loop counter leaves the compiler a check of both indices \
+          on every iteration, since it cannot prove the slices as long as the loop, and a \
+          check is a branch to a panic at exactly that index, which would keep the loop from \
+          being vectorized. Here LLVM does not let it: it tests the lengths once before each \
+          schedule's loop and, when they hold, runs a vectorized copy with no checks at all. \
+          Zipping the slices leaves nothing to test, and what that saves is the test and the \
+          scalar tail once per schedule, a few per cent of the instructions under callgrind \
+          and {speedup} in time. Re-cutting the slices to the loop's length, the usual \
+          advice, changes nothing either ({over_naive:lengths-asserted}). The contrast, the \
+          whole portfolio as one long schedule, makes the test once \
+          ({contrast.speedup}). Check the instruction count or the generated code before \
+          rewriting a loop for its bounds checks.",
+    build,
+    elements: |input| input.due.len() as u64,
+    naive,
+    optimized,
+    prepare: Prepare::NONE,
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
+    arbitrary,
+    invariant: Some(a_day_count_an_instalment),
+    allocators: None,
+    variants: &[Variant::new("lengths-asserted", lengths_asserted)],
+    scaling: false,
+    contrast: Some(Contrast {
+        name: "one long schedule",
+        scale: Scale::Default,
+        input: crate::lab::api::ContrastInput::Build(one_schedule),
+    }),
+    practice: Practice::Rewrite(Exercise {
+        hint: "Every schedule's loop indexes two slices by a counter. Count the instructions \
+         (`--instructions`): what does the compiler do before each short loop to be allowed \
+         to drop the checks, and what would let it skip that?",
+        compares: "TODO",
+        keep: &[],
+        may_call: &[],
+        constraint: None,
+    }),
+};
+
+/// A covered day that is not there: the instalment is not covered yet.
+pub const NOT_COVERED: i32 = i32::MAX;
+
+/// Every instalment of a portfolio, as day numbers (days since 0001-01-01),
+/// contract after contract.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Aging {
+    /// The day each instalment is due.
+    pub due: Vec<i32>,
+    /// The day each was covered, or [`NOT_COVERED`]; as long as `due`.
+    pub covered: Vec<i32>,
+    /// Where each contract's instalments end in `due` and `covered`, in
+    /// order; the last is their length.
+    pub ends: Vec<usize>,
+    /// The day the report is made.
+    pub as_of: i32,
+}
+
+impl Aging {
+    /// Each contract's (due, covered) days.
+    pub fn schedules(&self) -> impl Iterator<Item = (&[i32], &[i32])> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(start, &end)| (&self.due[start..end], &self.covered[start..end]))
+    }
+}
+
+/// The instalments of `contracts`, covered as the reference rules cover
+/// them.
+fn aging(contracts: impl Iterator<Item = crate::murabaha::model::Contract>) -> Aging {
+    let day = |date: crate::date::CivilDate| date.day_number() as i32;
+    let mut aging = Aging {
+        due: Vec::new(),
+        covered: Vec::new(),
+        ends: Vec::new(),
+        as_of: day(crate::murabaha::generate::as_of()),
+    };
+    for contract in contracts {
+        let rules = crate::murabaha::rules::plan(&contract).expect("generated plans");
+        let dues = crate::murabaha::rules::due_dates(contract.first_due, contract.term_months)
+            .expect("generated dates");
+        let covered = crate::murabaha::rules::cover(&contract.payments, &rules.amounts)
+            .expect("generated payments");
+        aging.due.extend(dues.into_iter().map(day));
+        aging
+            .covered
+            .extend(covered.into_iter().map(|d| d.map_or(NOT_COVERED, day)));
+        aging.ends.push(aging.due.len());
+    }
+    aging
+}
+
+fn build(scale: Scale, seed: u64) -> Aging {
+    let n = super::inputs::posting_contracts_at(scale) / 10;
+    aging(crate::murabaha::generate::contracts(n.max(1), seed))
+}
+
+/// The contrast: the same portfolio as one schedule.
+fn one_schedule(scale: Scale, seed: u64) -> Aging {
+    let mut aging = build(scale, seed);
+    aging.ends = vec![aging.due.len()];
+    aging
+}
+
+// ANCHOR: limit
+/// The speed of light: read both vectors once and write the output once,
+/// with one operation an instalment and no schedules.
+fn limit(input: &Aging) -> u64 {
+    let late: Vec<i32> = input
+        .due
+        .iter()
+        .zip(&input.covered)
+        .map(|(&due, &covered)| covered ^ due)
+        .collect();
+    std::hint::black_box(&late);
+    late.len() as u64
+}
+// ANCHOR_END: limit
+
+// ANCHOR: naive
+/// Each schedule's vectors indexed by the loop counter.
+pub fn naive(input: &Aging) -> Vec<i32> {
+    let mut late = vec![0; input.due.len()];
+    let mut start = 0;
+    for (due, covered) in input.schedules() {
+        for i in 0..due.len() {
+            let end = covered[i].min(input.as_of);
+            late[start + i] = (end - due[i]).max(0);
+        }
+        start += due.len();
+    }
+    late
+}
+// ANCHOR_END: naive
+
+// ANCHOR: optimized
+/// Each schedule's two slices zipped with its part of the output: nothing
+/// to check.
+pub fn optimized(input: &Aging) -> Vec<i32> {
+    let mut late = vec![0; input.due.len()];
+    let mut rest = &mut late[..];
+    for (due, covered) in input.schedules() {
+        let (out, tail) = rest.split_at_mut(due.len());
+        for ((out, &due), &covered) in out.iter_mut().zip(due).zip(covered) {
+            *out = (covered.min(input.as_of) - due).max(0);
+        }
+        rest = tail;
+    }
+    late
+}
+// ANCHOR_END: optimized
+
+// ANCHOR: lengths_asserted
+/// The indexing loop over slices re-cut to the schedule's length first.
+pub fn lengths_asserted(input: &Aging) -> Vec<i32> {
+    let mut late = vec![0; input.due.len()];
+    let mut start = 0;
+    for (due, covered) in input.schedules() {
+        let n = due.len();
+        let (covered, out) = (&covered[..n], &mut late[start..start + n]);
+        for i in 0..n {
+            let end = covered[i].min(input.as_of);
+            out[i] = (end - due[i]).max(0);
+        }
+        start += n;
+    }
+    late
+}
+// ANCHOR_END: lengths_asserted
+
+/// Up to 40 schedules of none, one or up to 500 instalments (lengths
+/// around the vector width among them), due before, on and after the
+/// as-of day, covered early, on time, late or not at all.
+pub fn arbitrary() -> BoxedStrategy<Aging> {
+    let day = 690_000i32..760_000;
+    let instalment = (
+        day.clone(),
+        prop_oneof![
+            1 => Just(NOT_COVERED),
+            3 => day.clone(),
+        ],
+    );
+    let schedule = proptest::collection::vec(instalment, 0..500);
+    (proptest::collection::vec(schedule, 0..40), day)
+        .prop_map(|(schedules, as_of)| {
+            let mut aging = Aging {
+                due: Vec::new(),
+                covered: Vec::new(),
+                ends: Vec::new(),
+                as_of,
+            };
+            for schedule in schedules {
+                for (due, covered) in schedule {
+                    aging.due.push(due);
+                    aging.covered.push(covered);
+                }
+                aging.ends.push(aging.due.len());
+            }
+            aging
+        })
+        .boxed()
+}
+
+/// The invariant: a count of days late for every instalment, never
+/// negative, and the re-cut loop's the same.
+fn a_day_count_an_instalment(input: &Aging, late: &Vec<i32>) -> Result<(), String> {
+    ensure(late.len() == input.due.len(), || {
+        format!("{} counts for {} instalments", late.len(), input.due.len())
+    })?;
+    ensure(late.iter().all(|d| *d >= 0), || {
+        "a negative count".to_owned()
+    })?;
+    ensure(&lengths_asserted(input) == late, || {
+        "not the re-cut loop's counts".to_owned()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_late_from_the_covered_day_or_the_as_of_day() {
+        let input = Aging {
+            due: vec![100, 100, 100, 300, 120],
+            covered: vec![90, 100, 131, NOT_COVERED, NOT_COVERED],
+            ends: vec![2, 2, 5],
+            as_of: 200,
+        };
+        // Early, on time, 31 days late, not yet due, 80 days overdue.
+        let expected = vec![0, 0, 31, 0, 80];
+        assert_eq!(naive(&input), expected);
+        assert_eq!(optimized(&input), expected);
+        assert_eq!(lengths_asserted(&input), expected);
+    }
+
+    #[test]
+    fn the_inputs_are_a_portfolio_and_one_long_schedule() {
+        let portfolio = build(Scale::Tiny, 1);
+        assert_eq!(portfolio.due.len(), portfolio.covered.len());
+        assert_eq!(portfolio.ends.len(), 10);
+        assert_eq!(portfolio.schedules().count(), 10);
+        let one = one_schedule(Scale::Tiny, 1);
+        assert_eq!(one.schedules().count(), 1);
+        assert_eq!(naive(&one), naive(&portfolio));
+    }
+}

@@ -1,0 +1,283 @@
+//! `zakat/hashing`: the totals of a population's zakatable wealth by
+//! region, currency and asset class, on one thread: the statistics office's
+//! table. Every line is one look-up in a map from its key to its cell.
+//!
+//! Three forms over the same lines, the same loop and the same map type
+//! (hashbrown's, which std's `HashMap` is):
+//!
+//! - naive: `std::collections::HashMap`, whose default hasher is SipHash-1-3
+//!   with keys drawn at random per map, so that nobody can choose keys that
+//!   collide (HashDoS);
+//! - optimized: `ahash::AHashMap`, the same table with aHash, a hash built
+//!   on the AES round instructions: a few cycles for a short key instead of
+//!   SipHash's rounds, still keyed at random per process;
+//! - `dense-index`, the contrast: no hash at all. A currency code is three
+//!   capital letters, so it numbers itself (26³ codes); a region is a byte;
+//!   a class is one of five. A key is then an index into a plain array.
+
+use std::collections::HashMap;
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+use crate::input::Currency;
+use crate::lab::api::ensure;
+use crate::lab::api::{Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Variant};
+
+use super::inputs::{
+    CLASSES, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
+};
+
+/// The lesson's registry entry.
+pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
+    id: "zakat/hashing",
+    why: "Every line is one look-up in the totals map, and with std's HashMap every look-up \
+          first runs SipHash over the key: rounds of mixing that cost more than the look-up \
+          itself. ahash's AHashMap is the same hashbrown table with a hash built on the \
+          processor's AES instructions, a few cycles per key: here {speedup}. std's choice is \
+          still the right default where an attacker chooses the keys (identifiers from a \
+          request, say), since a map made to collide degrades to a list: aHash is keyed at \
+          random too and aims to resist that, but SipHash is a cryptographic function \
+          analysed for exactly this use, and aHash is not one. \
+          The dense index shows where a faster hash is the wrong fix: keys that are already \
+          small numbers need no hash and no table (against std's map, {over_naive:dense-index}).",
+    build: lines,
+    elements: |input| input.lines.len() as u64,
+    naive: std_siphash,
+    optimized: ahash,
+    prepare: Prepare::NONE,
+    limit: Some(Limit {
+        name: SPEED_OF_LIGHT,
+        run: limit,
+    }),
+    reference: None,
+    arbitrary,
+    invariant: Some(every_line_in_the_sharded_table),
+    allocators: None,
+    variants: &[Variant::new("dense-index", dense_index)],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Rewrite(Exercise {
+        hint: "Every line is one look-up in a std HashMap, and every look-up hashes the key with \
+         SipHash first. Is anyone choosing these keys to attack the table? If not, a faster \
+         hash will do; and the key's parts are small numbers already.",
+        compares: "TODO",
+        keep: &[],
+        may_call: &[],
+        constraint: None,
+    }),
+};
+
+// ANCHOR: limit
+/// The speed of light: read every line once and add up its value's low
+/// word, with no keys and no table. An aggregation must at least read every
+/// line.
+fn limit(input: &Lines) -> u64 {
+    input.lines.iter().fold(0u64, |sum, line| {
+        sum.wrapping_add(line.value.mantissa() as u64 ^ u64::from(line.region))
+    })
+}
+// ANCHOR_END: limit
+
+// ANCHOR: naive
+/// std's HashMap: SipHash-1-3 over every line's key.
+pub fn std_siphash(input: &Lines) -> Totals {
+    let mut totals: HashMap<Key, Total> = HashMap::new();
+    for line in &input.lines {
+        add(totals.entry(key(line)).or_default(), line);
+    }
+    totals.into_iter().collect()
+}
+// ANCHOR_END: naive
+
+// ANCHOR: optimized
+/// The same table with aHash.
+pub fn ahash(input: &Lines) -> Totals {
+    let mut totals: ahash::AHashMap<Key, Total> = ahash::AHashMap::new();
+    for line in &input.lines {
+        add(totals.entry(key(line)).or_default(), line);
+    }
+    totals.into_iter().collect()
+}
+// ANCHOR_END: optimized
+
+/// The cells of one currency's block: one per region and class.
+const BLOCK: usize = 256 * CLASSES.len();
+
+/// A currency code's own number, 0 to 26³ − 1.
+fn code_number(currency: Currency) -> usize {
+    currency.0.iter().fold(0, |number, letter| {
+        assert!(
+            letter.is_ascii_uppercase(),
+            "a currency code is three capitals"
+        );
+        number * 26 + usize::from(letter - b'A')
+    })
+}
+
+// ANCHOR: dense
+/// No hash: a currency gets the next block of cells the first time it is
+/// seen (through an array indexed by its code), and a key is the cell at
+/// its region and class in that block.
+pub fn dense_index(input: &Lines) -> Totals {
+    let mut block_of = vec![u32::MAX; 26 * 26 * 26];
+    let mut currencies: Vec<Currency> = Vec::new();
+    let mut cells: Vec<Total> = Vec::new();
+    for line in &input.lines {
+        let code = code_number(line.currency);
+        if block_of[code] == u32::MAX {
+            block_of[code] = currencies.len() as u32;
+            currencies.push(line.currency);
+            cells.resize(cells.len() + BLOCK, Total::default());
+        }
+        let cell = block_of[code] as usize * BLOCK
+            + usize::from(line.region) * CLASSES.len()
+            + line.class as usize;
+        add(&mut cells[cell], line);
+    }
+    let mut totals = Totals::new();
+    for (block, cells) in cells.chunks_exact(BLOCK).enumerate() {
+        for (idx, total) in cells.iter().enumerate() {
+            if total.lines > 0 {
+                let region = (idx / CLASSES.len()) as u8;
+                let class = CLASSES[idx % CLASSES.len()];
+                totals.insert((region, currencies[block], class), *total);
+            }
+        }
+    }
+    totals
+}
+// ANCHOR_END: dense
+
+/// Lines over a key space of 256 regions, sixteen currencies and five
+/// classes (20,480 keys), either a few (the edges: none, one, a handful)
+/// or 30,000 to 40,000 of them, which reach 15,000 and more distinct keys:
+/// the hashing lesson's maps grow and re-hash many times over. Values as
+/// in [`lines`].
+pub fn arbitrary() -> BoxedStrategy<Lines> {
+    const CURRENCIES: [&str; 16] = [
+        "USD", "EUR", "GBP", "SAR", "AED", "MYR", "IDR", "PKR", "TRY", "EGP", "JPY", "CHF", "IRR",
+        "BDT", "NGN", "AAA",
+    ];
+    let line = (
+        any::<u8>(),
+        0..CURRENCIES.len(),
+        0..5usize,
+        any::<i64>(),
+        0..=2u32,
+    );
+    prop_oneof![
+        proptest::collection::vec(line.clone(), 0..8),
+        proptest::collection::vec(line, 30_000..40_000),
+    ]
+    .prop_map(|lines| Lines {
+        lines: lines
+            .into_iter()
+            .map(|(region, currency, class, units, scale)| Line {
+                region,
+                currency: crate::input::Currency::parse(CURRENCIES[currency])
+                    .expect("three capitals are a currency code"),
+                class: CLASSES[class],
+                value: Decimal::new(units, scale),
+            })
+            .collect(),
+    })
+    .boxed()
+}
+
+/// The invariant: every line counted, the table the sharding lesson's
+/// sequential loop builds, and the generator's wide inputs reach ten
+/// thousand distinct keys (so the maps grow and re-hash many times).
+fn every_line_in_the_sharded_table(input: &Lines, totals: &Totals) -> Result<(), String> {
+    every_line_counted(input, totals)?;
+    let mut sequential = std::collections::BTreeMap::new();
+    for line in &input.lines {
+        add(sequential.entry(key(line)).or_default(), line);
+    }
+    ensure(&sequential == totals, || {
+        "not the sequential loop's table".to_owned()
+    })?;
+    ensure(input.lines.len() < 8 || totals.len() >= 10_000, || {
+        format!(
+            "{} lines make only {} keys",
+            input.lines.len(),
+            totals.len()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::*;
+    use crate::lessons::zakat::inputs::{AssetClass, Line};
+
+    fn line(region: u8, currency: &str, class: AssetClass, cents: i64) -> Line {
+        Line {
+            region,
+            currency: Currency::parse(currency).expect("a code"),
+            class,
+            value: Decimal::new(cents, 2),
+        }
+    }
+
+    #[test]
+    fn the_classes_are_numbered_as_declared() {
+        for (idx, class) in CLASSES.iter().enumerate() {
+            assert_eq!(*class as usize, idx);
+        }
+        assert_eq!(code_number(Currency(*b"AAA")), 0);
+        assert_eq!(code_number(Currency(*b"ZZZ")), 26 * 26 * 26 - 1);
+        assert_eq!(code_number(Currency(*b"USD")), 20 * 676 + 18 * 26 + 3);
+    }
+
+    #[test]
+    fn every_form_adds_each_key_apart() {
+        let input = Lines {
+            lines: vec![
+                line(0, "USD", AssetClass::Cash, 100),
+                line(255, "ZZZ", AssetClass::Rikaz, -5),
+                line(0, "USD", AssetClass::Cash, 250),
+                line(0, "EUR", AssetClass::Cash, 1),
+                line(0, "USD", AssetClass::Metals, 7),
+            ],
+        };
+        let expected: Totals = [
+            (
+                (0, Currency(*b"EUR"), AssetClass::Cash),
+                Total {
+                    lines: 1,
+                    value: Decimal::new(1, 2),
+                },
+            ),
+            (
+                (0, Currency(*b"USD"), AssetClass::Cash),
+                Total {
+                    lines: 2,
+                    value: Decimal::new(350, 2),
+                },
+            ),
+            (
+                (0, Currency(*b"USD"), AssetClass::Metals),
+                Total {
+                    lines: 1,
+                    value: Decimal::new(7, 2),
+                },
+            ),
+            (
+                (255, Currency(*b"ZZZ"), AssetClass::Rikaz),
+                Total {
+                    lines: 1,
+                    value: Decimal::new(-5, 2),
+                },
+            ),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(std_siphash(&input), expected);
+        assert_eq!(ahash(&input), expected);
+        assert_eq!(dense_index(&input), expected);
+        assert!(dense_index(&Lines { lines: vec![] }).is_empty());
+    }
+}
