@@ -154,7 +154,7 @@ fn runner_measures_agreeing_lessons_and_fails_the_others() {
         broken.failure.as_deref(),
         Some("the naive and optimized outputs differ: expected 34650, got 34651")
     );
-    let table = runner::markdown(&report);
+    let table = mizan::lab::tables::markdown(&report);
     assert!(
         table.contains("| test/broken | 100 | FAILED: the forms differ |"),
         "{table}"

@@ -270,7 +270,7 @@ fn list_and_run_from_the_command_line() {
 /// and on the lesson's page, and none in the charts across lessons.
 /// Runs `lesson` at the tiny scale, two pairs, with its results in `dir`:
 /// the tables printed, and the report read back.
-fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::runner::Report) {
+fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::results::Report) {
     let stdout = common::mizan_ok(&[
         "run",
         lesson,
@@ -281,7 +281,7 @@ fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::runner:
         "--results",
         dir.to_str().unwrap(),
     ]);
-    let report = mizan::lab::runner::Report::from_json(
+    let report = mizan::lab::results::Report::from_json(
         &std::fs::read_to_string(dir.join("results.json")).unwrap(),
     )
     .unwrap();

@@ -1,8 +1,19 @@
 //! `cargo exercise`: list, start, check, hint and reset the lab's
-//! exercises (see [`mizan::lab::exercise`]).
+//! exercises. The checker's logic is [`mizan::lab::exercise`]; this is its
+//! command line.
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use mizan::lab::child::Request;
+use mizan::lab::exercise::{
+    BUDGET, Exercise, Which, check, cleanliness, instruction_counts, render,
+};
+use mizan::lab::lesson::{Lesson, Scale};
+use mizan::lab::runner::RunOptions;
 
 // Allocations are counted, as in the lab's own runs.
 #[global_allocator]
@@ -12,5 +23,260 @@ fn main() -> ExitCode {
     let root = Path::new(mizan_exercises::DIR)
         .parent()
         .expect("the exercises crate is in the checkout");
-    mizan::lab::exercise::main(mizan_exercises::EXERCISES, &mizan::lessons::lessons(), root)
+    run_cli(mizan_exercises::EXERCISES, &mizan::lessons::lessons(), root)
+}
+
+/// `cargo exercise`: the lab's exercises.
+#[derive(clap::Parser)]
+#[command(
+    name = "cargo exercise",
+    about = "Mizan's exercises: start from a lesson's naive form, make it faster, check it",
+    after_help = "A course: take the exercises in `cargo exercise list`'s order, reading each \
+                  lesson's chapter of the book first. The solution to each is the lesson's \
+                  optimized form, which the book shows; try before you read it."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(clap::Subcommand)]
+enum Cmd {
+    /// Every exercise, with its status and its last check.
+    List,
+    /// Copy an exercise's starting point to `exercises/attempts/`, to edit.
+    Start {
+        /// The exercise (a lesson id: `zakat/pooling`).
+        id: String,
+    },
+    /// Check an attempt: correct, clean, fast.
+    Check {
+        /// The exercise.
+        id: String,
+        /// The first seed of the lesson's inputs and of the random ones.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Seconds the timing may take.
+        #[arg(long, default_value_t = BUDGET.as_secs())]
+        budget: u64,
+        /// Skip the timing: correct and clean only.
+        #[arg(long)]
+        no_time: bool,
+        /// Check the starting point as handed out instead of the attempt.
+        #[arg(long)]
+        start: bool,
+        /// Print the check as JSON (for a teacher grading a class).
+        #[arg(long)]
+        json: bool,
+        /// Also count instructions under valgrind's callgrind: a grade
+        /// that does not depend on the machine.
+        #[arg(long)]
+        instructions: bool,
+    },
+    /// The lab's child requests; the checker answers `run-one`.
+    #[command(flatten)]
+    Child(Request),
+    /// Where the naive form's time goes, and what to try.
+    Hint {
+        /// The exercise.
+        id: String,
+    },
+    /// Put the starting point back in place of the attempt.
+    Reset {
+        /// The exercise.
+        id: String,
+    },
+}
+
+/// The last check of an exercise, kept for `list`.
+#[derive(Debug, Serialize, Deserialize)]
+struct Record {
+    verdict: String,
+    /// A digest of the attempt's file when it was checked.
+    digest: u64,
+}
+
+fn digest(text: &[u8]) -> u64 {
+    use std::hash::Hasher as _;
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(text);
+    h.finish()
+}
+
+/// The checker's command line, over `exercises`, in the checkout at `root`.
+fn run_cli(
+    exercises: &[&dyn Exercise],
+    lessons: &[&dyn Lesson],
+    root: &Path,
+) -> std::process::ExitCode {
+    use clap::Parser as _;
+    use std::process::ExitCode;
+    let cli = Cli::parse();
+    let find = |id: &str| -> Result<&dyn Exercise, String> {
+        exercises
+            .iter()
+            .copied()
+            .find(|e| e.id() == id)
+            .ok_or_else(|| {
+                let ids: Vec<&str> = exercises.iter().map(|e| e.id()).collect();
+                format!("no exercise {id:?}; the exercises are: {}", ids.join(", "))
+            })
+    };
+    let attempt_path = |e: &dyn Exercise| root.join("exercises/attempts").join(e.file());
+    let record_path = |e: &dyn Exercise| {
+        root.join("target/exercises")
+            .join(e.file().replace(".rs", ".json"))
+    };
+    let result: Result<bool, String> = (|| match cli.command {
+        Cmd::List => {
+            println!("{:<28} {:<22} last check", "exercise", "status");
+            for e in exercises {
+                let attempt = std::fs::read(attempt_path(*e)).ok();
+                let status = match &attempt {
+                    None => "not started",
+                    Some(a) if a == e.start_text().as_bytes() => "started, unchanged",
+                    Some(_) => "started, edited",
+                };
+                let record: Option<Record> = std::fs::read_to_string(record_path(*e))
+                    .ok()
+                    .and_then(|t| serde_json::from_str(&t).ok());
+                let last = match (record, &attempt) {
+                    (Some(r), Some(a)) if r.digest == digest(a) => r.verdict,
+                    (Some(_), Some(_)) => "edited since".to_owned(),
+                    _ => "-".to_owned(),
+                };
+                println!("{:<28} {status:<22} {last}", e.id());
+            }
+            for lesson in lessons {
+                if !exercises.iter().any(|e| e.id() == lesson.id()) {
+                    println!(
+                        "{:<28} {:<22} (its forms are one function: see the book's Exercises)",
+                        lesson.id(),
+                        "no exercise"
+                    );
+                }
+            }
+            Ok(true)
+        }
+        Cmd::Start { id } => {
+            let e = find(&id)?;
+            let to = attempt_path(e);
+            if to.exists() {
+                return Err(format!(
+                    "{id} is started already: edit {}, or `cargo exercise reset {id}` to start over",
+                    to.display()
+                ));
+            }
+            std::fs::write(&to, e.start_text())
+                .map_err(|err| format!("cannot write {}: {err}", to.display()))?;
+            println!(
+                "Edit {}, then run `cargo exercise check {id}`.\n{}",
+                to.display(),
+                e.hint()
+            );
+            Ok(true)
+        }
+        Cmd::Reset { id } => {
+            let e = find(&id)?;
+            let to = attempt_path(e);
+            std::fs::write(&to, e.start_text())
+                .map_err(|err| format!("cannot write {}: {err}", to.display()))?;
+            println!("{} is the starting point again.", to.display());
+            Ok(true)
+        }
+        Cmd::Child(Request::RunOne { id, function, seed }) => {
+            find(&id)?.run_one(&function, Scale::Tiny, seed)?;
+            Ok(true)
+        }
+        Cmd::Child(other) => Err(format!(
+            "{} is mizan's child request, not the exercise checker's",
+            other.args()[0]
+        )),
+        Cmd::Hint { id } => {
+            let e = find(&id)?;
+            println!("{}", e.hint());
+            let stem = e.id().replace('/', "-");
+            let profile = root
+                .join("book/src/generated/profiles")
+                .join(format!("{stem}-naive.md"));
+            if let Ok(text) = std::fs::read_to_string(&profile) {
+                println!("\nWhere the naive form's time goes (its CPU profile, self time):");
+                for row in text.lines().filter(|l| l.starts_with("| `")).take(5) {
+                    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                    if let [_, function, outer, _, share, ..] = cells.as_slice() {
+                        let inlined = if outer.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (in {outer})")
+                        };
+                        println!("  {share:>7}  {function}{inlined}");
+                    }
+                }
+                println!(
+                    "The flamegraph: {}",
+                    profile.with_extension("svg").display()
+                );
+            }
+            Ok(true)
+        }
+        Cmd::Check {
+            id,
+            seed,
+            budget,
+            no_time,
+            start,
+            json,
+            instructions,
+        } => {
+            let e = find(&id)?;
+            let which = if start { Which::Start } else { Which::Attempt };
+            if which == Which::Attempt && !attempt_path(e).exists() {
+                eprintln!(
+                    "(no attempt yet: checking the starting point; `cargo exercise start {id}` makes your copy)"
+                );
+            }
+            let options = (!no_time).then(|| RunOptions {
+                scale: Scale::Default,
+                fit_scale: true,
+                runs: None,
+                budget: Duration::from_secs(budget),
+                seed,
+                progress: !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            });
+            let mut checked = check(e, which, seed, options, cleanliness(root));
+            if instructions {
+                checked.instructions = Some(instruction_counts(e, which, seed)?);
+            }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&checked).map_err(|err| err.to_string())?
+                );
+            } else {
+                println!("{}", render(&checked, e.file()));
+            }
+            if which == Which::Attempt
+                && let Ok(text) = std::fs::read(attempt_path(e))
+            {
+                let record = Record {
+                    verdict: checked.verdict.clone(),
+                    digest: digest(&text),
+                };
+                let path = record_path(e);
+                if let Some(dir) = path.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                let _ = std::fs::write(path, serde_json::to_string(&record).unwrap_or_default());
+            }
+            Ok(checked.passed)
+        }
+    })();
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //! helpers), never through the runner's internals.
 
 pub use super::alloc::{ALLOCATOR_VARIABLE, Backend, backend};
+pub use super::child::Request;
 pub use super::lesson::{
     Constraint, Contrast, ContrastInput, Exercise, Input, Invariant, Lesson, LessonDef, Limit,
     Output, Practice, Prepare, SPEED_OF_LIGHT, Scale, Variant, ensure,

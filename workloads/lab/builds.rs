@@ -22,6 +22,8 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use super::alloc::Backend;
+use super::child::{Request, Target};
+
 use super::lesson::{Form, Scale};
 use super::machine::Machine;
 use super::process::Served;
@@ -265,10 +267,17 @@ pub fn build_all(
     )?;
     for lesson in LESSONS {
         eprintln!("training `pgo` on {lesson}");
-        let status = Command::new(binary(&dir, "pgo-instrumented"))
-            .args(["time-form", lesson, "--target", "optimized"])
-            .args(["--scale", scale.name(), "--seed", &(seed + 1).to_string()])
-            .args(["--runs", "5"])
+        let training = Request::TimeForm {
+            lesson: (*lesson).to_owned(),
+            target: Target::Optimized,
+            scale,
+            seed: seed + 1,
+            runs: 5,
+            contrast: false,
+            serve: false,
+        };
+        let status = training
+            .command(&binary(&dir, "pgo-instrumented"), Backend::System)
             .stdout(std::process::Stdio::null())
             .status()
             .map_err(|e| format!("cannot run the instrumented build: {e}"))?;
@@ -371,30 +380,26 @@ pub fn count_builds(
     scale: Scale,
     seed: u64,
 ) -> Result<Vec<Counted>, String> {
-    let seed = seed.to_string();
     BUILDS
         .iter()
         .map(|build| {
             eprintln!("counting {lesson} in `{}` under callgrind", build.name);
-            let events = |target: &str| {
+            let events = |target: Target| {
+                let request = Request::RunForm {
+                    lesson: lesson.to_owned(),
+                    target,
+                    scale,
+                    seed,
+                };
                 super::instructions::callgrind_events(
                     &binary(dir, build.name),
                     &["--branch-sim=yes"],
-                    &[
-                        "run-form",
-                        lesson,
-                        "--target",
-                        target,
-                        "--scale",
-                        scale.name(),
-                        "--seed",
-                        &seed,
-                    ],
+                    &request,
                     Backend::System,
                 )
             };
             let (input, run) =
-                match events("input-only").and_then(|i| Ok((i, events("optimized")?))) {
+                match events(Target::InputOnly).and_then(|i| Ok((i, events(Target::Optimized)?))) {
                     Ok(both) => both,
                     Err(error) => {
                         return Ok(Counted {

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use super::runner::{LessonResult, Measured, Report};
+use super::results::{LessonResult, Measured, Report};
 use super::stats::{Ratio, number};
 
 /// How two runs' intervals of one ratio relate.

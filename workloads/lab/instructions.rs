@@ -14,6 +14,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use super::alloc::{self, ALLOCATOR_VARIABLE, Backend};
+use super::child::{Request, Target};
 use super::lesson::Scale;
 
 /// Instructions of one run of each form.
@@ -29,36 +30,6 @@ impl Instructions {
     /// `naive / optimized`.
     pub fn ratio(&self) -> f64 {
         self.naive as f64 / self.optimized.max(1) as f64
-    }
-}
-
-/// What the callgrind child runs: the input alone, or the input and a form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Target {
-    /// Build the input only (the baseline).
-    InputOnly,
-    /// Build the input and run the naive form once.
-    Naive,
-    /// Build the input and run the optimized form once.
-    Optimized,
-}
-
-impl Target {
-    /// The form the target runs, if it runs one.
-    pub fn form(self) -> Option<super::lesson::Form> {
-        match self {
-            Target::InputOnly => None,
-            Target::Naive => Some(super::lesson::Form::Naive),
-            Target::Optimized => Some(super::lesson::Form::Optimized),
-        }
-    }
-
-    fn arg(self) -> &'static str {
-        match self {
-            Target::InputOnly => "input-only",
-            Target::Naive => "naive",
-            Target::Optimized => "optimized",
-        }
     }
 }
 
@@ -103,21 +74,13 @@ fn count(
     seed: u64,
     backend: Backend,
 ) -> Result<u64, String> {
-    let seed = seed.to_string();
-    callgrind_total(
-        &[
-            "run-form",
-            lesson_id,
-            "--target",
-            target.arg(),
-            "--scale",
-            scale.name(),
-            "--seed",
-            &seed,
-        ],
-        backend,
-    )
-    .map_err(|e| {
+    let request = Request::RunForm {
+        lesson: lesson_id.to_owned(),
+        target,
+        scale,
+        seed,
+    };
+    callgrind_total(&request, backend).map_err(|e| {
         format!(
             "callgrind run of {lesson_id} ({}) failed: {e}",
             target.arg()
@@ -127,9 +90,9 @@ fn count(
 
 /// The total instructions callgrind counts for one run of this program
 /// with `args`, under `backend`.
-pub fn callgrind_total(args: &[&str], backend: Backend) -> Result<u64, String> {
+pub fn callgrind_total(request: &Request, backend: Backend) -> Result<u64, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let events = callgrind_events(&exe, &[], args, backend)?;
+    let events = callgrind_events(&exe, &[], request, backend)?;
     events
         .first()
         .map(|(_, n)| *n)
@@ -143,7 +106,7 @@ pub fn callgrind_total(args: &[&str], backend: Backend) -> Result<u64, String> {
 pub fn callgrind_events(
     exe: &std::path::Path,
     options: &[&str],
-    args: &[&str],
+    request: &Request,
     backend: Backend,
 ) -> Result<Vec<(String, u64)>, String> {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
@@ -157,7 +120,7 @@ pub fn callgrind_events(
         .arg(format!("--callgrind-out-file={}", out_file.display()))
         .args(options)
         .arg(exe)
-        .args(args)
+        .args(request.args())
         .env(ALLOCATOR_VARIABLE, backend.name())
         .output()
         .map_err(|e| format!("cannot run valgrind: {e}"))?;

@@ -125,3 +125,34 @@ pub fn format_bytes(bytes: u64) -> String {
         format!("{value:.1} {unit}")
     }
 }
+
+/// `1 allocation`, `2,048 allocations`.
+pub fn format_allocations(count: u64) -> String {
+    let noun = if count == 1 {
+        "allocation"
+    } else {
+        "allocations"
+    };
+    format!("{} {noun}", format_count(count))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_and_sizes_read_easily() {
+        assert_eq!(format_count(0), "0");
+        assert_eq!(format_count(999), "999");
+        assert_eq!(format_count(1_000), "1,000");
+        assert_eq!(format_count(1_639_249), "1,639,249");
+        assert_eq!(format_bytes(812), "812 B");
+        assert_eq!(format_bytes(19_200_000), "19.2 MB");
+        assert_eq!(format_bytes(118_435_995), "118 MB");
+        assert_eq!(format_bytes(2_500_000_000), "2.5 GB");
+        assert_eq!(format_ns(850_000), "850 µs");
+        assert_eq!(format_ns(12_340_000), "12.3 ms");
+        assert_eq!(median_ns(&[5, 1, 3]), 3);
+        assert_eq!(median_ns(&[5, 1, 3, 7]), 4);
+    }
+}

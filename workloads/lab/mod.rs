@@ -6,7 +6,9 @@
 //! - [`lesson`]: `Lesson`, `Prepared`, `LessonDef`, `Scale`, `Form`.
 //! - [`api`]: the lab as a lesson sees it (the one door from `lessons/`).
 //! - [`runner`]: both forms on the same input, checked equal, alternating
-//!   timed runs, medians, allocation counts, the report.
+//!   timed runs in slices within a budget, allocation counts.
+//! - [`results`]: a run's results, the schema of `results.json`.
+//! - [`tables`]: the results as Markdown tables.
 //! - [`alloc`]: the counting global allocator, over the system allocator
 //!   or mimalloc.
 //! - [`instructions`]: instruction counts under callgrind.
@@ -16,7 +18,8 @@
 //!   heap profiles by allocation site (dhat), lock waits ([`lock`]).
 //! - [`report`]: the book's generated tables and charts.
 //! - [`process`]: timing forms in processes of their own, for the lessons
-//!   about the allocator.
+//!   about the allocator; [`child`], every child process's one typed
+//!   request.
 //! - [`machine`]: the fingerprint recorded beside every result, and the
 //!   machine's effective parallelism.
 //! - [`stats`]: the interval of a ratio of paired runs, and its verdict.
@@ -32,6 +35,7 @@ pub mod alloc;
 pub mod api;
 pub mod builds;
 pub mod chart;
+pub mod child;
 pub mod compare;
 pub mod diff;
 pub mod exercise;
@@ -44,6 +48,8 @@ pub mod printed;
 pub mod process;
 pub mod profile;
 pub mod report;
+pub mod results;
 pub mod runner;
 pub mod stats;
+pub mod tables;
 pub mod why;

@@ -17,12 +17,14 @@
 //! 0.9× to 1.6× over six slices of seven runs.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Stdio};
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::alloc::{self, ALLOCATOR_VARIABLE, AllocationCount, Backend};
+use super::alloc::{self, AllocationCount, Backend};
+use super::child::{Request, Target};
+
 use super::lesson::{Form, Prepared, Scale};
 
 /// What a `time-form` child reports.
@@ -142,11 +144,21 @@ impl Served {
         seed: u64,
         contrast: bool,
     ) -> Result<Served, String> {
-        let mut child = Command::new(exe)
-            .args(["time-form", lesson_id, "--target", form.name(), "--serve"])
-            .args(["--scale", scale.name(), "--seed", &seed.to_string()])
-            .args(contrast.then_some("--contrast"))
-            .env(ALLOCATOR_VARIABLE, backend.name())
+        let target = match form {
+            Form::Naive => Target::Naive,
+            Form::Optimized | Form::Limit => Target::Optimized,
+        };
+        let request = Request::TimeForm {
+            lesson: lesson_id.to_owned(),
+            target,
+            scale,
+            seed,
+            runs: 1,
+            contrast,
+            serve: true,
+        };
+        let mut child = request
+            .command(exe, backend)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

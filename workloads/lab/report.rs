@@ -21,7 +21,8 @@ use std::path::Path;
 
 use super::chart::{self, RatioRow};
 use super::lesson::Lesson;
-use super::runner::{Report, markdown};
+use super::results::Report;
+use super::tables::markdown;
 
 /// Writes the generated files into `dir` from `report`; returns the files'
 /// paths within `dir`.
@@ -33,7 +34,7 @@ pub fn write(report: &Report, lessons: &[&dyn Lesson], dir: &Path) -> Result<Vec
     );
     write_file(dir, "results.md", &table)?;
 
-    let measured: Vec<(&str, &super::runner::Measured, u64)> = report
+    let measured: Vec<(&str, &super::results::Measured, u64)> = report
         .results
         .iter()
         .filter(|r| r.contrast.is_none())
@@ -215,7 +216,7 @@ fn write_file(dir: &Path, name: &str, text: &str) -> Result<(), String> {
 /// The rows of a lesson's chart: naive (1×), the further forms and
 /// optimized over naive with their intervals, then the limit as naive's
 /// median over the limit's.
-fn form_rows(m: &super::runner::Measured) -> Vec<RatioRow> {
+fn form_rows(m: &super::results::Measured) -> Vec<RatioRow> {
     let mut rows: Vec<RatioRow> = m
         .forms
         .iter()
@@ -235,7 +236,7 @@ fn form_rows(m: &super::runner::Measured) -> Vec<RatioRow> {
 
 /// The scaling curve of a lesson about threads: median milliseconds of each
 /// form against the number of threads.
-fn scaling_chart(result: &super::runner::LessonResult, caption: &str) -> Result<String, String> {
+fn scaling_chart(result: &super::results::LessonResult, caption: &str) -> Result<String, String> {
     let Some(measured) = &result.measured else {
         return Err(format!("{} was not measured", result.id));
     };

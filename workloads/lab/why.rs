@@ -27,8 +27,9 @@
 //! ```
 
 use super::measure::{format_bytes, format_count};
-use super::runner::{FormResult, LessonResult, prose};
+use super::results::{FormResult, LessonResult};
 use super::stats::number;
+use super::tables::prose;
 
 /// The placeholders a `why` may use (before any `:FORM`).
 pub const PLACEHOLDERS: [&str; 7] = [
@@ -143,7 +144,7 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
     let ratio = matches!(name, "speedup" | "over_naive" | "over_before");
     if ratio && !m.reliable() {
         // As the tables say it: a parallel form timed without its cores.
-        return Some(super::runner::UNRELIABLE.to_owned());
+        return Some(super::tables::UNRELIABLE.to_owned());
     }
     match name {
         "speedup" => Some(prose(&m.speedup())),

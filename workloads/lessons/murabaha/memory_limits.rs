@@ -29,14 +29,14 @@
 //! (`book/src/generated/memory-limits.md`).
 
 use std::hash::{Hash, Hasher};
-use std::process::Command;
+
 use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
 use crate::lab::api::{
-    ALLOCATOR_VARIABLE, Backend, Machine, Ratio, Scale, backend, format_bytes, format_count,
-    format_ns, median_ns, peak_rss_bytes,
+    ALLOCATOR_VARIABLE, Backend, Machine, Ratio, Request, Scale, backend, format_bytes,
+    format_count, format_ns, median_ns, peak_rss_bytes,
 };
 use crate::murabaha::engine;
 
@@ -260,12 +260,14 @@ pub struct MemoryReport {
 
 /// Runs one setting's process.
 fn run_child(setting: Setting, scale: Scale, seed: u64, reports: usize) -> Result<Held, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-    let out = Command::new(exe)
-        .args(["hold-reports", "--setting", setting.name()])
-        .args(["--scale", scale.name(), "--seed", &seed.to_string()])
-        .args(["--reports", &reports.to_string()])
-        .env(ALLOCATOR_VARIABLE, setting.backend().name())
+    let request = Request::HoldReports {
+        setting: setting.name().to_owned(),
+        scale,
+        seed,
+        reports,
+    };
+    let out = request
+        .this_program(setting.backend())?
         .output()
         .map_err(|e| format!("cannot start a child process: {e}"))?;
     if !out.status.success() {

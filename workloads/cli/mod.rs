@@ -1,0 +1,118 @@
+//! The `mizan` command line, a subcommand group a file: [`lab`] (the
+//! default run, `list`, `compare`, `report`, `profile`), [`own`] (the
+//! lessons with a command of their own), [`domain`] (the domain commands
+//! and `generate`) and [`child`] (the lab's child processes, hidden).
+
+mod child;
+mod domain;
+mod lab;
+mod own;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+use mizan::lab::lesson::Lesson;
+use mizan::lessons as registry;
+
+/// Mizan: a Rust performance lab on zakat and murabaha workloads.
+///
+/// With no command, runs every lesson of the lab at the default scale.
+#[derive(Parser)]
+#[command(name = "mizan", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the lessons.
+    List,
+    /// Run lessons (all when none is named): both forms, checked equal,
+    /// timed, allocations counted.
+    Run(lab::RunArgs),
+    /// Regenerate the book's generated tables and charts from the last
+    /// run's results.
+    Report {
+        /// The results of a run (`mizan run` writes them).
+        #[arg(long, default_value = "target/mizan/results.json")]
+        results: PathBuf,
+        /// Where to write the generated files.
+        #[arg(long, default_value = "book/src/generated")]
+        output: PathBuf,
+    },
+    /// Profile lessons: for each form a flamegraph (runtime frames folded
+    /// away), a pprof profile and the book's section with the top frames,
+    /// as book/src/generated/profiles/<workload>-<technique>-<form>.{svg,pb,md}.
+    Profile(lab::ProfileArgs),
+    /// Compare two runs' results (two machines, two allocators, before and
+    /// after a change): every ratio side by side with its interval, and
+    /// whether the two runs agree.
+    Compare {
+        /// The first run's results.json.
+        a: PathBuf,
+        /// The second run's results.json.
+        b: PathBuf,
+    },
+    /// `zakat/build-settings` and `murabaha/build-settings`: build the lab
+    /// four ways (the default release profile, fat LTO with one codegen
+    /// unit, `-C target-cpu=native`, PGO), each in a target directory of
+    /// its own, and time each workload's optimized pipeline in every build's
+    /// own processes, in turn, outputs compared by digest. Takes minutes:
+    /// not part of the default run.
+    Builds(own::BuildsArgs),
+    /// `murabaha/memory-limits`: the bank-scale portfolio processed report
+    /// after report in long-lived processes under four allocator settings
+    /// (glibc as it comes, glibc trimmed after each report, glibc with one
+    /// arena, mimalloc): time a report beside peak and retained resident
+    /// memory. Takes minutes: not part of the default run.
+    MemoryLimits(own::MemoryLimitsArgs),
+    /// Use the zakat domain directly.
+    Zakat {
+        #[command(subcommand)]
+        command: domain::ZakatCommand,
+    },
+    /// Use the murabaha domain directly.
+    Murabaha {
+        #[command(subcommand)]
+        command: domain::MurabahaCommand,
+    },
+    /// Generate a seeded synthetic data set as JSON.
+    Generate {
+        #[command(subcommand)]
+        workload: domain::GenerateCommand,
+    },
+    #[command(flatten)]
+    Child(mizan::lab::child::Request),
+}
+
+/// Runs what the command line asks.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        None => lab::run_lab(lab::RunArgs::default()),
+        Some(Command::Run(args)) => lab::run_lab(args),
+        Some(Command::List) => {
+            lab::list();
+            Ok(())
+        }
+        Some(Command::Report { results, output }) => lab::report(&results, &output),
+        Some(Command::Profile(args)) => lab::profile(args),
+        Some(Command::Compare { a, b }) => lab::compare(&a, &b),
+        Some(Command::Builds(args)) => own::builds(args),
+        Some(Command::MemoryLimits(args)) => own::memory_limits(args),
+        Some(Command::Zakat { command }) => domain::zakat(command),
+        Some(Command::Murabaha { command }) => domain::murabaha(command),
+        Some(Command::Generate { workload }) => domain::generate(workload),
+        Some(Command::Child(request)) => child::answer(request),
+    }
+}
+
+/// The registered lesson with this id, or an error listing them all.
+fn find_lesson(id: &str) -> Result<&'static dyn Lesson> {
+    registry::find(id).ok_or_else(|| {
+        let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
+        anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
+    })
+}

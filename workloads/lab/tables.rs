@@ -1,0 +1,371 @@
+//! A run's results as the Markdown tables the terminal and the book show
+//! (`results.md`, each lesson's page).
+
+use std::fmt::Write as _;
+
+use super::lesson::Scale;
+use super::measure::{format_bytes, format_count, format_ns};
+use super::results::{LessonResult, Measured, Report, ScalingPoint};
+use super::stats::{Ratio, Verdict, number};
+
+/// A lesson's name in a table: with its allocators for a lesson about the
+/// allocator, its scale when it is not the run's, and ⚠ when its thread
+/// results are unreliable.
+fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
+    let mut notes = Vec::new();
+    if let Some([naive, optimized]) = result.allocators {
+        notes.push(format!("{} → {}", naive.name(), optimized.name()));
+    }
+    match &result.contrast {
+        Some(name) => notes.push(format!("contrast: {name}")),
+        None if result.scale != run_scale => notes.push(format!("{} scale", result.scale.name())),
+        None => {}
+    }
+    let mut cell = result.id.clone();
+    if !notes.is_empty() {
+        let _ = write!(cell, " ({})", notes.join(", "));
+    }
+    if result.measured.as_ref().is_some_and(|m| !m.reliable()) {
+        cell.push_str(" ⚠");
+    }
+    cell
+}
+
+/// A thread result's cell when the machine did not give its cores.
+pub const UNRELIABLE: &str = "⚠ not reported";
+
+/// A ratio for a table, or `–` without one, or [`UNRELIABLE`].
+fn ratio_cell(ratio: Option<&Ratio>, reliable: bool) -> String {
+    match ratio {
+        None => "–".to_owned(),
+        Some(_) if !reliable => UNRELIABLE.to_owned(),
+        Some(ratio) => ratio.to_string(),
+    }
+}
+
+/// The report as Markdown tables, with the machine and how it was run:
+/// the times and ratios; the allocations and peak heap; the limits; every
+/// form of the lessons that have further forms; the scaling of the
+/// lessons about threads; the instructions, when counted.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::new();
+    let measured: Vec<(&LessonResult, &Measured)> = report
+        .results
+        .iter()
+        .filter_map(|r| r.measured.as_ref().map(|m| (r, m)))
+        .collect();
+    out.push_str(
+        "| lesson | records | pairs (slices) | naive | optimized | naive / optimized |\n\
+         |---|---:|---:|---:|---:|---:|\n",
+    );
+    for result in &report.results {
+        let cell = lesson_cell(result, report.scale);
+        match (&result.measured, &result.failure) {
+            (Some(m), _) => {
+                let _ = writeln!(
+                    out,
+                    "| {cell} | {} | {} ({}) | {} | {} | {} |",
+                    format_count(result.elements),
+                    m.pairs,
+                    m.slices,
+                    format_ns(m.naive().ns),
+                    format_ns(m.optimized().ns),
+                    if m.reliable() {
+                        m.speedup().to_string()
+                    } else {
+                        UNRELIABLE.to_owned()
+                    },
+                );
+            }
+            (None, failure) => {
+                let _ = writeln!(
+                    out,
+                    "| {cell} | {} | FAILED: the forms differ | {} | | |",
+                    format_count(result.elements),
+                    escape_cell(failure.as_deref().unwrap_or(""))
+                );
+            }
+        }
+    }
+
+    if !measured.is_empty() {
+        out.push_str(
+            "\n| lesson | allocations naive → optimized | peak heap naive → optimized | \
+             minor page faults naive → optimized |\n|---|---:|---:|---:|\n",
+        );
+        for (r, m) in &measured {
+            let (naive, optimized) = (&m.naive().allocations, &m.optimized().allocations);
+            let _ = writeln!(
+                out,
+                "| {} | {} ({}) → {} ({}) | {} → {} | {} → {} |",
+                lesson_cell(r, report.scale),
+                format_count(naive.count),
+                format_bytes(naive.bytes),
+                format_count(optimized.count),
+                format_bytes(optimized.bytes),
+                format_bytes(naive.peak_bytes),
+                format_bytes(optimized.peak_bytes),
+                format_count(m.naive().minor_faults),
+                format_count(m.optimized().minor_faults),
+            );
+        }
+    }
+
+    let limits: Vec<_> = measured
+        .iter()
+        .filter_map(|(r, m)| m.limit.as_ref().map(|l| (r, m, l)))
+        .collect();
+    if !limits.is_empty() {
+        out.push_str(
+            "\n| lesson | limit | limit's median | optimized / limit |\n|---|---|---:|---:|\n",
+        );
+        for (r, m, l) in limits {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                lesson_cell(r, report.scale),
+                l.name,
+                format_ns(l.ns),
+                ratio_cell(Some(&l.optimized_over_limit), m.reliable()),
+            );
+        }
+    }
+
+    let laddered: Vec<_> = measured
+        .iter()
+        .filter(|(_, m)| !m.variants().is_empty())
+        .collect();
+    if !laddered.is_empty() {
+        out.push_str(
+            "\n| lesson | form | median | over naive | over the form before |\n\
+             |---|---|---:|---:|---:|\n",
+        );
+        for (r, m) in laddered {
+            for form in &m.forms[1..] {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} |",
+                    lesson_cell(r, report.scale),
+                    form.name,
+                    format_ns(form.ns),
+                    ratio_cell(form.over_naive.as_ref(), m.reliable()),
+                    ratio_cell(form.over_before.as_ref(), m.reliable()),
+                );
+            }
+        }
+    }
+
+    for (r, m) in measured.iter().filter(|(_, m)| !m.scaling.is_empty()) {
+        // A form a row, a thread count a column: as narrow as the machine
+        // has cores, however many forms the lesson has.
+        let threads = |p: &ScalingPoint| {
+            if p.threads == 1 {
+                "1 thread".to_owned()
+            } else {
+                format!("{} threads", p.threads)
+            }
+        };
+        let counts: Vec<String> = m.scaling.iter().map(threads).collect();
+        let _ = writeln!(
+            out,
+            "\n| {} | {} |\n|---|{}",
+            lesson_cell(r, report.scale),
+            counts.join(" | "),
+            "---:|".repeat(counts.len())
+        );
+        for (idx, form) in m.forms.iter().enumerate() {
+            let cells: Vec<String> = m.scaling.iter().map(|p| format_ns(p.ns[idx])).collect();
+            let _ = writeln!(out, "| {} | {} |", form.name, cells.join(" | "));
+        }
+        let more: Vec<&ScalingPoint> = m.scaling.iter().filter(|p| p.threads > 1).collect();
+        let _ = writeln!(
+            out,
+            "\n| {} | {} |\n|---|{}",
+            lesson_cell(r, report.scale),
+            more.iter()
+                .map(|p| format!("{} over 1 thread", threads(p)))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---:|".repeat(more.len())
+        );
+        for (idx, form) in m.forms.iter().enumerate() {
+            let cells: Vec<String> = more
+                .iter()
+                .map(|p| ratio_cell(Some(&p.over_one_thread[idx]), m.reliable()))
+                .collect();
+            let _ = writeln!(out, "| {} | {} |", form.name, cells.join(" | "));
+        }
+        if let Some(p) = m.parallelism {
+            let _ = writeln!(
+                out,
+                "\nParallelism around `{}`: {}{}.",
+                r.id,
+                p.describe(),
+                if p.is_reliable() {
+                    ""
+                } else {
+                    ": **unreliable**, another process held a core"
+                }
+            );
+        }
+    }
+
+    if measured.iter().any(|(r, _)| r.instructions.is_some()) {
+        out.push_str("\n| lesson | instructions naive → optimized | ratio |\n|---|---:|---:|\n");
+        for (r, _) in &measured {
+            if let Some(i) = &r.instructions {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} → {} | {}× |",
+                    r.id,
+                    format_count(i.naive),
+                    format_count(i.optimized),
+                    number(i.ratio())
+                );
+            }
+        }
+    }
+
+    let _ = write!(
+        out,
+        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in six slices \
+         spread over the run; each ratio with the distribution-free \
+         95 % interval of the median of its slices' medians; ≈: no measurable difference \
+         (the interval holds 1×). Each thread table's times come with a speedup table: \
+         each form at each count against itself at one thread. Allocations, peak heap and \
+         minor page faults of one warm run of each form. ",
+        report.scale.name(),
+        report.seed,
+    );
+    if measured.iter().any(|(_, m)| !m.reliable()) {
+        out.push_str(
+            "⚠: the machine did not give its cores around this lesson (another process held \
+             one): its ratios are not reported, since a parallel form then times like the \
+             sequential one. ",
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Wall time {:.0} s of a {:.0} s budget; peak memory {}. Machine: {}.",
+        report.wall_seconds,
+        report.budget_seconds,
+        format_bytes(report.peak_rss_bytes),
+        report.machine.summary()
+    );
+    out
+}
+
+/// Text for a table cell: `|` escaped, `<` written as an entity so that
+/// Markdown does not read `Mutex<HashMap>` as a tag.
+pub fn escape_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('<', "&lt;")
+}
+
+/// How a verdict reads in prose: `10.8× faster (10.6–11.0)`, `no
+/// measurable difference (0.97–1.06×)`.
+pub fn prose(ratio: &Ratio) -> String {
+    match ratio.verdict() {
+        Verdict::Faster => format!(
+            "{}× faster ({}–{}×)",
+            number(ratio.median),
+            number(ratio.low),
+            number(ratio.high)
+        ),
+        Verdict::Slower => format!(
+            "{}× slower ({}–{}×)",
+            number(1.0 / ratio.median),
+            number(1.0 / ratio.high),
+            number(1.0 / ratio.low)
+        ),
+        Verdict::NoDifference => format!(
+            "no measurable difference ({}–{}×)",
+            number(ratio.low),
+            number(ratio.high)
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::alloc::AllocationCount;
+    use crate::lab::machine::{Machine, Parallelism};
+    use crate::lab::results::{FormResult, Measured, SCHEMA};
+
+    #[test]
+    fn verdicts_read_as_prose() {
+        let faster = Ratio::of_ratios(&mut [10.6, 10.8, 11.0]).unwrap();
+        assert_eq!(prose(&faster), "10.8× faster (10.6–11.0×)");
+        let slower = Ratio::of_ratios(&mut [0.5, 0.8, 0.4]).unwrap();
+        assert_eq!(prose(&slower), "2.00× slower (1.25–2.50×)");
+        let same = Ratio::of_ratios(&mut [0.97, 1.01, 1.06]).unwrap();
+        assert_eq!(prose(&same), "no measurable difference (0.970–1.06×)");
+    }
+
+    #[test]
+    fn thread_results_are_not_reported_when_the_machine_did_not_give_its_cores() {
+        let ratio = Ratio::of_ratios(&mut [1.9, 2.0, 2.1]).unwrap();
+        let form = |name: &str, over: Option<Ratio>| FormResult {
+            name: name.to_owned(),
+            ns: 1_000_000,
+            allocations: AllocationCount::default(),
+            minor_faults: 0,
+            over_naive: over,
+            over_before: over,
+        };
+        let measured = |effective: f64| Measured {
+            pairs: 3,
+            slices: 3,
+            threads: 2,
+            forms: vec![form("naive", None), form("optimized", Some(ratio))],
+            limit: None,
+            scaling: Vec::new(),
+            parallelism: Some(Parallelism {
+                threads: 2,
+                effective,
+            }),
+            child_peak_rss: None,
+        };
+        let report = |effective: f64| Report {
+            schema: SCHEMA,
+            machine: Machine::current(),
+            scale: Scale::Tiny,
+            runs: Some(3),
+            budget_seconds: 1.0,
+            wall_seconds: 1.0,
+            seed: 1,
+            allocations_counted: false,
+            peak_rss_bytes: 0,
+            results: vec![LessonResult {
+                id: "test/threads".to_owned(),
+                scale: Scale::Tiny,
+                elements: 10,
+                failure: None,
+                measured: Some(measured(effective)),
+                instructions: None,
+                allocators: None,
+                seconds: 1.0,
+                contrast: None,
+            }],
+        };
+        let quiet = markdown(&report(1.95));
+        assert!(
+            quiet.contains("| test/threads | 10 | 3 (3) | 1.0 ms | 1.0 ms | 2.00× (1.90–2.10) |"),
+            "{quiet}"
+        );
+        // Below 80 % of two cores: marked, and no ratio.
+        let busy = markdown(&report(1.5));
+        assert!(
+            busy.contains("| test/threads ⚠ | 10 | 3 (3) | 1.0 ms | 1.0 ms | ⚠ not reported |"),
+            "{busy}"
+        );
+        assert!(!busy.contains("2.00×"), "{busy}");
+        // A lesson's why says what its table says.
+        let why = |effective| {
+            let report = report(effective);
+            super::super::why::render("shards: {speedup}", &report.results[0], None)
+        };
+        assert_eq!(why(1.95), "shards: 2.00× faster (1.90–2.10×)");
+        assert_eq!(why(1.5), "shards: ⚠ not reported");
+    }
+}
