@@ -24,6 +24,9 @@
 //! let y = parse_decimal("2.34499999999").unwrap_err();
 //! assert_eq!(y.to_string(), "\"2.34499999999\" has more than 10 decimal places");
 //! ```
+//!
+//! One file on purpose (some 600 lines and its tests): the rounding rules
+//! are kept where a reader can see all of them at once.
 
 use std::fmt;
 

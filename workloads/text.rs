@@ -2,6 +2,9 @@
 //! into a `String`, without `core::fmt` and without allocating, producing
 //! exactly the text of the readable formatting (`money::format_fixed`,
 //! `CivilDate`'s `Display`, `format!("{:>w$}")`). The tests hold them to it.
+//!
+//! One idea (the readable formatting written without `core::fmt`), about
+//! 600 lines and their tests.
 
 use rust_decimal::Decimal;
 

@@ -18,6 +18,9 @@
 //! - **The exercise lives in the lesson** ([`Practice`]): its hint, what
 //!   the checker compares, what an attempt must keep true and the lab code
 //!   it may call, so that the generated starting point carries them.
+//!
+//! One idea, the lesson type (the definition, its object-safe view, the
+//! forms over one input, and the checks that follow from the registry).
 
 use std::fmt::Debug;
 use std::hint::black_box;

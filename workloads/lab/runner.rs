@@ -41,6 +41,9 @@
 //! start and before and after every lesson about threads: a second core
 //! held by another process makes a parallel form time like the sequential
 //! one, so such a lesson's thread results are marked unreliable.
+//!
+//! One idea: the run, its slices and its budget (the results it makes are
+//! `results.rs`, the tables `tables.rs`).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,9 @@
 //! The zakat domain model: what a payer holds and owes, the prices and the
 //! policy an assessment runs under, and what it produces. The input types
 //! read and write the JSON of `FORMATS.md`; the output types print it.
+//!
+//! One file on purpose: the model is the JSON of `FORMATS.md`, read as a
+//! whole beside it.
 
 use std::collections::BTreeMap;
 

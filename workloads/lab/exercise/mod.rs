@@ -1,0 +1,170 @@
+//! Exercises: every lesson as a starting point the learner rewrites, and
+//! the checker that grades the attempt the way the lab grades its own
+//! forms.
+//!
+//! An exercise is the lesson's naive form, with its signature fixed, in a
+//! file of its own in the `exercises/` crate. [`check`] then asks three
+//! things of the attempt:
+//!
+//! - **correct**: the same output as the lesson's naive form (which the
+//!   lab's tests hold equal to the optimized form and the reference) on the
+//!   lesson's inputs at several seeds, and on its property-test generator's
+//!   random inputs out to the edges; a difference is shown record by
+//!   record and field by field ([`super::diff`]), a panic is caught and
+//!   reported, and the seed that reproduces either is printed;
+//! - **clean**: nothing in the lab's tree changed but the attempt (git), so
+//!   that a change to the reference, the generators or the timer cannot
+//!   pass;
+//! - **fast**: naive, the attempt and the lab's optimized form timed by the
+//!   lab's own runner, in alternation, with each ratio's interval and the
+//!   allocation counts; the target is a share of the expert's speedup.
+//!
+//! The checker's logic is here, in the library, so that its tests can hand
+//! it attempts as function pointers and timings as numbers.
+//!
+//! The parts: [`def`] (an exercise as the checker sees it), [`correct`],
+//! [`clean`], [`speed`], [`count`] (the instruction-count grade), [`check`]
+//! (the three together, and the verdict) and [`render`].
+
+pub mod check;
+pub mod clean;
+pub mod correct;
+pub mod count;
+pub mod def;
+pub mod render;
+pub mod speed;
+
+pub use check::{BUDGET, Check, check, overall};
+pub use clean::{Clean, changed, cleanliness};
+pub use correct::{Correctness, FULL, Plan, check_correct};
+pub use count::{InstructionCounts, instruction_counts};
+pub use def::{Exercise, ExerciseDef, Which};
+pub use render::render;
+pub use speed::{ATTEMPT, Speed, SpeedVerdict, TARGET_SHARE, speed_verdict};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::stats::Ratio;
+
+    fn ratio(median: f64, low: f64, high: f64) -> Ratio {
+        Ratio {
+            median,
+            low,
+            high,
+            pairs: 30,
+            slices: 6,
+            coverage: 0.95,
+        }
+    }
+
+    #[test]
+    fn the_target_is_a_share_of_the_experts_speedup() {
+        let expert = ratio(4.0, 3.8, 4.2);
+        assert_eq!(
+            speed_verdict(&ratio(2.1, 2.0, 2.2), &expert, 0.5, true),
+            SpeedVerdict::Met { target: 2.0 }
+        );
+        assert_eq!(
+            speed_verdict(&ratio(1.9, 1.8, 2.0), &expert, 0.5, true),
+            SpeedVerdict::NotYet { target: 2.0 }
+        );
+        // Above the target by its median, but the interval holds 1.
+        assert_eq!(
+            speed_verdict(&ratio(2.5, 0.9, 3.0), &expert, 0.5, true),
+            SpeedVerdict::NotYet { target: 2.0 }
+        );
+        // The starting point: naive against naive.
+        assert_eq!(
+            speed_verdict(&ratio(1.0, 0.97, 1.03), &expert, 0.5, true),
+            SpeedVerdict::NotYet { target: 2.0 }
+        );
+        // The expert is no faster: nothing to ask.
+        assert_eq!(
+            speed_verdict(&ratio(1.0, 0.97, 1.03), &ratio(1.02, 0.95, 1.1), 0.5, true),
+            SpeedVerdict::NoTarget
+        );
+        assert_eq!(
+            speed_verdict(&ratio(9.0, 8.0, 10.0), &expert, 0.5, false),
+            SpeedVerdict::Unreliable
+        );
+    }
+
+    #[test]
+    fn only_the_attempts_may_change() {
+        assert_eq!(changed(vec![]), Clean::Clean);
+        assert_eq!(
+            changed(vec![
+                "exercises/attempts/zakat_pooling.rs".into(),
+                "target/x".into()
+            ]),
+            Clean::Clean
+        );
+        assert_eq!(
+            changed(vec![
+                "workloads/lessons/zakat/pooling.rs".into(),
+                "exercises/attempts/zakat_pooling.rs".into(),
+                "workloads/lessons/zakat/pooling.rs".into(),
+            ]),
+            Clean::Changed {
+                paths: vec!["workloads/lessons/zakat/pooling.rs".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn a_pass_needs_all_three() {
+        let correct = Correctness::Correct {
+            inputs: 5,
+            cases: 64,
+        };
+        let met = Some(SpeedVerdict::Met { target: 2.0 });
+        assert_eq!(
+            overall(&correct, &Clean::Clean, met),
+            ("passed".to_owned(), true)
+        );
+        assert_eq!(
+            overall(
+                &correct,
+                &Clean::Clean,
+                Some(SpeedVerdict::NotYet { target: 2.0 })
+            ),
+            ("correct, not yet faster".to_owned(), false)
+        );
+        assert_eq!(
+            overall(&correct, &Clean::Clean, Some(SpeedVerdict::NoTarget)),
+            ("passed".to_owned(), true)
+        );
+        let dirty = Clean::Changed {
+            paths: vec!["workloads/lab/runner.rs".into()],
+        };
+        assert_eq!(
+            overall(&correct, &dirty, met),
+            (
+                "correct and fast; not clean: files outside the attempt changed".to_owned(),
+                false
+            )
+        );
+        assert!(
+            !overall(
+                &correct,
+                &Clean::Unknown {
+                    reason: "no git".into()
+                },
+                met
+            )
+            .1
+        );
+        assert!(!overall(&correct, &Clean::Clean, Some(SpeedVerdict::Unreliable)).1);
+        assert!(!overall(&correct, &Clean::Clean, None).1);
+        let panicked = Correctness::Panicked {
+            input: "x".into(),
+            message: "boom".into(),
+            seed: 1,
+        };
+        assert_eq!(
+            overall(&panicked, &Clean::Clean, None),
+            ("not correct: the attempt panicked".to_owned(), false)
+        );
+    }
+}

@@ -1,0 +1,144 @@
+//! Fast: naive, the attempt and the lab's optimized form timed in one run
+//! by the lab's own runner, and the attempt's verdict against a share of
+//! the expert's speedup.
+
+use serde::{Deserialize, Serialize};
+
+use crate::lab::lesson::{Input, Lesson, LessonDef, Output, Practice, Scale, Variant};
+use crate::lab::results::Report;
+use crate::lab::stats::{Ratio, Verdict};
+
+/// The share of the expert's speedup an attempt must reach, on a log
+/// scale: with 0.5, an expert's 4× asks for 2×, its 9× for 3×.
+pub const TARGET_SHARE: f64 = 0.5;
+
+/// The attempt's name among the timed forms.
+pub const ATTEMPT: &str = "attempt";
+
+/// The lesson with the attempt as a further form between its naive and
+/// optimized forms, for the runner; at the machine's thread count only.
+pub(super) fn timed_lesson<I, O>(
+    lesson: &'static LessonDef<I, O>,
+    attempt: fn(&I) -> O,
+) -> &'static dyn Lesson
+where
+    I: Input,
+    O: Output,
+{
+    // One per check, for the life of the process.
+    let variants: &'static [Variant<I, O>] = Box::leak(Box::new([Variant::new(ATTEMPT, attempt)]));
+    Box::leak(Box::new(LessonDef {
+        id: lesson.id,
+        why: lesson.why,
+        build: lesson.build,
+        elements: lesson.elements,
+        naive: lesson.naive,
+        optimized: lesson.optimized,
+        prepare: lesson.prepare,
+        limit: None,
+        reference: None,
+        arbitrary: lesson.arbitrary,
+        invariant: None,
+        allocators: lesson.allocators,
+        variants,
+        scaling: false,
+        contrast: None,
+        practice: Practice::Contrast,
+    }))
+}
+
+/// How the attempt timed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Speed {
+    /// The scale the runner timed at.
+    pub scale: Scale,
+    /// Records a run.
+    pub elements: u64,
+    /// Median nanoseconds a run of naive, attempt, optimized.
+    pub ns: [u64; 3],
+    /// Allocations a run of naive, attempt, optimized.
+    pub allocations: [u64; 3],
+    /// Naive over the attempt.
+    pub attempt: Ratio,
+    /// Naive over the lab's optimized form.
+    pub expert: Ratio,
+    /// Whether the machine gave the run its cores, for a lesson about
+    /// threads (see [`crate::lab::machine::Parallelism`]); always, for another.
+    pub reliable: bool,
+}
+
+impl Speed {
+    /// The attempt's figures from a run of [`timed_lesson`]; `threaded`:
+    /// whether the lesson is about threads, whose times need both cores.
+    pub fn of(report: &Report, threaded: bool) -> Result<Speed, String> {
+        let result = report.results.first().ok_or("the run timed nothing")?;
+        if let Some(failure) = &result.failure {
+            return Err(failure.clone());
+        }
+        let m = result.measured.as_ref().ok_or("the run measured nothing")?;
+        let [naive, attempt, optimized] = m.forms.as_slice() else {
+            return Err(format!("the run timed {} forms, not three", m.forms.len()));
+        };
+        Ok(Speed {
+            scale: result.scale,
+            elements: result.elements,
+            ns: [naive.ns, attempt.ns, optimized.ns],
+            allocations: [
+                naive.allocations.count,
+                attempt.allocations.count,
+                optimized.allocations.count,
+            ],
+            attempt: attempt.over_naive.ok_or("the attempt has no ratio")?,
+            expert: optimized
+                .over_naive
+                .ok_or("the optimized form has no ratio")?,
+            reliable: !threaded || report.machine.parallelism.is_none_or(|p| p.is_reliable()),
+        })
+    }
+}
+
+/// Whether the attempt is fast enough.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SpeedVerdict {
+    /// Measurably faster than naive, by at least the target.
+    Met {
+        /// The speedup asked for.
+        target: f64,
+    },
+    /// Not measurably faster, or not by the target.
+    NotYet {
+        /// The speedup asked for.
+        target: f64,
+    },
+    /// The lab's own optimized form is not measurably faster here: there
+    /// is no speedup to ask for, and a correct attempt passes.
+    NoTarget,
+    /// Another process held a core: the times say nothing; run again.
+    Unreliable,
+}
+
+impl SpeedVerdict {
+    /// Whether it lets the exercise pass.
+    pub fn passes(self) -> bool {
+        matches!(self, SpeedVerdict::Met { .. } | SpeedVerdict::NoTarget)
+    }
+}
+
+/// The verdict on an attempt's speed: its speedup over naive against
+/// `share` of the expert's, on a log scale (`expert^share`), its interval
+/// above 1.
+pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool) -> SpeedVerdict {
+    if !reliable {
+        return SpeedVerdict::Unreliable;
+    }
+    if expert.verdict() != Verdict::Faster {
+        return SpeedVerdict::NoTarget;
+    }
+    let target = expert.median.powf(share);
+    if attempt.verdict() == Verdict::Faster && attempt.median >= target {
+        SpeedVerdict::Met { target }
+    } else {
+        SpeedVerdict::NotYet { target }
+    }
+}
