@@ -47,6 +47,14 @@ enum Command {
     /// away), a pprof profile and the book's section with the top frames,
     /// as book/src/generated/profiles/<workload>-<technique>-<form>.{svg,pb,md}.
     Profile(lab::ProfileArgs),
+    /// Render every lesson's why under every verdict of every ratio it
+    /// cites, into the book's generated/whys.md (for a reviewer; a test
+    /// holds it current and finds contradictions in it).
+    Whys {
+        /// Where to write.
+        #[arg(long, default_value = "book/src/generated/whys.md")]
+        output: PathBuf,
+    },
     /// Compare two runs' results (two machines, two allocators, before and
     /// after a change): every ratio side by side with its interval, and
     /// whether the two runs agree.
@@ -100,6 +108,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Report { results, output }) => lab::report(&results, &output),
         Some(Command::Profile(args)) => lab::profile(args),
         Some(Command::Compare { a, b }) => lab::compare(&a, &b),
+        Some(Command::Whys { output }) => {
+            std::fs::write(&output, mizan::lab::why::renderings(&registry::lessons()))?;
+            println!("{}", output.display());
+            Ok(())
+        }
         Some(Command::Builds(args)) => own::builds(args),
         Some(Command::MemoryLimits(args)) => own::memory_limits(args),
         Some(Command::Zakat { command }) => domain::zakat(command),

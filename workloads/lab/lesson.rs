@@ -139,6 +139,9 @@ pub trait Lesson: Sync {
     fn has_reference(&self) -> bool;
     /// How the lesson is practised (see [`Practice`]).
     fn practice(&self) -> PracticeInfo;
+    /// Its forms' names, in the runner's order: `naive`, the further forms,
+    /// `optimized`.
+    fn form_names(&self) -> Vec<&'static str>;
     /// Every form checked against the naive one, and the lesson's
     /// invariant, on `cases` random inputs of its generator out to the
     /// edges (seeded by `seed`), each case of a lesson about threads at one
@@ -484,6 +487,13 @@ impl<I: Input, O: Output> Lesson for LessonDef<I, O> {
 
     fn practice(&self) -> PracticeInfo {
         self.practice_info()
+    }
+
+    fn form_names(&self) -> Vec<&'static str> {
+        std::iter::once("naive")
+            .chain(self.variants.iter().map(|v| v.name))
+            .chain(std::iter::once("optimized"))
+            .collect()
     }
 
     fn properties(&self, cases: u32, seed: u64, threads: &[usize]) -> Result<(), String> {
