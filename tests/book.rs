@@ -567,3 +567,101 @@ fn the_book_builds_with_search() {
     assert!(pipelines.contains("zakat-pipeline-fixed-point.svg"));
     fs::remove_dir_all(&out).unwrap();
 }
+
+/// The longest region the book may include, in lines: a function with the
+/// helpers it calls, not the rest of a file.
+const LONGEST_REGION: usize = 170;
+
+/// Every `// ANCHOR: name` region of a source text, as `(name, first
+/// line, lines)`; `Err` for an anchor that is not closed, closed twice,
+/// closed before it is opened, or closed across another (the region would
+/// run on to the end of the file, or hold another's code).
+fn anchor_regions(text: &str) -> Result<Vec<(String, usize, usize)>, String> {
+    let mut open: Vec<(String, usize)> = Vec::new();
+    let mut regions = Vec::new();
+    for (at, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if let Some(name) = line.strip_prefix("// ANCHOR: ") {
+            let name = name.split_whitespace().next().unwrap_or("").to_owned();
+            if open.iter().any(|(n, _)| *n == name) || regions.iter().any(|(n, _, _)| *n == name) {
+                return Err(format!("line {}: anchor {name} opened twice", at + 1));
+            }
+            open.push((name, at));
+        } else if let Some(name) = line.strip_prefix("// ANCHOR_END: ") {
+            let name = name.split_whitespace().next().unwrap_or("");
+            match open.pop() {
+                Some((top, start)) if top == name => regions.push((top, start + 1, at - start - 1)),
+                Some((top, _)) => {
+                    return Err(format!(
+                        "line {}: ANCHOR_END {name} closes across anchor {top}, still open",
+                        at + 1
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "line {}: ANCHOR_END {name} without its anchor",
+                        at + 1
+                    ));
+                }
+            }
+        }
+    }
+    match open.pop() {
+        Some((name, start)) => Err(format!("line {}: anchor {name} is never closed", start + 1)),
+        None => Ok(regions),
+    }
+}
+
+#[test]
+fn every_anchor_closes_after_it_opens_and_no_region_runs_long() {
+    let mut problems = Vec::new();
+    let mut dirs = vec![PathBuf::from("workloads")];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = fs::read_to_string(&path).unwrap();
+                match anchor_regions(&text) {
+                    Err(e) => problems.push(format!("{}: {e}", path.display())),
+                    Ok(regions) => {
+                        for (name, start, len) in regions {
+                            if len > LONGEST_REGION {
+                                problems.push(format!(
+                                    "{}:{start}: region {name} is {len} lines (at most {LONGEST_REGION})",
+                                    path.display()
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn a_crossed_or_unclosed_anchor_is_found() {
+    let crossed =
+        "// ANCHOR: a\nfn a() {}\n// ANCHOR_END: b\n\n// ANCHOR: b\nfn b() {}\n// ANCHOR_END: a\n";
+    assert_eq!(
+        anchor_regions(crossed),
+        Err("line 3: ANCHOR_END b closes across anchor a, still open".to_owned())
+    );
+    let across = "// ANCHOR: a\n// ANCHOR: b\nfn b() {}\n// ANCHOR_END: a\n// ANCHOR_END: b\n";
+    assert_eq!(
+        anchor_regions(across),
+        Err("line 4: ANCHOR_END a closes across anchor b, still open".to_owned())
+    );
+    assert_eq!(
+        anchor_regions("// ANCHOR: a\nfn a() {}\n"),
+        Err("line 1: anchor a is never closed".to_owned())
+    );
+    let nested = "// ANCHOR: outer\n// ANCHOR: inner\nfn f() {}\n// ANCHOR_END: inner\n// ANCHOR_END: outer\n";
+    assert_eq!(
+        anchor_regions(nested),
+        Ok(vec![("inner".to_owned(), 2, 1), ("outer".to_owned(), 1, 3)])
+    );
+}

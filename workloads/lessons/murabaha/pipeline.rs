@@ -294,7 +294,7 @@ pub fn fixed_point(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
         Scratch::PerContract,
     )])
 }
-// ANCHOR_END: pooled_scratch
+// ANCHOR_END: fixed_point
 
 // ANCHOR: pooled_scratch
 /// Rung 3: as rung 2, one schedule scratch for the run, sized for its
@@ -309,7 +309,7 @@ pub fn pooled_scratch(input: &MurabahaInput) -> Result<MurabahaRun, InputError> 
         Scratch::Pooled,
     )])
 }
-// ANCHOR_END: fixed_point
+// ANCHOR_END: pooled_scratch
 
 // ANCHOR: optimized
 /// Fixed point, the rate proved, buffers reused, statements by hand, the
