@@ -67,6 +67,21 @@ pub struct ToolArgs {
     /// cannot be taken back (a pipe): within them the document is read
     /// once; past them it is read and computed once to check it, then
     /// again to write.
+    //
+    // 768 MB: chosen, as the tool chapter says, so that the million
+    // payers' 383 MB of results fit; no other cap was measured. What the
+    // default costs and saves (`scripts/bench-tool` at ea84a1e): a million
+    // payers to /dev/null, held, 0.56 s at a 692 MB peak, against 0.44 s
+    // and 342 MB to a file, where nothing need be held; a portfolio's
+    // 10 GB of schedules does not fit and is read twice (200,000
+    // contracts to /dev/null in 6.31 s at 510 MB). Holding against reading
+    // twice was timed only across commits with other changes between
+    // them: the zakat /dev/null row was 1.75 s at 340 MB in the table
+    // committed with da16a37 (read twice), 0.93 s at 692 MB in 75a1585's
+    // (held). The trade is memory as large as the output against a second
+    // pass over the whole document: a machine with less memory to spare
+    // wants a lower cap, and output much larger than memory gains nothing
+    // from a higher one.
     #[arg(long, value_name = "MB", default_value_t = 768)]
     hold_mb: usize,
 }

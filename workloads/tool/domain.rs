@@ -20,8 +20,8 @@ pub trait Domain: Sync {
     where
         Self: 'a;
     /// The engine's state for one part of the records (a schedule's
-    /// buffers).
-    type Part<'s>
+    /// buffers), built by [`Domain::part`].
+    type PartState<'s>
     where
         Self: 's;
     /// The whole output document, for the reference path.
@@ -33,10 +33,27 @@ pub trait Domain: Sync {
     const OUTPUTS: &'static str;
     /// Input bytes a stream reads at a time: enough records for every core
     /// to have several parts, little enough output to keep memory flat.
+    /// A block is a step: its parts are read, computed and written before
+    /// the next block's begin, so the cores wait for a block's slowest
+    /// part, less often the bigger the block; and a stream's memory is a
+    /// few blocks of input and their output (two blocks wait behind the
+    /// one being computed, two blocks' output behind the one being
+    /// written), so it grows with the block. The first block's records are
+    /// also what the run hoists from. The values, and what was measured,
+    /// are beside each domain's.
     const BLOCK_BYTES: usize;
-    /// Records of a document computed and written at a time.
+    /// Records of a document computed and written at a time, on the path
+    /// that keeps every record (a document the one-pass path gives up
+    /// on). A batch is a step too: its parts are computed on every core
+    /// and sent to the writer thread as one message, so a batch's output
+    /// is held while it is computed and while it waits (two batches wait
+    /// behind the one being written); a smaller batch makes the cores wait
+    /// at its end more often.
     const DOCUMENT_BATCH: usize;
-    /// Bytes of a document read by one task of the one-pass path.
+    /// Bytes of a document read by one task of the one-pass path. Each
+    /// task guesses where its first record starts, and its results wait in
+    /// memory until the task before confirms the guess (`one_pass.rs`):
+    /// bigger chunks guess less often and hold more results unconfirmed.
     const CHUNK_BYTES: usize;
 
     /// The reference parser: a whole document, validated.
@@ -71,13 +88,13 @@ pub trait Domain: Sync {
     where
         Self::Record: 'r;
     /// The state of one part: `records`.
-    fn part<'s>(shared: &'s Self::Shared<'_>, records: &[Self::Record]) -> Self::Part<'s>;
+    fn part<'s>(shared: &'s Self::Shared<'_>, records: &[Self::Record]) -> Self::PartState<'s>;
     /// Computes one record and drops the result: whether it can be done.
-    fn compute(part: &mut Self::Part<'_>, record: &Self::Record) -> Result<(), InputError>;
+    fn compute(part: &mut Self::PartState<'_>, record: &Self::Record) -> Result<(), InputError>;
     /// Computes one record and writes its result as the next element of
     /// an array; nothing is written when it fails.
     fn write(
-        part: &mut Self::Part<'_>,
+        part: &mut Self::PartState<'_>,
         record: &Self::Record,
         w: &mut JsonWriter<'_>,
     ) -> Result<(), InputError>;

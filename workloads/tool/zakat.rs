@@ -28,7 +28,7 @@ struct ContextLine {
 }
 
 /// The engine asked for, with what every payer shares.
-pub enum Shared<'a> {
+pub enum SharedEngine<'a> {
     /// Fixed point, hoisted once (the hawl table over the first payers).
     Fast(Prepared<'a>),
     /// The reference rules.
@@ -42,16 +42,41 @@ fn error(e: AssessError) -> InputError {
 impl Domain for Zakat {
     type Input = ZakatInput;
     type Record = Payer;
-    type Shared<'a> = Shared<'a>;
-    type Part<'s> = &'s Shared<'s>;
+    type Shared<'a> = SharedEngine<'a>;
+    type PartState<'s> = &'s SharedEngine<'s>;
     type Output = ZakatOutput;
 
     const RECORDS: &'static str = "payers";
     const OUTPUTS: &'static str = "assessments";
-    // About 12,000 payers a block, some 4 MB of output.
+    // About 12,000 payers a block, some 4 MB of output. Only this size
+    // has been measured: `scripts/bench-tool` (at ea84a1e, in
+    // `book/src/generated/tool.md`) ran a million payers as JSON Lines in
+    // 0.52 s at a 53 MB peak and ten million in 5.63 s at 62 MB, memory
+    // that does not grow with the file, which is what the size is for. No
+    // other size was timed. Smaller blocks would lower that peak and
+    // hoist the hawl table from fewer payers; larger ones make the cores
+    // wait at a block's end less often, which should matter with many
+    // more cores than the two it was measured on (a block's parts shrink
+    // as the threads grow).
     const BLOCK_BYTES: usize = 4 << 20;
+    // Some 6 MB of output a batch (16,384 assessments of the 383 bytes
+    // the tool chapter counts for one). Not measured against other sizes:
+    // the last bench of this path (`book/src/generated/tool.md` as of
+    // 388978b, before the one-pass path) took a million payers in 2.68 s
+    // at a 738 MB peak, every record kept, and since then `bench-tool`'s
+    // documents all go the one-pass way. A bigger batch should suit many
+    // more cores; a smaller one would save only a few megabytes beside
+    // the records this path keeps.
     const DOCUMENT_BATCH: usize = 16_384;
-    // Some 3,000 payers a task.
+    // Some 3,000 payers a task (324 bytes a payer, the tool chapter's
+    // count), some 1.2 MB of results each waiting to be confirmed. Not
+    // measured against other sizes: the one-pass path was measured whole
+    // at this size (a million payers 1.6 -> 0.77 s in 5ac83a9's message;
+    // 0.44 s at a 342 MB peak to a file at ea84a1e, the 324 MB file
+    // mapped being most of it). Smaller chunks pay a task's own cost (its
+    // guess, its engine state, its buffer) more often and balance the
+    // cores better on a small document; larger ones hold more results
+    // unconfirmed.
     const CHUNK_BYTES: usize = 1 << 20;
 
     fn parse_document(text: &str) -> Result<ZakatInput, InputError> {
@@ -93,43 +118,45 @@ impl Domain for Zakat {
         input: &'a ZakatInput,
         engine: Engine,
         sample: impl Iterator<Item = &'r Payer>,
-    ) -> Shared<'a> {
+    ) -> SharedEngine<'a> {
         match engine {
             Engine::Fast => {
                 let starts: Vec<CivilDate> = sample.map(|payer| payer.hawl_start).collect();
-                Shared::Fast(Prepared::for_starts(input, &starts, true))
+                SharedEngine::Fast(Prepared::for_starts(input, &starts, true))
             }
-            Engine::Reference => Shared::Reference(Context::of(input)),
+            Engine::Reference => SharedEngine::Reference(Context::of(input)),
         }
     }
 
-    fn part<'s>(shared: &'s Shared<'_>, _payers: &[Payer]) -> &'s Shared<'s> {
+    fn part<'s>(shared: &'s SharedEngine<'_>, _payers: &[Payer]) -> &'s SharedEngine<'s> {
         shared
     }
 
-    fn compute(shared: &mut &Shared<'_>, payer: &Payer) -> Result<(), InputError> {
+    fn compute(shared: &mut &SharedEngine<'_>, payer: &Payer) -> Result<(), InputError> {
         match shared {
-            Shared::Fast(prepared) => engine::assess_payer(prepared, payer).map(drop),
-            Shared::Reference(context) => rules::assess(payer, context).map(drop),
+            SharedEngine::Fast(prepared) => engine::assess_payer(prepared, payer).map(drop),
+            SharedEngine::Reference(context) => rules::assess(payer, context).map(drop),
         }
         .map_err(error)
     }
 
     fn write(
-        shared: &mut &Shared<'_>,
+        shared: &mut &SharedEngine<'_>,
         payer: &Payer,
         w: &mut JsonWriter<'_>,
     ) -> Result<(), InputError> {
         let assessment = match shared {
-            Shared::Fast(prepared) => match engine::assess_payer(prepared, payer).map_err(error)? {
-                Assessed::Fast(figures) => {
-                    w.element();
-                    write_figures(w, payer, &figures, prepared);
-                    return Ok(());
+            SharedEngine::Fast(prepared) => {
+                match engine::assess_payer(prepared, payer).map_err(error)? {
+                    Assessed::Fast(figures) => {
+                        w.element();
+                        write_figures(w, payer, &figures, prepared);
+                        return Ok(());
+                    }
+                    Assessed::Reference(assessment) => assessment,
                 }
-                Assessed::Reference(assessment) => assessment,
-            },
-            Shared::Reference(context) => rules::assess(payer, context).map_err(error)?,
+            }
+            SharedEngine::Reference(context) => rules::assess(payer, context).map_err(error)?,
         };
         w.element();
         write_assessment(w, &assessment);

@@ -1,0 +1,64 @@
+//! Where a document's bytes come from: its file mapped into memory whole
+//! ([`InputBytes`], [`load`]), or standard input read to its end; and the
+//! input's name in messages.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::Path;
+
+use anyhow::{Context as _, Result};
+
+/// A whole input: a file mapped into memory (no copy, and no pages
+/// faulted in for a buffer), or standard input read to its end.
+pub(super) enum InputBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl std::ops::Deref for InputBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            InputBytes::Mapped(map) => map,
+            InputBytes::Read(bytes) => bytes,
+        }
+    }
+}
+
+/// The input at `path` (`-`: standard input), whole.
+pub(super) fn load(path: &Path) -> Result<InputBytes> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+        return Ok(InputBytes::Read(bytes));
+    }
+    let cannot = || format!("cannot read {}", path.display());
+    let file = fs::File::open(path).with_context(cannot)?;
+    let length = file.metadata().with_context(cannot)?.len();
+    if length == 0 || !file.metadata().with_context(cannot)?.is_file() {
+        // Nothing to map (or a pipe given by name): read it.
+        let mut bytes = Vec::new();
+        (&file).read_to_end(&mut bytes).with_context(cannot)?;
+        return Ok(InputBytes::Read(bytes));
+    }
+    // SAFETY: the map is read only, and only while the command runs; a
+    // file changed by another program meanwhile can give wrong bytes
+    // (caught by the parser as bad input) but not unsafety in this
+    // program, which never assumes the bytes stay the same (each piece is
+    // parsed once). That is the contract of every tool that maps its
+    // input (ripgrep, for one).
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.with_context(cannot)?;
+    Ok(InputBytes::Mapped(map))
+}
+
+/// The input's name in messages: its path, or "standard input" for `-`.
+pub(super) fn input_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
