@@ -105,6 +105,22 @@ pub fn answer(request: Request) -> Result<()> {
             let held = hold(setting, scale, seed, reports).map_err(anyhow::Error::msg)?;
             println!("{}", serde_json::to_string(&held)?);
         }
+        Request::CountForms {
+            lesson,
+            scale,
+            seed,
+            contrast,
+        } => {
+            let lesson = find_lesson(&lesson)?;
+            let prepared = if contrast {
+                lesson
+                    .prepare_contrast(seed)
+                    .context("count-forms --contrast counts a lesson with a contrast")?
+            } else {
+                lesson.prepare(scale, seed)
+            };
+            mizan::lab::counters::run_forms(prepared.as_ref());
+        }
         Request::RunOne { .. } => {
             anyhow::bail!("run-one is the exercise checker's (`cargo exercise`), not mizan's")
         }

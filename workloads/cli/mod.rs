@@ -47,6 +47,11 @@ enum Command {
     /// away), a pprof profile and the book's section with the top frames,
     /// as book/src/generated/profiles/<workload>-<technique>-<form>.{svg,pb,md}.
     Profile(lab::ProfileArgs),
+    /// Count every form's instructions, branches, mispredictions and
+    /// simulated cache misses under callgrind (deterministic), into the
+    /// book's generated/counters.json and a table a lesson; lessons not
+    /// named keep their earlier counts.
+    Counters(lab::CountersArgs),
     /// Render every lesson's why under every verdict of every ratio it
     /// cites, into the book's generated/whys.md (for a reviewer; a test
     /// holds it current and finds contradictions in it).
@@ -108,6 +113,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Report { results, output }) => lab::report(&results, &output),
         Some(Command::Profile(args)) => lab::profile(args),
         Some(Command::Compare { a, b }) => lab::compare(&a, &b),
+        Some(Command::Counters(args)) => lab::counters(args),
         Some(Command::Whys { output }) => {
             std::fs::write(&output, mizan::lab::why::renderings(&registry::lessons()))?;
             println!("{}", output.display());

@@ -133,6 +133,20 @@ pub enum Request {
         #[arg(long, default_value_t = 3)]
         reports: usize,
     },
+    /// Build a lesson's input and run every form twice, the second time
+    /// through `counters::counted_form` (what `mizan counters` counts under
+    /// callgrind).
+    #[command(hide = true)]
+    CountForms {
+        lesson: String,
+        #[arg(long, value_enum, default_value_t = Scale::Tiny)]
+        scale: Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// The lesson's contrast (at its own scale) instead.
+        #[arg(long)]
+        contrast: bool,
+    },
     /// One function of an exercise run once on its lesson's input (what
     /// callgrind counts for `cargo exercise check --instructions`).
     #[command(hide = true)]
@@ -256,6 +270,21 @@ impl Request {
                 ]);
                 args.extend(["--reports".into(), s(reports)]);
             }
+            Request::CountForms {
+                lesson,
+                scale,
+                seed,
+                contrast,
+            } => {
+                args.extend(["count-forms".into(), lesson.clone()]);
+                args.extend([
+                    "--scale".into(),
+                    scale.name().into(),
+                    "--seed".into(),
+                    s(seed),
+                ]);
+                args.extend(contrast.then(|| "--contrast".to_owned()));
+            }
             Request::RunOne { id, function, seed } => {
                 args.extend([
                     "run-one".into(),
@@ -344,6 +373,12 @@ mod tests {
                 scale: Scale::Bank,
                 seed: 4,
                 reports: 5,
+            },
+            Request::CountForms {
+                lesson: "zakat/hashing".into(),
+                scale: Scale::Small,
+                seed: 2,
+                contrast: true,
             },
             Request::RunOne {
                 id: "murabaha/pooling".into(),

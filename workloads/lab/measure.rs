@@ -136,6 +136,25 @@ pub fn format_allocations(count: u64) -> String {
     format!("{} {noun}", format_count(count))
 }
 
+/// A count over its records for a table or a sentence, never `0` for a
+/// count that is not: three places from 0.001 up, two significant digits
+/// below (`0.00022`).
+pub fn format_per_record(count: u64, records: u64) -> String {
+    let value = count as f64 / records.max(1) as f64;
+    if count > 0 && value < 0.001 {
+        let digits = (-value.log10()).ceil() as usize + 1;
+        format!("{value:.digits$}")
+    } else if value >= 100.0 {
+        format_count(value.round() as u64)
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else if value >= 1.0 {
+        format!("{value:.2}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,9 @@
 //! - [`tables`]: the results as Markdown tables.
 //! - [`alloc`]: the counting global allocator, over the system allocator
 //!   or mimalloc.
-//! - [`instructions`]: instruction counts under callgrind.
+//! - [`instructions`]: instruction counts under callgrind; [`counters`],
+//!   every form's instructions, branches, mispredictions and simulated
+//!   cache misses (`mizan counters`).
 //! - [`builds`]: the build-settings lessons (`mizan builds`): the
 //!   optimized pipelines built four ways, timed in their own processes.
 //! - [`profile`]: CPU profiles (flamegraph, pprof protobuf, top frames),
@@ -37,6 +39,7 @@ pub mod builds;
 pub mod chart;
 pub mod child;
 pub mod compare;
+pub mod counters;
 pub mod diff;
 pub mod exercise;
 pub mod instructions;

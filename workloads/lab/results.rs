@@ -38,6 +38,10 @@ pub struct LessonResult {
     /// the technique stops paying): what that input is.
     #[serde(default)]
     pub contrast: Option<String>,
+    /// Its counters under callgrind (`mizan counters`), joined to the
+    /// timings when the book's pages are written; not part of a run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counters: Option<super::counters::LessonCounts>,
 }
 
 /// One form's figures.

@@ -564,6 +564,7 @@ impl<'a> LessonRun<'a> {
             allocators: self.lesson.allocators(),
             seconds: self.elapsed.as_secs_f64(),
             contrast: self.contrast.map(str::to_owned),
+            counters: None,
         }
     }
 

@@ -346,6 +346,7 @@ mod tests {
                 allocators: None,
                 seconds: 1.0,
                 contrast: None,
+                counters: None,
             }],
         };
         let quiet = markdown(&report(1.95));

@@ -17,6 +17,8 @@
 //! | `{peak:FORM}` | one warm run's peak heap: `82.0 MB` |
 //! | `{faults:FORM}` | one warm run's minor page faults: `20,112` |
 //! | `{records}` | the records of a run: `50,000` |
+//! | `{instructions}` | callgrind's instructions a record, naive → optimized: `568 → 213 a record (2.67× fewer)` |
+//! | `{branches}`, `{mispredicted}`, `{indirect}`, `{d1_misses}`, `{ll_misses}` | the same for the other counters of `mizan counters` |
 //!
 //! `FORM` is `naive`, `optimized` or a further form's name. Each may be
 //! prefixed `contrast.` (`{contrast.speedup}`, `{contrast.records}`) for
@@ -32,6 +34,10 @@
 //! measurable here ({speedup})|loss padding costs more than it saves
 //! ({speedup})}
 //! ```
+//!
+//! A counter is a conditional's subject too (`{?instructions|gain …|same
+//! …|loss …}`): a gain when the optimized form (or `FORM`) counts at least
+//! 5 % fewer, a loss when 5 % more, the same between.
 //!
 //! `gain`, `same` and `loss` are required; `unreliable` (a thread result
 //! timed while another process held a core) may be given, and otherwise
@@ -54,7 +60,7 @@ use super::stats::{Ratio, Verdict, number};
 use super::tables::prose;
 
 /// The placeholders a `why` may use (before any `:FORM`).
-pub const PLACEHOLDERS: [&str; 8] = [
+pub const PLACEHOLDERS: [&str; 14] = [
     "speedup",
     "over_naive",
     "over_before",
@@ -63,7 +69,28 @@ pub const PLACEHOLDERS: [&str; 8] = [
     "peak",
     "faults",
     "records",
+    "instructions",
+    "branches",
+    "mispredicted",
+    "indirect",
+    "d1_misses",
+    "ll_misses",
 ];
+
+/// The placeholders that are counters of `mizan counters`: naive against
+/// the optimized form (or `FORM`).
+pub const COUNTERS: [&str; 6] = [
+    "instructions",
+    "branches",
+    "mispredicted",
+    "indirect",
+    "d1_misses",
+    "ll_misses",
+];
+
+/// How far a counter must move to be a gain or a loss: counts are exact,
+/// but a change of a few per cent is not what explains a ratio of time.
+pub const COUNTER_MOVE: f64 = 1.05;
 
 /// The placeholders that are ratios, and so have a verdict.
 pub const RATIOS: [&str; 3] = ["speedup", "over_naive", "over_before"];
@@ -417,18 +444,48 @@ fn verdict_of(
         Some(inside) => (inside, contrast?),
         None => (inside, result),
     };
-    let m = result.measured.as_ref()?;
     let (name, form) = match inside.split_once(':') {
         Some((name, form)) => (name, Some(form)),
         None => (inside, None),
     };
+    if COUNTERS.contains(&name) {
+        let (before, after) = counter_pair(result, name, form)?;
+        let moved = before as f64 / (after as f64).max(1.0);
+        return Some(
+            if before == after || (1.0 / COUNTER_MOVE..COUNTER_MOVE).contains(&moved) {
+                Branch::Same
+            } else if moved >= COUNTER_MOVE {
+                Branch::Gain
+            } else {
+                Branch::Loss
+            },
+        );
+    }
     if !RATIOS.contains(&name) {
         return None;
     }
+    let m = result.measured.as_ref()?;
     if !m.reliable() {
         return Some(Branch::Unreliable);
     }
     ratio(m, name, form).map(|r| Branch::of(r.verdict()))
+}
+
+/// A counter's counts of the naive form and of the optimized form (or
+/// `form`), from the lesson's counters.
+fn counter_pair(result: &LessonResult, name: &str, form: Option<&str>) -> Option<(u64, u64)> {
+    let counts = result.counters.as_ref()?;
+    let get = |f: &super::counters::FormCounts| match name {
+        "instructions" => f.instructions,
+        "branches" => f.branches,
+        "mispredicted" => f.mispredicted,
+        "indirect" => f.indirect,
+        "d1_misses" => f.d1_misses,
+        _ => f.ll_misses,
+    };
+    let naive = counts.form("naive")?;
+    let other = counts.form(form.unwrap_or("optimized"))?;
+    Some((get(naive), get(other)))
 }
 
 fn ratio<'m>(m: &'m super::results::Measured, name: &str, form: Option<&str>) -> Option<&'m Ratio> {
@@ -442,11 +499,14 @@ fn ratio<'m>(m: &'m super::results::Measured, name: &str, form: Option<&str>) ->
 }
 
 fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
-    let m = result.measured.as_ref()?;
     let (name, form_name) = match placeholder.split_once(':') {
         Some((name, form)) => (name, Some(form)),
         None => (placeholder, None),
     };
+    if COUNTERS.contains(&name) {
+        return counter_text(result, name, form_name);
+    }
+    let m = result.measured.as_ref()?;
     let form = |wanted: Option<&str>| -> Option<&FormResult> {
         let wanted = wanted?;
         m.forms.iter().find(|f| f.name == wanted)
@@ -469,16 +529,27 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
     }
 }
 
-/// `count` over `records`, never `0` for a count that is not: two
-/// significant digits below a thousandth (`0.00022`).
-pub fn per_record(count: u64, records: u64) -> String {
-    let value = count as f64 / records.max(1) as f64;
-    if count > 0 && value < 0.001 {
-        let digits = (-value.log10()).ceil() as usize + 1;
-        format!("{value:.digits$}")
+/// A counter, naive → the optimized form (or `form`), a record:
+/// `568 → 213 a record (2.67× fewer)`.
+fn counter_text(result: &LessonResult, name: &str, form: Option<&str>) -> Option<String> {
+    let (before, after) = counter_pair(result, name, form)?;
+    let records = result.counters.as_ref()?.records;
+    let per = |n: u64| per_record(n, records);
+    let moved = before as f64 / (after as f64).max(1.0);
+    let how = if before == after || (1.0 / COUNTER_MOVE..COUNTER_MOVE).contains(&moved) {
+        "within 5 %".to_owned()
+    } else if moved >= COUNTER_MOVE {
+        format!("{}× fewer", number(moved))
     } else {
-        number(value)
-    }
+        format!("{}× more", number(1.0 / moved))
+    };
+    Some(format!("{} → {} a record ({how})", per(before), per(after)))
+}
+
+/// `count` over `records`, never `0` for a count that is not (see
+/// [`super::measure::format_per_record`]).
+pub fn per_record(count: u64, records: u64) -> String {
+    super::measure::format_per_record(count, records)
 }
 
 /// A lesson's paragraph rendered (marked, see [`render_marked`]) under
@@ -496,7 +567,7 @@ pub fn scenarios(lesson: &dyn super::lesson::Lesson) -> Vec<(String, String)> {
     let mut keys: Vec<String> = Vec::new();
     for (name, form) in placeholders(why) {
         let bare = name.trim_start_matches(CONTRAST);
-        if RATIOS.contains(&bare) {
+        if RATIOS.contains(&bare) || COUNTERS.contains(&bare) {
             let key = match form {
                 Some(form) => format!("{name}:{form}"),
                 None => name.clone(),
@@ -574,6 +645,47 @@ fn synthetic(
             .map_or(all, |(_, b)| *b)
     };
     let last = forms.len() - 1;
+    // Each counter of each form: naive's 1,000, a form's 500 for a gain,
+    // 1,000 for the same, 2,000 for a loss.
+    let counts = super::counters::LessonCounts {
+        id: id.to_owned(),
+        contrast: (!prefix.is_empty()).then(String::new),
+        scale: super::lesson::Scale::Small,
+        records: 100,
+        threads: scaling,
+        forms: forms
+            .iter()
+            .enumerate()
+            .map(|(idx, name)| {
+                let count = |counter: &str| -> u64 {
+                    if idx == 0 {
+                        return 1_000;
+                    }
+                    let named = format!("{prefix}{counter}:{name}");
+                    let bare = format!("{prefix}{counter}");
+                    let branch = overrides
+                        .iter()
+                        .find(|(k, _)| *k == named || (idx == last && *k == bare))
+                        .map_or(all, |(_, b)| *b);
+                    match branch {
+                        Branch::Gain | Branch::Unreliable => 500,
+                        Branch::Same => 1_000,
+                        Branch::Loss => 2_000,
+                    }
+                };
+                super::counters::FormCounts {
+                    name: (*name).to_owned(),
+                    instructions: count("instructions"),
+                    branches: count("branches"),
+                    mispredicted: count("mispredicted"),
+                    indirect: count("indirect"),
+                    d1_misses: count("d1_misses"),
+                    ll_misses: count("ll_misses"),
+                    allocations: 600,
+                }
+            })
+            .collect(),
+    };
     let form_results = forms
         .iter()
         .enumerate()
@@ -629,6 +741,7 @@ fn synthetic(
         allocators: None,
         seconds: 1.0,
         contrast: None,
+        counters: Some(counts),
     }
 }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::command::{Options, Summary, progress_bar};
 use super::domain::Domain;
+use super::one_pass::one_pass;
 use super::output::{Output, SpareBuffers, send, with_writer};
 use super::parts::per_part;
 use super::source::{input_name, load};
@@ -26,11 +27,8 @@ pub(super) fn document<D: Domain>(options: &Options, output: &mut Output) -> Res
     let name = input_name(&options.input);
     let bytes = load(&options.input)?;
     let bad_input = || format!("bad input in {}", options.input.display());
-    // Named inline, not in a `use` line: `tests/tidy.rs` reads a use
-    // tree with its white space removed and cuts it at `as`, which would
-    // cut `one_pass` short and send the import to `mod.rs`.
     if options.engine == Engine::Fast
-        && let Some(summary) = super::one_pass::one_pass::<D>(options, &bytes, output)?
+        && let Some(summary) = one_pass::<D>(options, &bytes, output)?
     {
         return Ok(summary);
     }
