@@ -2,10 +2,12 @@
 //! buffer and then sent on (here: appended to the run's output file,
 //! already sized), one payer after another.
 //!
-//! The naive form gives every receipt a fresh `String`, grown from nothing
-//! and freed once sent; the optimized form keeps one buffer for the run and
-//! clears it between receipts. The text is written by the same function in
-//! both forms; only the buffer's life differs.
+//! Both forms size the buffer for a receipt (growing it from nothing is
+//! pre-allocation's lesson, not this one's); the naive form allocates it
+//! afresh for every record and frees it once sent, the optimized form keeps
+//! one buffer for the run and clears it between receipts. The text is
+//! written by the same function in both forms; only the buffer's life
+//! differs.
 //!
 //! The contrast is another stage: the receipts written as each payer is
 //! assessed by the reference rules, where a receipt's few allocations are a
@@ -24,17 +26,28 @@ use super::inputs::{Receipts, receipt_payers_at, receipts, receipts_limit};
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     id: "zakat/pooling",
-    why: "Writing each receipt into a fresh String grows it from nothing to its couple of \
-          hundred bytes, doubling as it goes ({allocations_per_record:naive} allocations a \
-          receipt in this run), and frees it, for every payer. One buffer kept for the run \
-          and cleared between receipts reaches the largest receipt's size in a few steps \
-          and then allocates nothing; here that measured {speedup}. The contrast writes the \
-          same receipts as each payer is assessed by the reference rules: the same \
-          allocations saved, now beside a Decimal assessment and a calendar conversion \
-          a payer, measured {contrast.speedup}; the gain shrinks with the share of the \
-          record's work that allocating was. Pooling pays where the \
-          same temporary is made again and again in a loop; it costs a buffer as large as \
-          the largest record, kept for the run, and a form that must remember to clear it.",
+    why: "Both forms write each receipt into a buffer sized for a receipt and copy it to \
+          the file; the naive form allocates that buffer afresh for every payer and frees \
+          it after the copy ({allocations_per_record:naive} allocations a receipt), the \
+          optimized form keeps one for the run and clears it \
+          ({allocations_per_record:optimized}). What reuse saves is a malloc and a free a \
+          receipt, and glibc's thread cache hands a freed block of that size straight back \
+          to the next malloc. {?speedup|gain Here reuse measured {speedup}, \
+          {?instructions|gain and the instructions fell with it ({instructions}).|same \
+          though no counter moved with it (instructions {instructions}).|loss though the \
+          instructions rose ({instructions}).}|same Here the two are within the noise \
+          ({speedup}), {?instructions|gain though the instructions fell \
+          ({instructions}).|same and so are the instructions ({instructions}).|loss and \
+          the instructions rose ({instructions}).}|loss Here reuse measured {speedup} \
+          (instructions {instructions}).} The contrast makes the same saving beside a \
+          Decimal assessment and a calendar conversion a payer, a larger share of the \
+          record's work: {?contrast.speedup|gain there it measured \
+          {contrast.speedup}.|same there the two are within the noise \
+          ({contrast.speedup}).|loss there it measured {contrast.speedup}.} Growing a \
+          buffer from nothing is another cost, pre-allocation's: reuse is worth its \
+          clutter where making the temporary costs more than the allocator's fast path (a \
+          large block, a table to set up, memory the kernel must map), and a buffer kept \
+          for the run stays as large as the largest record.",
     build: receipts,
     elements: |input| input.assessments.len() as u64,
     naive,
@@ -57,8 +70,9 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
         input: ContrastInput::Stage(&ASSESSED),
     }),
     practice: Practice::Rewrite(Exercise {
-        hint: "Every receipt gets a fresh String that grows from nothing and is freed once copied out. \
-         One buffer, cleared between receipts, keeps its capacity.",
+        hint: "Every receipt gets a fresh String, sized for a receipt, and frees it once copied out: \
+         one malloc and one free a record. One buffer, cleared between receipts, keeps \
+         its memory. How much can that save beside writing the text? The counters say.",
         compares: "the receipts file, byte for byte",
         keep: &[],
         may_call: &[],
@@ -88,12 +102,17 @@ pub const ASSESSED: LessonDef<ZakatInput, Vec<u8>> = LessonDef {
     practice: Practice::Contrast,
 };
 
+/// Room for a receipt: they average some 240 bytes (`zakat/string-building`'s
+/// optimized form sizes its document at 256 a receipt), so a fresh buffer
+/// this large is allocated once and never grows for most payers.
+pub const RECEIPT_BYTES: usize = 256;
+
 // ANCHOR: naive
-/// A fresh `String` for every receipt.
+/// A fresh `String` for every receipt, sized for a receipt.
 pub fn naive(input: &Receipts) -> Vec<u8> {
     let mut file = Vec::with_capacity(input.document_len);
     for a in &input.assessments {
-        let mut text = String::new();
+        let mut text = String::with_capacity(RECEIPT_BYTES);
         write_receipt(&mut text, a, input.currency.as_str());
         file.extend_from_slice(text.as_bytes());
     }
@@ -122,7 +141,7 @@ pub fn assessed_fresh(input: &ZakatInput) -> Vec<u8> {
     let mut file = Vec::new();
     for payer in &input.payers {
         let assessment = assess(payer, &context).expect("generated payers assess");
-        let mut text = String::new();
+        let mut text = String::with_capacity(RECEIPT_BYTES);
         write_receipt(&mut text, &assessment, input.currency.as_str());
         file.extend_from_slice(text.as_bytes());
     }
