@@ -58,7 +58,7 @@ pub const LESSON: LessonDef<Ledgers, Vec<Vec<Option<CivilDate>>>> = LessonDef {
         hint: "For every instalment the naive form sums the schedule from the first instalment and \
          scans the payments from the first. Both lists are already in order: what does the \
          answer for instalment k tell you about instalment k + 1?",
-        compares: "TODO",
+        compares: "the day every instalment of every contract was covered (or none), as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

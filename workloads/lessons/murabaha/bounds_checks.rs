@@ -68,7 +68,7 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
         hint: "Every schedule's loop indexes two slices by a counter. Count the instructions \
          (`--instructions`): what does the compiler do before each short loop to be allowed \
          to drop the checks, and what would let it skip that?",
-        compares: "TODO",
+        compares: "every instalment's days late, contract by contract, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

@@ -72,7 +72,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
          a worker that has drained its channel sleeps until the reader wakes it. How many \
          payments could one message carry, and what must stay the same: the routing, the \
          order each worker sees its payments in, and how many payments may wait in a channel.",
-        compares: "TODO",
+        compares: "every contract's ledger: payments, sum and last date, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

@@ -59,7 +59,7 @@ pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
         hint: "No two threads write the same counter, yet the threads slow each other down. How far \
          apart in memory are the two threads' counters, and what does a core fetch when it \
          writes one? `post` is generic over how a slot is laid out.",
-        compares: "TODO",
+        compares: "the tally: payments posted and their cents",
         keep: &[],
         may_call: &[],
         constraint: None,

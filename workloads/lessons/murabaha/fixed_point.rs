@@ -76,7 +76,7 @@ pub const LESSON: LessonDef<Priced, Schedules> = LessonDef {
          The costs are whole cents and the rates have ten places: an `i64` of cents and an \
          `i128` product hold every step. `murabaha::fixed` has the pieces; whatever you cannot \
          prove in range, hand to `decimal_schedule`.",
-        compares: "TODO",
+        compares: "every schedule, instalment by instalment, to the cent (or the contract handed back)",
         keep: &[],
         may_call: &[],
         constraint: None,

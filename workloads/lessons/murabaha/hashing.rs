@@ -56,7 +56,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     practice: Practice::Rewrite(Exercise {
         hint: "Every payment hashes its contract number with SipHash to find its ledger. The numbers \
          are not an attacker's: a faster hash is safe here. And they run from zero.",
-        compares: "TODO",
+        compares: "every contract's ledger: payments, sum and last date, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

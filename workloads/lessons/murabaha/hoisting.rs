@@ -65,7 +65,7 @@ pub const LESSON: LessonDef<Plans, Vec<Decimal>> = LessonDef {
     practice: Practice::Rewrite(Exercise {
         hint: "Every step of the fold divides one by one plus the rate, a long division in software. \
          Which values does that division depend on, and how often do they change?",
-        compares: "TODO",
+        compares: "every contract's present value, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

@@ -69,7 +69,7 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
     practice: Practice::Rewrite(Exercise {
         hint: "The month-end run: every contract processed in `Decimal`, every statement by \
          `format!`, one thread. Each earlier lesson is one rung of this ladder.",
-        compares: "TODO",
+        compares: "the run's statements document and portfolio totals, or the error",
         keep: &[],
         may_call: &[],
         constraint: None,

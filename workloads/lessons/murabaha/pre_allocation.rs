@@ -66,7 +66,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
     practice: Practice::Rewrite(Exercise {
         hint: "`flat_map(..).collect()` cannot know the number of rows in advance, so the Vec doubles \
          as it goes. The number of rows is the sum of the schedules' lengths.",
-        compares: "TODO",
+        compares: "every export row, field by field, in order",
         keep: &[],
         may_call: &[],
         constraint: None,

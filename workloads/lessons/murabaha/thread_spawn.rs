@@ -57,7 +57,7 @@ pub const LESSON: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
         hint: "Every batch starts a thread of its own and ends it when the batch is done. What does \
          the operating system do to start a thread, and how many batches share that cost? \
          The threads running at once must stay as many as the pool has.",
-        compares: "TODO",
+        compares: "every batch's totals: contracts, refusals, payments, profit and late charges, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

@@ -60,7 +60,7 @@ pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
     practice: Practice::Rewrite(Exercise {
         hint: "Each identifier is compared with every one before it: double the file, four times the \
          comparisons. What would let you ask \"have I seen this one?\" in one step?",
-        compares: "TODO",
+        compares: "every repeated identifier's position and its first's, in file order",
         keep: &[],
         may_call: &[],
         constraint: None,

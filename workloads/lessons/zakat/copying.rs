@@ -59,7 +59,7 @@ pub const LESSON: LessonDef<Regional, RegionTotals> = LessonDef {
         hint: "`entry` takes its key by value, so every payer's region name is cloned (allocated, \
          copied, freed) to find a total the map already has. The payers outlive the loop: \
          could the map's keys point into them?",
-        compares: "TODO",
+        compares: "every region's totals, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

@@ -74,7 +74,7 @@ pub const LESSON: LessonDef<ZakatInput, Result<Vec<Assessment>, InputError>> = L
         hint: "Every payer is assessed on one core while the others wait, and no payer's assessment \
          needs another's. The collected results must still come back in order, and a bad file \
          must still name its first bad payer, not whichever a thread found first.",
-        compares: "TODO",
+        compares: "every assessment, field by field in the payers' order, or the error",
         keep: &[],
         may_call: &[],
         constraint: None,

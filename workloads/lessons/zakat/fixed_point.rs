@@ -64,7 +64,7 @@ pub const LESSON: LessonDef<ZakatInput, Vec<Option<Decimal>>> = LessonDef {
         hint: "Every line is valued in `Decimal`: a 96-bit multiplication, a rescale and a rounding \
          in software. Values to the cent are integers of cents; an `i128` holds any product \
          of two of them. Whatever you cannot prove in range, hand to `decimal_wealth`.",
-        compares: "TODO",
+        compares: "every payer's valuation to the cent (or none where it has no wealth), as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

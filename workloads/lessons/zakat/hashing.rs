@@ -61,7 +61,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
         hint: "Every line is one look-up in a std HashMap, and every look-up hashes the key with \
          SipHash first. Is anyone choosing these keys to attack the table? If not, a faster \
          hash will do; and the key's parts are small numbers already.",
-        compares: "TODO",
+        compares: "the totals table: every key, its count and its sum as printed",
         keep: &[],
         may_call: &[],
         constraint: None,

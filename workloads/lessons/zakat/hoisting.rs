@@ -64,7 +64,7 @@ pub const LESSON: LessonDef<Hawl, Vec<bool>> = LessonDef {
         hint: "Every payer's hawl end is a trip through the Hijri calendar, compared with one zakat \
          date that never changes. If one start completes its hawl, does every earlier start? \
          Then which one day do you need to know?",
-        compares: "TODO",
+        compares: "every payer's hawl: complete or not, in the payers' order",
         keep: &[],
         may_call: &[],
         constraint: None,

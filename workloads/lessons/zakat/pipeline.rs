@@ -71,7 +71,7 @@ pub const LESSON: LessonDef<Population, Result<ZakatRun, InputError>> = LessonDe
         hint: "The whole run, from the parsed input to the receipts and the totals: assessment in \
          `Decimal`, receipts by `format!`, totals in a map keyed by region name, one thread. \
          Each earlier lesson is one rung of this ladder.",
-        compares: "TODO",
+        compares: "the run's receipts document and totals by region, or the error",
         keep: &[],
         may_call: &[],
         constraint: None,

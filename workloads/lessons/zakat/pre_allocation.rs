@@ -68,7 +68,7 @@ pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
         hint: "The index starts empty and doubles as it fills; every doubling allocates a new table \
          and hashes every key already in it again. How many identifiers will it hold at most? \
          That is known before the loop.",
-        compares: "TODO",
+        compares: "every repeated identifier's position and its first's, in file order",
         keep: &[],
         may_call: &[],
         constraint: None,

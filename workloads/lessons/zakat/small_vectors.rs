@@ -56,7 +56,7 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
         hint: "Every payer's lines are collected into a fresh Vec, sorted and dropped: one malloc and \
          one free per payer. How many wealth lines does a payer hold? `lines_per_payer` counts \
          them; a list that small can live on the stack.",
-        compares: "TODO",
+        compares: "every payer's sum and the positions of its three largest lines, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,
