@@ -4,7 +4,7 @@
 //! on another document: a
 //! statement's lines (instalment rows) are some three times as long as a
 //! receipt's, so each of the naive form's system calls carries more bytes,
-//! and buffering saves less per byte.
+//! and there are fewer calls a byte for buffering to remove.
 
 use crate::lab::api::{
     Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
@@ -19,14 +19,31 @@ use super::inputs::statements;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Document, Vec<u8>> = LessonDef {
     id: "murabaha/buffered-io",
-    why: "Every statement line written straight to a File, or printed with println!, is a \
-          system call of its own (two for writeln! on a File: the line and its newline), and \
-          the kernel's fixed cost per call is most of the work. A BufWriter gathers the rows \
-          and hands the kernel a block at a time: {speedup} for the same bytes on disk, less \
-          than for the receipts because a statement's rows are longer, so each call the \
-          naive form makes carries more. The contrast is the same statements \
-          already written in large pieces, where BufWriter passes each piece straight \
-          through and buys nothing ({contrast.speedup}).",
+    why: "Every statement row written with writeln! straight to a File is a write for the \
+          row and another for its newline, and println! takes the standard output's lock \
+          on every call and flushes at every newline, a system call a row. The optimized \
+          form puts a BufWriter in front of the same writeln!, which gathers the rows in \
+          memory and hands the kernel a block at a time; scripts/syscalls counts both \
+          forms' calls with strace (the chapter's table). A statement's rows are longer \
+          than a receipt's, so each call the naive form makes carries more bytes than in \
+          zakat/buffered-io; the two lessons' tables say what that does to the ratio. \
+          Callgrind counts only the process's own instructions, not the kernel's work \
+          behind a call ({instructions}), so it cannot show what the calls cost; the naive \
+          form's profile, with most of its samples in __GI___libc_write, does. \
+          {?speedup|gain Here buffering measured {speedup} for the same bytes on disk: the \
+          time follows the system calls, not the bytes.|same Here the two are within the \
+          noise ({speedup}), for the same bytes on disk.|loss Here buffering measured \
+          {speedup}, for the same bytes on disk.} The contrast writes the same statements \
+          in pieces larger than the buffer, which BufWriter passes straight through; the \
+          newline after each piece is a call of its own in either form, so by the code \
+          both make about two calls a piece (strace does not count the contrast). \
+          {?contrast.speedup|gain There buffering still measured {contrast.speedup}, which \
+          the calls do not explain.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There buffering measured {contrast.speedup}, probably \
+          the check of each write against the buffer and the copy of the newlines it \
+          holds, with no call to spare.} Buffer where many small writes go to one file or \
+          pipe and no reader waits for each line; where a line must reach its reader at \
+          once, flush it there.",
     build,
     elements: |input| input.lines.len() as u64,
     naive: unbuffered,

@@ -15,8 +15,8 @@
 //! only a stream already in memory allows.
 //!
 //! The contrast is a stage whose messages carry real work: the month-end
-//! run of `murabaha/thread-spawn`, a contract a message, where batching
-//! the messages has little left to save.
+//! run of `murabaha/thread-spawn`, a contract a message, where the
+//! handover is a small part of each message's work.
 
 use std::sync::mpsc::{SyncSender, sync_channel};
 
@@ -35,18 +35,39 @@ use super::inputs::{
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     id: "murabaha/channels",
-    why: "A reader hands every payment to the worker that owns its contract over a bounded \
-          channel. A message is cheap but not free: the sender takes the channel's slot, \
-          the receiver takes it back, and whenever a worker has drained its channel it goes \
-          to sleep and the reader must wake it with a system call. Sent one payment at a \
-          time, that cost is paid for posting that takes a few nanoseconds. Sent in batches, \
-          with the same bound on payments in flight, it is paid once a batch: {speedup}, \
-          and batches of sixteen measured {over_naive:batches-of-16}. \
-          Where no channel is needed at all (the stream is already in memory, and every \
-          worker can read it), the owner shards of murabaha/sharding measured \
-          {over_naive:owner-shards} over the naive form. The contrast sends a contract's \
-          whole month-end to a worker in each message: with that much work behind every \
-          message, batching measured {contrast.speedup}.",
+    why: "A reader hands every payment to the worker that owns its contract, over a \
+          bounded channel of its own. A message costs the channel's bookkeeping on both \
+          sides, and a worker that has drained its channel sleeps until the reader wakes \
+          it; the naive form makes that handover once a payment, for posting that is a few \
+          additions, and its profile has most of its samples in the channel's send and \
+          recv. The optimized form sends the payments in batches, with the same routing \
+          and the same bound on payments in flight: one handover a batch, and a vector \
+          allocated for each ({allocations:naive} allocations a run against \
+          {allocations:optimized}). {?speedup|gain Batching measured {speedup}.|same \
+          Batching made no measurable difference ({speedup}).|loss Batching measured \
+          {speedup}.|unreliable Batching's ratio is not reported: another process held a \
+          core while it ran.} Batches of sixteen are the rung between, with a vector \
+          allocated for every sixteen payments: their profile has many of its samples in \
+          malloc, free and glibc's arena lock (__lll_lock_wait_private), probably because \
+          each vector is allocated on the reader's thread and freed on a worker's. \
+          {?over_naive:batches-of-16|gain Against the naive form they measured \
+          {over_naive:batches-of-16}.|same Against the naive form they are within the \
+          noise ({over_naive:batches-of-16}).|loss Against the naive form they measured \
+          {over_naive:batches-of-16}.|unreliable Their ratio is not reported.} Where no \
+          channel is needed at all (the stream is already in memory, and every worker can \
+          read it), the owner shards of murabaha/sharding {?over_naive:owner-shards|gain \
+          measured {over_naive:owner-shards} against the naive form.|same are within the \
+          noise of the naive form ({over_naive:owner-shards}).|loss measured \
+          {over_naive:owner-shards} against the naive form.|unreliable are not reported.} \
+          Callgrind runs the threads one at a time, so its counts are of work, a spinning \
+          wait's included, not of contention: {instructions}. The contrast sends a \
+          contract's whole month-end in each message, far more work than the handover: \
+          {?contrast.speedup|gain there batching still measured {contrast.speedup}.|same \
+          there the two are within the noise ({contrast.speedup}).|loss there batching \
+          measured {contrast.speedup}.|unreliable there the ratio is not reported.} Batch \
+          the messages where each carries little work and throughput matters more than \
+          latency, and keep the bound on what is in flight; where the data are already in \
+          memory, each worker can read its own share with no channel at all.",
     build: payment_stream,
     elements: |input| input.payments.len() as u64,
     naive: a_message_a_payment,

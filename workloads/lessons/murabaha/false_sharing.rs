@@ -11,8 +11,8 @@
 //! (`crossbeam_utils::CachePadded`). Nothing else differs.
 //!
 //! The contrast is the same table written once a contract instead of once
-//! a payment (each part adds up a contract's payments in locals first),
-//! where the padding has nothing left to save.
+//! a payment (each part adds up a contract's payments in locals first), so
+//! that the line is written once a contract.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -27,17 +27,30 @@ use crate::murabaha::MurabahaInput;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
     id: "murabaha/false-sharing",
-    why: "Each thread posts its own contracts' payments and adds each one to its own slot of \
-          a shared table of counters, so that a monitor can read the run's progress: no two \
-          threads write the same counter. But the cores keep memory in cache lines, and a \
-          line written by one core must be fetched back by the other before it can write \
-          its own counter beside it: slots side by side in one table share a line, \
-          and the two cores pass it back and forth at every payment. Padding each slot to a \
-          line of its own (CachePadded) ends it: {speedup} at the run's thread count, while \
-          at one thread, with no other core to pass the line to, the two forms time alike \
-          (the thread tables). The contrast writes the same table once a contract instead \
-          of once a payment: with the line passed back and forth once a contract instead of \
-          once a payment, the padding measured {contrast.speedup}.",
+    why: "Each thread posts its own contracts' payments and adds each one to its own slot \
+          of a shared table of counters, with relaxed atomic additions, so that a monitor \
+          can read the run's progress: no two threads write the same counter. The naive \
+          form keeps the slots side by side, sixteen bytes each, so that neighbouring \
+          threads' slots share a cache line; the optimized form pads each slot to a line \
+          of its own (CachePadded), and nothing else differs. A core must hold a line \
+          alone to write it, so two cores writing counters in one line should take it from \
+          each other at every payment: that is what the lesson tests, and only the times \
+          can show it. {?speedup|gain At the run's thread count padding measured \
+          {speedup}.|same At the run's thread count the two layouts are within the noise \
+          ({speedup}).|loss At the run's thread count padding measured \
+          {speedup}.|unreliable At the run's thread count the ratio is not reported: \
+          another process held a core while it ran.} The thread tables time both forms at \
+          one thread too, where no other core wants the line. Callgrind runs the threads \
+          one at a time, so its counts are of work, not of contention, and no line ever \
+          moves between cores under it (instructions {instructions}, L1d misses \
+          {d1_misses}). The contrast writes the same table once a contract instead of once \
+          a payment, adding a contract's payments up in locals first: \
+          {?contrast.speedup|gain there padding still measured {contrast.speedup}.|same \
+          there the two layouts are within the noise ({contrast.speedup}).|loss there \
+          padding measured {contrast.speedup}.|unreliable there the ratio is not \
+          reported.} Pad what several threads write often; writing shared memory less \
+          often, as the contrast does, is the other remedy, and padding is the one that \
+          keeps every update visible as it happens.",
     build,
     elements: payments,
     naive: side_by_side,

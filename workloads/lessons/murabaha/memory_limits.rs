@@ -1,6 +1,6 @@
 //! `murabaha/memory-limits` (`mizan memory-limits`): the bank-scale
 //! portfolio run, report after report in one long-lived process, and what
-//! it costs the machine in memory under four allocator settings:
+//! it costs the machine in memory under five allocator settings:
 //!
 //! - `glibc`: glibc's malloc as it comes;
 //! - `glibc-trim`: the same, with `malloc_trim(0)` after each report, which

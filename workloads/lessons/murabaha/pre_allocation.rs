@@ -4,8 +4,9 @@
 //!
 //! The naive form collects a `flat_map` into a `Vec`: `collect` sizes its
 //! vector from the iterator's lower bound, which for a `flat_map` is zero,
-//! so the vector starts small and doubles its way up, copying every row it
-//! already holds at each step and touching fresh pages each time. The
+//! so the vector starts small and doubles its way up, moving the rows it
+//! already holds to a larger block at each step (the naive form's profile
+//! has the copies, in `__memcpy`). The
 //! optimized form counts the rows first (the lengths are known) and
 //! allocates the table once.
 
@@ -26,23 +27,30 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
     id: "murabaha/pre-allocation",
     why: "The schedule export flattens every contract's instalments into one table. \
           Collecting a flat_map cannot size the vector up front (its lower size bound is \
-          zero), so the table doubles its way up; counting the rows first and allocating \
-          once avoids that. Measured here: {speedup}. Once the table is large, glibc's \
-          realloc moves it with mremap, which remaps pages instead of copying them; and both \
-          forms must write the whole table ({peak:optimized} of it), which is the \
-          speed-of-light time. Where that memory is new to the process, every fresh page \
-          is a fault into the kernel for either form; where glibc hands back a table \
-          freed in the run before, there is none ({faults:naive} minor faults grown, \
-          {faults:optimized} sized, in this run). The contrast is a stage \
-          of many small vectors: the future cash flows of the contracts at or near \
-          maturity, three instalments or fewer each, collected from a filter against each \
-          sized to its schedule ({contrast.speedup}). A Vec's first push reserves room for \
-          four, so the grown vectors are allocated once or not at all, while the sized ones \
-          reserve a whole schedule each, empty or not \
-          ({contrast.allocations_per_record:naive} against \
-          {contrast.allocations_per_record:optimized} allocations a contract). Pre-allocate \
-          where growth is repeated copying of something large; size a vector to what it \
-          will hold, not to an upper bound far above it.",
+          zero), so the table grows by doubling, and a step moves the rows so far to a \
+          larger block: the naive form's profile has a large share of its samples in \
+          __memcpy, and the allocation count counts the steps ({allocations:naive} \
+          allocations grown against {allocations:optimized} sized). The optimized form \
+          counts the rows first and allocates the table once, with no copies; callgrind \
+          counts {instructions} instructions. What neither form can avoid is writing the \
+          whole table ({peak:optimized}), which the speed of light does too; where that \
+          memory is new to the process, every page written first is a minor fault \
+          ({faults:naive} grown, {faults:optimized} sized, in this run). {?speedup|gain \
+          Here sizing measured {speedup}.|same Here the two are within the noise \
+          ({speedup}): once the copies are gone, what is left is writing the table, which \
+          both forms do, probably with its page faults where the memory is new.|loss Here \
+          sizing measured {speedup}.} The contrast is a stage of many small vectors: the \
+          future cash flows of the contracts at or near maturity, three instalments or \
+          fewer each, collected from a filter against each sized to its contract's \
+          schedule. A Vec's first push reserves room for four, so a grown vector is \
+          allocated once or not at all, while a sized one reserves a whole schedule, empty \
+          or not ({contrast.allocations:naive} allocations grown against \
+          {contrast.allocations:optimized} sized, for {contrast.records} contracts). \
+          {?contrast.speedup|gain There sizing still measured {contrast.speedup}.|same \
+          There the two are within the noise ({contrast.speedup}).|loss There sizing \
+          measured {contrast.speedup}, probably the allocations it adds.} Pre-allocate \
+          where growth repeatedly copies or rebuilds something large; size a vector to \
+          what it will hold, not to an upper bound far above it.",
     build,
     elements: |input| input.results.len() as u64,
     naive,

@@ -30,16 +30,38 @@ use super::inputs::{Ledger, PaymentStream, ledgers_by_index, owner_shards, payme
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     id: "murabaha/sharding",
-    why: "Posting payments from every core into one Mutex over the ledgers makes the cores \
-          queue for the lock on every payment. Striping the ledgers over sixteen locks lets \
-          threads mostly take different locks. Every form keeps the same vector of ledgers \
-          indexed by contract; only the sharing differs. Sharding by owner does better: each \
-          thread owns a range of contracts, reads the whole stream and posts only its own \
-          contracts' payments into its own slice: one writer a ledger, nothing locked or \
-          merged: {speedup} over the global lock, and {over_before:optimized} over the \
-          sequential loop on one thread, the baseline that matters. Reading the stream \
-          once per thread is the price; on a branch's few \
-          thousand payments one thread wins (the shards are {contrast.over_before:optimized}).",
+    why: "Posting payments from every core into one Mutex over the ledgers makes every \
+          thread take the one lock for every payment: the naive form's profile has most of \
+          its samples in the lock, its spin and its unlock. Striping the ledgers over \
+          sixteen locks lets threads mostly take different ones. The optimized form shards \
+          by owner: each thread owns a range of contracts, reads the whole stream and \
+          posts only its own contracts' payments into its own slice, one writer a ledger, \
+          nothing locked or merged; a sequential loop is the baseline, and every form \
+          keeps the same vector of ledgers indexed by contract. {?speedup|gain Over the \
+          global lock the owner shards measured {speedup}|same Against the global lock the \
+          owner shards are within the noise ({speedup})|loss Against the global lock the \
+          owner shards measured {speedup}|unreliable Against the global lock the ratio is \
+          not reported}; {?over_before:optimized|gain over the sequential loop, the \
+          baseline that matters, they measured {over_before:optimized}.|same against the \
+          sequential loop, the baseline that matters, they are within the noise \
+          ({over_before:optimized}).|loss against the sequential loop, the baseline that \
+          matters, they measured {over_before:optimized}.|unreliable against the \
+          sequential loop the ratio is not reported.} The sequential loop's work is \
+          posting, the Decimal addition and the ledger's update, not reading the stream: \
+          its profile is all post and Decimal's add_assign, and the speed of light, which \
+          reads every payment and nothing more, shows in the limit table how far below the \
+          loops reading alone is. Reading the whole stream on every thread is the shards' \
+          price. Callgrind runs the threads one at a time, so its counts are of work, a \
+          spinning wait's included, not of contention: {instructions}. The contrast is a \
+          branch's {contrast.records} payments: {?contrast.over_before:optimized|gain \
+          there the owner shards still measured {contrast.over_before:optimized} over the \
+          sequential loop.|same there the owner shards are within the noise of the \
+          sequential loop ({contrast.over_before:optimized}).|loss there the owner shards \
+          measured {contrast.over_before:optimized} against the sequential loop, probably \
+          because each thread's reading of the whole stream and its start outweigh so \
+          little posting.|unreliable there the ratio is not reported.} Shard by owner \
+          where each item is enough work to share, and compare a parallel form with the \
+          sequential loop, not only with the lock.",
     build: payment_stream,
     elements: |input| input.payments.len() as u64,
     naive: global_lock,

@@ -31,15 +31,29 @@ use super::inputs::receipts;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Document, Vec<u8>> = LessonDef {
     id: "zakat/buffered-io",
-    why: "A File in Rust is not buffered: every writeln! to it goes to the kernel, as a write \
-          for the line and another for its newline, and each system call costs far more than \
-          copying a line. println! is line-buffered and takes the standard output's lock on \
-          every call, so it too makes a system call per line. A BufWriter gathers the lines in \
-          memory and hands the kernel a block at a time: {speedup} for the same bytes on \
-          disk, the calls down from nearly two a line to one a block (scripts/syscalls \
-          counts them with strace). The contrast is output that is already written in large \
-          pieces: there BufWriter passes each piece straight through and buys nothing \
-          ({contrast.speedup}).",
+    why: "A File in Rust is not buffered: every writeln! to it goes to the kernel as a \
+          write for the line and another for its newline, and println! takes the standard \
+          output's lock on every call and flushes at every newline, a system call a line. \
+          The optimized form puts a BufWriter in front of the same writeln!, which gathers \
+          the lines in memory and hands the kernel a block at a time; scripts/syscalls \
+          counts both forms' calls with strace (the chapter's table). Callgrind counts \
+          only the process's own instructions, not the kernel's work behind a call \
+          ({instructions}), so it cannot show what the calls cost; the naive form's \
+          profile, with most of its samples in __GI___libc_write, does. {?speedup|gain \
+          Here buffering measured {speedup} for the same bytes on disk: the time follows \
+          the system calls, not the bytes.|same Here the two are within the noise \
+          ({speedup}), for the same bytes on disk.|loss Here buffering measured {speedup}, \
+          for the same bytes on disk.} The contrast writes the same receipts in pieces \
+          larger than the buffer, which BufWriter passes straight through; the newline \
+          after each piece is a call of its own in either form, so by the code both make \
+          about two calls a piece (strace does not count the contrast). \
+          {?contrast.speedup|gain There buffering still measured {contrast.speedup}, which \
+          the calls do not explain.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There buffering measured {contrast.speedup}, probably \
+          the check of each write against the buffer and the copy of the newlines it \
+          holds, with no call to spare.} Buffer where many small writes go to one file or \
+          pipe and no reader waits for each line; where a line must reach its reader at \
+          once (a log that must survive a crash, a prompt), flush it there.",
     build,
     elements: |input| input.lines.len() as u64,
     naive: unbuffered,

@@ -9,8 +9,8 @@
 //!   as its threads ask for work, down to single payers if they keep
 //!   asking;
 //! - optimized: the same, never split below a run of payers
-//!   (`with_min_len`), so that a task is always a few hundred microseconds
-//!   of work however the threads steal.
+//!   (`with_min_len`), so that a task is always a run of payers, far more
+//!   work than starting it, however the threads steal.
 //!
 //! Every form collects every payer's result in order and then takes the
 //! first error in input order: rayon's own `collect` into a `Result` stops
@@ -39,20 +39,42 @@ use crate::zakat::rules::{Context, assess};
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<ZakatInput, Result<Vec<Assessment>, InputError>> = LessonDef {
     id: "zakat/data-parallelism",
-    why: "Each payer's assessment depends on nothing but the payer and the file's prices, so \
-          the loop can be split over the cores as it stands: par_iter instead of iter, and \
-          rayon hands each thread a share and lets an idle thread steal half of a busy \
-          one's. On {records} payers that measured {speedup} over the sequential loop at \
-          the run's thread count; the thread tables show each form at one thread and at \
-          every count up to the cores, and the sequential loop flat across them. Never \
-          splitting below a run of payers (with_min_len) changed the plain par_iter by \
-          {over_before:optimized}: rayon's adaptive splitting already makes few tasks when \
-          every item is a whole assessment. Its worth is the small input: the contrast is \
-          a household of {contrast.records} payers, where waking the pool's threads and \
-          joining them costs as much as the assessments. There the plain par_iter, which \
-          splits even eight payers, measured {contrast.over_naive:par-iter} against the \
-          sequential loop, and the form with a minimum run, which never splits them and so \
-          runs them on the calling thread, {contrast.speedup}.",
+    why: "Each payer's assessment depends on nothing but the payer and the file's prices, \
+          so the loop can be split over the cores as it stands: par_iter instead of iter, \
+          and rayon hands each thread a share and lets an idle thread steal half of a busy \
+          one's. The plain par_iter is the rung between; the optimized form is the same \
+          loop never split below a run of payers (with_min_len). Every form collects every \
+          result in order and takes the first error in input order, so they differ in the \
+          threads alone. {?speedup|gain On {records} payers the optimized form measured \
+          {speedup} over the sequential loop at the run's thread count.|same On {records} \
+          payers the optimized form and the sequential loop are within the noise \
+          ({speedup}) at the run's thread count.|loss On {records} payers the optimized \
+          form measured {speedup} against the sequential loop at the run's thread \
+          count.|unreliable On {records} payers the ratio is not reported: another process \
+          held a core while it ran.} The thread tables give each form at one thread and at \
+          every count up to the cores. Callgrind runs the threads one at a time, so its \
+          counts are of work, not of how the work shares the cores: {instructions}. \
+          Against the plain par_iter, the minimum run {?over_before:optimized|gain \
+          measured {over_before:optimized}.|same made no measurable difference \
+          ({over_before:optimized}), probably because rayon's splitting is adaptive and \
+          with items this heavy few steals happen.|loss measured \
+          {over_before:optimized}.|unreliable is not reported.} Its use is the small \
+          input: the contrast is a household of {contrast.records} payers, where waking \
+          the pool's threads and joining them may cost as much as the assessments. \
+          {?contrast.over_naive:par-iter|gain There the plain par_iter, which splits even \
+          a household, measured {contrast.over_naive:par-iter} over the sequential \
+          loop|same There the plain par_iter, which splits even a household, is within the \
+          noise of the sequential loop ({contrast.over_naive:par-iter})|loss There the \
+          plain par_iter, which splits even a household, measured \
+          {contrast.over_naive:par-iter} against the sequential loop|unreliable There the \
+          plain par_iter's ratio is not reported}; {?contrast.speedup|gain the form with a \
+          minimum run, which runs them all on the calling thread, measured \
+          {contrast.speedup}.|same the form with a minimum run, which runs them all on the \
+          calling thread, is within the noise of it ({contrast.speedup}).|loss the form \
+          with a minimum run, which runs them all on the calling thread, measured \
+          {contrast.speedup}.|unreliable the form with a minimum run is not reported \
+          either.} Split a loop over the cores where each item is far more work than a \
+          task, and give it a minimum run so that a small input stays on one thread.",
     build,
     elements: |input| input.payers.len() as u64,
     naive: sequential,

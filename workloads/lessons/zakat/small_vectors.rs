@@ -26,16 +26,28 @@ use super::inputs::is_wealth;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
     id: "zakat/small-vectors",
-    why: "Every payer's wealth lines are gathered into a temporary list to be sorted, and a \
-          Vec puts every such list on the heap ({allocations_per_record:naive} allocations a \
-          payer) for a handful of lines. A SmallVec keeps up to its inline size on the stack \
-          and goes to the heap only beyond it ({allocations_per_record:optimized} a payer), \
-          the inline size chosen from the distribution of lines per payer. The time saved is \
-          small at best, {speedup}: glibc serves a small block freed right after use from its \
-          per-thread cache, so a malloc and free pair is cheap, and sorting the lines is most \
-          of the work. Too small an inline size is the contrast: most payers spill, and pay \
-          the heap allocation the Vec made plus the copy out of the inline buffer \
-          (against the Vec, {over_naive:inline-two}).",
+    why: "Every payer's wealth lines are gathered into a temporary list, sorted and \
+          summed, and the list is dropped. A Vec puts every such list on the heap \
+          ({allocations_per_record:naive} allocations a payer, growth included); a \
+          SmallVec keeps up to its inline size in the value itself, on the stack, and goes \
+          to the heap only beyond it ({allocations_per_record:optimized} a payer), the \
+          inline size chosen from the distribution of lines per payer. What that removes \
+          is a malloc and a free a payer, and glibc serves a small block freed right after \
+          use from its per-thread cache: the naive form's profile has a small share of its \
+          samples in malloc, realloc and free, and both forms sort and sum the lines in \
+          Decimal, as the speed of light (the same sort, in one buffer kept for the run) \
+          does too. Callgrind counts {instructions} instructions and {branches} branches. \
+          {?speedup|gain Here the SmallVec measured {speedup}.|same Here the two are \
+          within the noise ({speedup}).|loss Here the SmallVec measured {speedup}.} Too \
+          small an inline size is the contrast: with room for two, most payers spill, and \
+          a spilled list makes the heap allocation the Vec made plus the copy out of the \
+          inline buffer ({allocations_per_record:inline-two} allocations a payer). \
+          {?over_naive:inline-two|gain Against the Vec it still measured \
+          {over_naive:inline-two}.|same Against the Vec it is within the noise \
+          ({over_naive:inline-two}).|loss Against the Vec it measured \
+          {over_naive:inline-two}.} A small vector is worth its inline buffer where \
+          allocation costs more than here: lists kept rather than dropped at once, an \
+          allocator under contention, or work around it that is cheap.",
     build,
     elements: |input| input.payers.len() as u64,
     naive,
