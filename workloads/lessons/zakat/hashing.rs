@@ -8,12 +8,19 @@
 //! - naive: `std::collections::HashMap`, whose default hasher is SipHash-1-3
 //!   with keys drawn at random per map, so that nobody can choose keys that
 //!   collide (HashDoS);
-//! - optimized: `ahash::AHashMap`, the same table with aHash, a hash built
-//!   on the AES round instructions: a few cycles for a short key instead of
-//!   SipHash's rounds, still keyed at random per process;
-//! - `dense-index`, the contrast: no hash at all. A currency code is three
-//!   capital letters, so it numbers itself (26³ codes); a region is a byte;
-//!   a class is one of five. A key is then an index into a plain array.
+//! - optimized: `ahash::AHashMap`, the same table with aHash, still keyed
+//!   at random per process. The lab builds for the baseline x86-64 target
+//!   (no `target-feature=+aes`), so aHash 0.8 compiles its fallback hash, a
+//!   folded 64×64→128-bit multiply a word, not its AES-round version: a few
+//!   multiplies for a short key instead of SipHash's rounds;
+//! - `dense-index`, a further form (a better technique, not a faster hash):
+//!   no hash at all. A currency code is three capital letters, so it
+//!   numbers itself (26³ codes); a region is a byte; a class is one of
+//!   five. A key is then an index into a plain array.
+//!
+//! The contrast ([`ASSESSED`]) keeps the two maps and gives each look-up a
+//! payer's whole assessment to follow: the totals by region as payers are
+//! assessed.
 
 use std::collections::HashMap;
 
@@ -22,25 +29,44 @@ use rust_decimal::Decimal;
 
 use crate::input::Currency;
 use crate::lab::api::ensure;
-use crate::lab::api::{Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Variant};
+use crate::lab::api::{
+    Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
+    Variant,
+};
+use crate::zakat::ZakatInput;
+use crate::zakat::receipt::format_receipt;
+use crate::zakat::rules::{Context, assess};
 
 use super::inputs::{
     CLASSES, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
+    receipt_payers_at,
 };
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     id: "zakat/hashing",
-    why: "Every line is one look-up in the totals map, and with std's HashMap every look-up \
-          first runs SipHash over the key: rounds of mixing that cost more than the look-up \
-          itself. ahash's AHashMap is the same hashbrown table with a hash built on the \
-          processor's AES instructions, a few cycles per key: here {speedup}. std's choice is \
-          still the right default where an attacker chooses the keys (identifiers from a \
-          request, say), since a map made to collide degrades to a list: aHash is keyed at \
-          random too and aims to resist that, but SipHash is a cryptographic function \
-          analysed for exactly this use, and aHash is not one. \
-          The dense index shows where a faster hash is the wrong fix: keys that are already \
-          small numbers need no hash and no table (against std's map, {over_naive:dense-index}).",
+    why: "Every line is one look-up in the totals map, and the two forms differ in the \
+          map's hasher alone: std's HashMap runs SipHash-1-3 over the key, rounds of \
+          mixing keyed at random; ahash's AHashMap is the same hashbrown table with aHash, \
+          which in this build (the baseline x86-64 target, no AES instructions enabled) is \
+          its fallback: a folded multiply a word. {?instructions|gain The instructions say \
+          where the time went: {instructions}, and the mispredicted branches \
+          {mispredicted} (SipHash's handling of a key's short tail).|same The instructions \
+          did not move ({instructions}).|loss The instructions rose ({instructions}).} \
+          {?speedup|gain In time the faster hash measured {speedup}.|same In time the two \
+          are within the noise ({speedup}).|loss In time the faster hash measured \
+          {speedup}.} The dense index, a further form, needs no hash at all: a currency \
+          code numbers itself and a region and a class are small numbers, so a key is an \
+          index into an array ({over_naive:dense-index} against std's map, \
+          {instructions:dense-index} instructions a line). The contrast keeps the two maps \
+          and gives every look-up a whole payer to follow: each payer assessed and its \
+          receipt printed with format!, then its zakat added to its region's total \
+          (instructions {contrast.instructions}). {?contrast.speedup|gain There the faster \
+          hash still measured {contrast.speedup}.|same There the hash is too small a share \
+          of a payer's work to measure ({contrast.speedup}).|loss There the faster hash \
+          measured {contrast.speedup}.} Keep std's SipHash where the keys come from \
+          outside and the map's worst case matters: the murabaha contrast shows what an \
+          unkeyed fast hash does under keys chosen to collide.",
     build: lines,
     elements: |input| input.lines.len() as u64,
     naive: std_siphash,
@@ -56,7 +82,11 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     allocators: None,
     variants: &[Variant::new("dense-index", dense_index)],
     scaling: false,
-    contrast: None,
+    contrast: Some(Contrast {
+        name: "totals by region as receipts are written",
+        scale: Scale::Small,
+        input: ContrastInput::Stage(&ASSESSED),
+    }),
     practice: Practice::Rewrite(Exercise {
         hint: "Every line is one look-up in a std HashMap, and every look-up hashes the key with \
          SipHash first. Is anyone choosing these keys to attack the table? If not, a faster \
@@ -148,6 +178,87 @@ pub fn dense_index(input: &Lines) -> Totals {
     totals
 }
 // ANCHOR_END: dense
+
+/// The contrast: every payer assessed by the reference rules (`Decimal`, a
+/// calendar conversion for the hawl) and its receipt written, and its
+/// zakat added to its region's total in a map keyed by the region's name:
+/// SipHash (naive) or aHash (optimized). One look-up a payer, beside a
+/// whole assessment and a receipt.
+pub const ASSESSED: LessonDef<ZakatInput, RegionDues> = LessonDef {
+    id: "zakat/hashing",
+    why: "",
+    build: |scale, seed| crate::zakat::generate::generate(receipt_payers_at(scale), seed),
+    elements: |input| input.payers.len() as u64,
+    naive: assessed_siphash,
+    optimized: assessed_ahash,
+    prepare: Prepare::NONE,
+    limit: None,
+    reference: None,
+    arbitrary: super::inputs::arbitrary_payers,
+    invariant: None,
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Contrast,
+};
+
+/// The contrast's output: every payer's receipt, and every region's payers
+/// and the zakat they owe, in the regions' order (`-` for payers without
+/// one).
+#[derive(Debug, serde::Serialize)]
+pub struct RegionDues {
+    /// The receipts, in the payers' order.
+    pub receipts: String,
+    /// Each region's payers and their zakat.
+    pub totals: std::collections::BTreeMap<String, (u64, Decimal)>,
+}
+
+// ANCHOR: assessed
+/// Every payer assessed and its receipt written, then its zakat added to
+/// its region's total in std's HashMap (SipHash-1-3 over the region's
+/// name).
+pub fn assessed_siphash(input: &ZakatInput) -> RegionDues {
+    let context = Context::of(input);
+    let mut receipts = String::new();
+    let mut totals: HashMap<&str, (u64, Decimal)> = HashMap::new();
+    for payer in &input.payers {
+        let assessment = assess(payer, &context).expect("generated payers assess");
+        receipts.push_str(&format_receipt(&assessment, input.currency));
+        let total = totals
+            .entry(payer.region.as_deref().unwrap_or("-"))
+            .or_default();
+        total.0 += 1;
+        total.1 += assessment.total_due;
+    }
+    let totals = totals.into_iter().map(|(r, t)| (r.to_owned(), t));
+    RegionDues {
+        receipts,
+        totals: totals.collect(),
+    }
+}
+
+/// The same with aHash's map.
+pub fn assessed_ahash(input: &ZakatInput) -> RegionDues {
+    let context = Context::of(input);
+    let mut receipts = String::new();
+    let mut totals: ahash::AHashMap<&str, (u64, Decimal)> = ahash::AHashMap::new();
+    for payer in &input.payers {
+        let assessment = assess(payer, &context).expect("generated payers assess");
+        receipts.push_str(&format_receipt(&assessment, input.currency));
+        let total = totals
+            .entry(payer.region.as_deref().unwrap_or("-"))
+            .or_default();
+        total.0 += 1;
+        total.1 += assessment.total_due;
+    }
+    let totals = totals.into_iter().map(|(r, t)| (r.to_owned(), t));
+    RegionDues {
+        receipts,
+        totals: totals.collect(),
+    }
+}
+// ANCHOR_END: assessed
 
 /// Lines over a key space of 256 regions, sixteen currencies and five
 /// classes (20,480 keys), either a few (the edges: none, one, a handful)
