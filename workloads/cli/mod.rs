@@ -77,9 +77,10 @@ enum Command {
     /// not part of the default run.
     Builds(own::BuildsArgs),
     /// `murabaha/memory-limits`: the bank-scale portfolio processed report
-    /// after report in long-lived processes under four allocator settings
+    /// after report in long-lived processes under five allocator settings
     /// (glibc as it comes, glibc trimmed after each report, glibc with one
-    /// arena, mimalloc): time a report beside peak and retained resident
+    /// arena, mimalloc, mimalloc collected after each report): time a
+    /// report beside peak and retained resident
     /// memory. Takes minutes: not part of the default run.
     MemoryLimits(own::MemoryLimitsArgs),
     /// Use the zakat domain directly.

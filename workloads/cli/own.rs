@@ -153,8 +153,8 @@ pub fn builds(args: BuildsArgs) -> Result<()> {
     )
 }
 
-/// `mizan memory-limits`: the bank-scale portfolio under four allocator
-/// settings.
+/// `mizan memory-limits`: the bank-scale portfolio under each of
+/// `memory_limits::SETTINGS`, the allocator settings it compares.
 pub fn memory_limits(args: MemoryLimitsArgs) -> Result<()> {
     let MemoryLimitsArgs {
         scale,

@@ -201,9 +201,9 @@ fn conditional_of(text: &str) -> Result<Piece, String> {
     let ratio = parts[0].trim().to_owned();
     let name = ratio.trim_start_matches(CONTRAST);
     let name = name.split(':').next().unwrap_or(name);
-    if !RATIOS.contains(&name) {
+    if !RATIOS.contains(&name) && !COUNTERS.contains(&name) {
         return Err(format!(
-            "{{?{ratio}…}}: a conditional is on a ratio ({RATIOS:?})"
+            "{{?{ratio}…}}: a conditional is on a ratio ({RATIOS:?}) or a counter ({COUNTERS:?})"
         ));
     }
     let mut branches = Vec::new();
