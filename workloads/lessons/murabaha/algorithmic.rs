@@ -50,9 +50,9 @@ pub const LESSON: LessonDef<Ledgers, Vec<Vec<Option<CivilDate>>>> = LessonDef {
     variants: &[],
     scaling: false,
     contrast: Some(Contrast {
-        name: "two years or less",
-        scale: Scale::Default,
-        input: ContrastInput::Build(short_contracts),
+        name: "one instalment at maturity",
+        scale: Scale::Small,
+        input: ContrastInput::Build(bullet_contracts),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "For every instalment the naive form sums the schedule from the first instalment and \
@@ -91,22 +91,27 @@ fn build(scale: Scale, seed: u64) -> Ledgers {
         Scale::Default => 500,
         Scale::Bank => 5_000,
     };
-    ledgers(n, seed, u32::MAX)
+    ledgers(n, seed, false)
 }
 
-/// The contrast: the contracts of two years or less among the sharding
-/// lesson's whole portfolio.
-fn short_contracts(scale: Scale, seed: u64) -> Ledgers {
-    ledgers(super::inputs::posting_contracts_at(scale), seed, 24)
+/// The contrast: the sharding lesson's portfolio sold instead with one
+/// deferred payment of the whole price at maturity (as commodity and trade
+/// murabaha often are), which each customer paid down as before: a
+/// schedule of one instalment, where the square of the schedule is the
+/// schedule.
+fn bullet_contracts(scale: Scale, seed: u64) -> Ledgers {
+    ledgers(super::inputs::posting_contracts_at(scale), seed, true)
 }
 
-/// The ledgers of the contracts of at most `max_term` months among `n`
-/// generated ones.
-fn ledgers(n: usize, seed: u64, max_term: u32) -> Ledgers {
+/// The ledgers of `n` generated contracts; with `bullet`, each priced with
+/// one instalment (a term of one month) and its payments kept.
+fn ledgers(n: usize, seed: u64, bullet: bool) -> Ledgers {
     Ledgers {
         contracts: crate::murabaha::generate::contracts(n, seed)
-            .filter(|contract| contract.term_months <= max_term)
-            .map(|contract| {
+            .map(|mut contract| {
+                if bullet {
+                    contract.term_months = 1;
+                }
                 let plan = crate::murabaha::rules::plan(&contract).expect("generated plans");
                 let mut payments = contract.payments.clone();
                 payments.sort_by_key(|p| p.date);
@@ -146,14 +151,16 @@ pub fn naive(input: &Ledgers) -> Vec<Vec<Option<CivilDate>>> {
         let mut covered_on = Vec::with_capacity(contract.amounts.len());
         for k in 0..contract.amounts.len() {
             let due: Decimal = contract.amounts[..=k].iter().sum();
-            // Nothing due yet (zero instalments so far): no payment covers it.
             let mut day = None;
-            let mut paid = Decimal::ZERO;
-            for payment in contract.payments.iter().take_while(|_| due > Decimal::ZERO) {
-                paid += payment.amount;
-                if paid >= due {
-                    day = Some(payment.date);
-                    break;
+            // Nothing due yet (zero instalments so far): no payment covers it.
+            if due > Decimal::ZERO {
+                let mut paid = Decimal::ZERO;
+                for payment in &contract.payments {
+                    paid += payment.amount;
+                    if paid >= due {
+                        day = Some(payment.date);
+                        break;
+                    }
                 }
             }
             covered_on.push(day);

@@ -2,31 +2,35 @@
 //! arrears report: for every instalment of every contract, the days
 //! between its due day and the day it was covered (or the as-of day, if it
 //! is not covered yet), zero for an instalment covered on time or not yet
-//! due. Each contract's schedule is its own loop, of 1 to 420 instalments.
+//! due. The instalments are held as columns, one vector of due days and
+//! one of covered days, and the report is one pass down them.
 //!
-//! - naive: a loop over indices, `due[i]` and `covered[i]` read by index:
-//!   the compiler cannot see that the two vectors are as long as the loop,
-//!   so it must keep a check of both indices, and a panic at exactly the
-//!   index that fails. LLVM keeps the loop fast by *versioning* it: it
-//!   tests the lengths once before the loop and runs a vectorized copy when
-//!   they hold, the checked scalar loop when not; the test and the scalar
-//!   remainder are paid once per schedule;
-//! - optimized: each schedule's two slices zipped with its part of the
-//!   output (split off once per schedule): nothing to check per element;
-//! - `lengths-asserted`: the indexing loop kept, over slices re-cut to the
-//!   loop's length before it, which shows the compiler the lengths.
+//! - naive: a loop over indices, `due[i]` and `covered[i]` read by index
+//!   and `late[i]` written by index. The compiler cannot see that
+//!   `covered` is as long as `due`, so it keeps a check of that index on
+//!   every iteration, and a check is a branch to a panic at exactly the
+//!   index that fails, after every write before it: the loop stays scalar,
+//!   one instalment at a time;
+//! - optimized: the three zipped: nothing to check, and the loop is
+//!   vectorized;
+//! - `lengths-asserted`: the indexing loop kept, over `covered` re-cut to
+//!   `due`'s length before it (`&covered[..n]`), one check for the loop,
+//!   which shows the compiler the lengths.
 //!
-//! The contrast is the whole portfolio as one long schedule: the versioned
-//! loop's once-per-loop cost is then paid once. The finding is that the
-//! compiler already removed what the lesson set out to remove.
-//! The evidence is the instruction count (`mizan run murabaha/bounds-checks
-//! --instructions`, under callgrind), not only the time.
+//! The contrast ([`BY_SCHEDULE`]) makes the same pass schedule by
+//! schedule, each schedule's two slices cut from one range, so that the
+//! compiler sees they are as long as each other: LLVM then tests the output
+//! index once before each loop and runs a vectorized copy, and zipping has
+//! little left to remove. The evidence is the counters (`mizan counters
+//! murabaha/bounds-checks`: instructions and branches a record), not only
+//! the time.
 
 use proptest::prelude::*;
 
 use crate::lab::api::ensure;
 use crate::lab::api::{
-    Contrast, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale, Variant,
+    Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
+    Variant,
 };
 
 /// The lesson's registry entry.
@@ -46,8 +50,8 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
           rewriting a loop for its bounds checks.",
     build,
     elements: |input| input.due.len() as u64,
-    naive,
-    optimized,
+    naive: column_indexed,
+    optimized: column_zipped,
     prepare: Prepare::NONE,
     limit: Some(Limit {
         name: SPEED_OF_LIGHT,
@@ -57,17 +61,18 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
     arbitrary,
     invariant: Some(a_day_count_an_instalment),
     allocators: None,
-    variants: &[Variant::new("lengths-asserted", lengths_asserted)],
+    variants: &[Variant::new("lengths-asserted", column_lengths_asserted)],
     scaling: false,
     contrast: Some(Contrast {
-        name: "one long schedule",
+        name: "schedule by schedule",
         scale: Scale::Default,
-        input: crate::lab::api::ContrastInput::Build(one_schedule),
+        input: ContrastInput::Stage(&BY_SCHEDULE),
     }),
     practice: Practice::Rewrite(Exercise {
-        hint: "Every schedule's loop indexes two slices by a counter. Count the instructions \
-         (`--instructions`): what does the compiler do before each short loop to be allowed \
-         to drop the checks, and what would let it skip that?",
+        hint: "The loop indexes three vectors by a counter, and nothing tells the compiler that \
+         `covered` is as long as `due`. Count the branches a record (`mizan counters`), or \
+         look for vector instructions in the loop: what would let the compiler drop the \
+         check, and with it the one-at-a-time loop?",
         compares: "every instalment's days late, contract by contract, as printed",
         keep: &[],
         may_call: &[],
@@ -133,12 +138,63 @@ fn build(scale: Scale, seed: u64) -> Aging {
     aging(crate::murabaha::generate::contracts(n.max(1), seed))
 }
 
-/// The contrast: the same portfolio as one schedule.
-fn one_schedule(scale: Scale, seed: u64) -> Aging {
-    let mut aging = build(scale, seed);
-    aging.ends = vec![aging.due.len()];
-    aging
+/// The contrast: the same pass, schedule by schedule.
+pub const BY_SCHEDULE: LessonDef<Aging, Vec<i32>> = LessonDef {
+    id: "murabaha/bounds-checks",
+    why: "",
+    build,
+    elements: |input| input.due.len() as u64,
+    naive,
+    optimized,
+    prepare: Prepare::NONE,
+    limit: None,
+    reference: None,
+    arbitrary,
+    invariant: None,
+    allocators: None,
+    variants: &[Variant::new("lengths-asserted", lengths_asserted)],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Contrast,
+};
+
+// ANCHOR: column_indexed
+/// One pass down the columns, every vector indexed by the loop counter.
+pub fn column_indexed(input: &Aging) -> Vec<i32> {
+    let mut late = vec![0; input.due.len()];
+    for i in 0..input.due.len() {
+        let end = input.covered[i].min(input.as_of);
+        late[i] = (end - input.due[i]).max(0);
+    }
+    late
 }
+// ANCHOR_END: column_indexed
+
+// ANCHOR: column_zipped
+/// One pass down the columns, zipped: nothing to check.
+pub fn column_zipped(input: &Aging) -> Vec<i32> {
+    input
+        .due
+        .iter()
+        .zip(&input.covered)
+        .map(|(&due, &covered)| (covered.min(input.as_of) - due).max(0))
+        .collect()
+}
+// ANCHOR_END: column_zipped
+
+// ANCHOR: column_lengths_asserted
+/// The indexing loop, over `covered` re-cut to `due`'s length first.
+pub fn column_lengths_asserted(input: &Aging) -> Vec<i32> {
+    let n = input.due.len();
+    let (due, covered) = (&input.due[..n], &input.covered[..n]);
+    let mut late = vec![0; n];
+    for i in 0..n {
+        let end = covered[i].min(input.as_of);
+        late[i] = (end - due[i]).max(0);
+    }
+    late
+}
+// ANCHOR_END: column_lengths_asserted
 
 // ANCHOR: limit
 /// The speed of light: read both vectors once and write the output once,
@@ -270,16 +326,17 @@ mod tests {
         assert_eq!(naive(&input), expected);
         assert_eq!(optimized(&input), expected);
         assert_eq!(lengths_asserted(&input), expected);
+        assert_eq!(column_indexed(&input), expected);
+        assert_eq!(column_zipped(&input), expected);
+        assert_eq!(column_lengths_asserted(&input), expected);
     }
 
     #[test]
-    fn the_inputs_are_a_portfolio_and_one_long_schedule() {
+    fn the_input_is_a_portfolio_of_ten_schedules() {
         let portfolio = build(Scale::Tiny, 1);
         assert_eq!(portfolio.due.len(), portfolio.covered.len());
         assert_eq!(portfolio.ends.len(), 10);
         assert_eq!(portfolio.schedules().count(), 10);
-        let one = one_schedule(Scale::Tiny, 1);
-        assert_eq!(one.schedules().count(), 1);
-        assert_eq!(naive(&one), naive(&portfolio));
+        assert_eq!(column_indexed(&portfolio), naive(&portfolio));
     }
 }

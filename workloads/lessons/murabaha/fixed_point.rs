@@ -21,9 +21,12 @@
 //! level instalment, `cost × i / (1 − (1 + i)^−n)`, in `Decimal`, once a
 //! contract.
 //!
-//! The contrast is a portfolio in a currency of three places (the Kuwaiti,
-//! Bahraini and Omani dinars have 1,000 fils or baisa): no cost is a whole
-//! number of cents, and every contract goes back to the reference.
+//! The contrast is a portfolio whose rates come from another system carried
+//! to twelve places, more than the fixed-point form holds: every contract's
+//! instalments are computed in cents, then the rate is found too fine, and
+//! the contract goes back to the reference, which computes it all again.
+//! (A cost with a third place, as the Kuwaiti, Bahraini and Omani dinars
+//! have, is handed back before any work: the tests show it.)
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -67,9 +70,9 @@ pub const LESSON: LessonDef<Priced, Schedules> = LessonDef {
     variants: &[],
     scaling: false,
     contrast: Some(Contrast {
-        name: "costs to the fils",
+        name: "rates to twelve places, every contract handed back",
         scale: Scale::Small,
-        input: ContrastInput::Build(three_places),
+        input: ContrastInput::Build(finer_rates),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "Every instalment and every period's profit is a `Decimal` product rounded to the cent. \
@@ -137,8 +140,21 @@ fn build(scale: Scale, seed: u64) -> Priced {
     priced(crate::murabaha::generate::contracts(n.max(1), seed).collect())
 }
 
-/// The contrast: the same contracts with a tenth of a cent (one fils) on
-/// every cost, at the rates the reference finds for them.
+/// The contrast: the same contracts, each rate carried to twelve places
+/// (the reference's rate and two more digits), so that every contract is
+/// handed back to the reference after its instalments were computed in
+/// cents.
+fn finer_rates(scale: Scale, seed: u64) -> Priced {
+    let mut input = build(scale, seed);
+    for rate in &mut input.rates {
+        *rate += Decimal::new(7, RATE_DP + 2);
+    }
+    input
+}
+
+/// The same contracts with a tenth of a cent (one fils) on every cost, at
+/// the rates the reference finds for them: handed back at the first step.
+#[cfg(test)]
 fn three_places(scale: Scale, seed: u64) -> Priced {
     let n = super::inputs::posting_contracts_at(scale) / 10;
     let mut contracts: Vec<Contract> =
@@ -326,6 +342,18 @@ mod tests {
         assert_eq!(optimized(&fils), expected);
         assert!(fils.contracts.iter().all(|c| cents(c.cost).is_none()));
         assert_eq!(expected.amounts.len(), fils.instalments());
+        // The contrast: every contract's instalments computed in cents, then
+        // handed back for its rate's twelve places.
+        let finer = finer_rates(Scale::Tiny, 5);
+        let expected = naive(&finer);
+        assert_eq!(optimized(&finer), expected);
+        assert_eq!(expected.amounts.len(), finer.instalments());
+        for (contract, rate) in finer.contracts.iter().zip(&finer.rates) {
+            assert_eq!(rate.scale(), RATE_DP + 2);
+            let cost = cents(contract.cost).expect("whole cents");
+            assert!(plan(contract, cost, &mut Vec::new()).is_some());
+            assert!(fixed_schedule(contract, *rate).is_none());
+        }
     }
 
     /// Half a cent exactly, where half-up rounding and any other rule part:

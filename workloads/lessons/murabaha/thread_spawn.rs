@@ -12,9 +12,10 @@
 //! process. Nothing else differs: what the lesson measures is starting a
 //! thread.
 //!
-//! The contrast is the same run with a branch's thousand contracts a
-//! task instead of a batch of eight: a start is then paid once per
-//! thousand contracts.
+//! The contrast is the same run cut into one task a thread (the portfolio
+//! halved on two cores): a start is then paid once a core for the whole
+//! run, as a program that starts its workers by hand for one long job
+//! does.
 
 use rayon::prelude::*;
 
@@ -49,9 +50,9 @@ pub const LESSON: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
     variants: &[],
     scaling: true,
     contrast: Some(Contrast {
-        name: "a branch a task",
+        name: "one task a thread",
         scale: Scale::Default,
-        input: ContrastInput::Stage(&BY_BRANCH),
+        input: ContrastInput::Stage(&ONE_A_THREAD),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "Every batch starts a thread of its own and ends it when the batch is done. What does \
@@ -64,17 +65,17 @@ pub const LESSON: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
     }),
 };
 
-/// The contrast: the same run, a branch's thousand contracts a task.
-pub const BY_BRANCH: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
+/// The contrast: the same run, one task a thread of the pool.
+pub const ONE_A_THREAD: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
     id: "murabaha/thread-spawn",
     why: "",
     build,
     elements: |input| input.contracts.len() as u64,
-    naive: |input| spawned(input, BRANCH),
-    optimized: |input| in_the_pool(input, BRANCH),
+    naive: |input| spawned(input, a_thread(input)),
+    optimized: |input| in_the_pool(input, a_thread(input)),
     prepare: Prepare::NONE,
     limit: None,
-    reference: Some(|input| month_end_on_one_thread(input, BRANCH)),
+    reference: Some(|input| month_end_on_one_thread(input, a_thread(input))),
     arbitrary: super::inputs::arbitrary_contracts,
     invariant: None,
     allocators: None,
@@ -87,8 +88,15 @@ pub const BY_BRANCH: LessonDef<MurabahaInput, Vec<BatchTotals>> = LessonDef {
 /// Contracts a task in the lesson's stage.
 pub const BATCH: usize = 8;
 
-/// Contracts a task in the contrast: a branch.
-pub const BRANCH: usize = 1_000;
+/// Contracts a task in the contrast: the portfolio shared evenly among
+/// the pool's threads (at least one a task).
+pub fn a_thread(input: &MurabahaInput) -> usize {
+    input
+        .contracts
+        .len()
+        .div_ceil(rayon::current_num_threads())
+        .max(1)
+}
 
 fn build(scale: Scale, seed: u64) -> MurabahaInput {
     crate::murabaha::generate::generate(book_contracts_at(scale), seed)
@@ -210,14 +218,11 @@ mod tests {
             crate::lab::api::pool(threads).install(|| {
                 assert_eq!(spawn_per_batch(&input), expected);
                 assert_eq!(pooled(&input), expected);
-                assert_eq!(
-                    spawned(&input, BRANCH),
-                    month_end_on_one_thread(&input, BRANCH)
-                );
-                assert_eq!(
-                    in_the_pool(&input, BRANCH),
-                    month_end_on_one_thread(&input, BRANCH)
-                );
+                let per_task = a_thread(&input);
+                assert_eq!(per_task, input.contracts.len().div_ceil(threads));
+                let one_a_thread = month_end_on_one_thread(&input, per_task);
+                assert_eq!(spawned(&input, per_task), one_a_thread);
+                assert_eq!(in_the_pool(&input, per_task), one_a_thread);
             });
         }
     }

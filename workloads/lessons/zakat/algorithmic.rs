@@ -53,9 +53,9 @@ pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
     variants: &[Variant::new("sort-then-scan", duplicates_by_sorting)],
     scaling: false,
     contrast: Some(Contrast {
-        name: "32 records",
+        name: "a branch's day: 8 records",
         scale: Scale::Tiny,
-        input: ContrastInput::Build(build),
+        input: ContrastInput::Build(|_, seed| build_of(HANDFUL, seed)),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "Each identifier is compared with every one before it: double the file, four times the \
@@ -77,9 +77,17 @@ pub fn ids_at(scale: Scale) -> usize {
     }
 }
 
-/// One record in a hundred repeats the identifier of a random earlier one.
+/// The contrast's file: the payers one branch registers in a day.
+const HANDFUL: usize = 8;
+
+/// [`ids_at`]`(scale)` records, as [`build_of`] makes them.
 fn build(scale: Scale, seed: u64) -> Ids {
-    let n = ids_at(scale);
+    build_of(ids_at(scale), seed)
+}
+
+/// `n` records of which one in a hundred repeats the identifier of a
+/// random earlier one.
+fn build_of(n: usize, seed: u64) -> Ids {
     let mut ids: Vec<String> = crate::zakat::generate::generate(n, seed)
         .payers
         .into_iter()

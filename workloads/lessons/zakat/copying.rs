@@ -11,9 +11,13 @@
 //!   already holds;
 //! - optimized: the key borrows the payer's name (`Option<&str>`); names
 //!   are copied once per region, into the output;
-//! - `arc-str`, the contrast: the names are shared `Arc<str>`s (as an
+//! - `arc-str`, a further form: the names are shared `Arc<str>`s (as an
 //!   interning parser would hand them out), so the clone is a reference
 //!   count's increment and decrement, not an allocation.
+//!
+//! The contrast ([`BY_CURRENCY`]) copies a key that is three bytes on the
+//! stack, a currency code, against borrowing it: where a copy allocates
+//! nothing, there is nothing to save.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -21,11 +25,15 @@ use std::sync::Arc;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use crate::input::Currency;
 use crate::lab::api::ensure;
 use crate::lab::api::{
-    Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale, Variant,
+    Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
+    Variant,
 };
 use crate::zakat::rules::{Context, assess};
+
+use super::inputs::{Lines, Total, add as add_line};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Regional, RegionTotals> = LessonDef {
@@ -54,7 +62,11 @@ pub const LESSON: LessonDef<Regional, RegionTotals> = LessonDef {
     allocators: None,
     variants: &[Variant::new("arc-str", arc_str)],
     scaling: false,
-    contrast: None,
+    contrast: Some(Contrast {
+        name: "a three-byte key: totals by currency",
+        scale: Scale::Default,
+        input: ContrastInput::Stage(&BY_CURRENCY),
+    }),
     practice: Practice::Rewrite(Exercise {
         hint: "`entry` takes its key by value, so every payer's region name is cloned (allocated, \
          copied, freed) to find a total the map already has. The payers outlive the loop: \
@@ -211,6 +223,49 @@ pub fn arc_str(input: &Regional) -> RegionTotals {
         .collect()
 }
 // ANCHOR_END: arc_str
+
+/// The contrast: the valued lines' totals by currency, in std's HashMap,
+/// the key a `Currency` (three bytes, `Copy`) copied into the map's entry
+/// (naive) or borrowed from the line (optimized).
+pub const BY_CURRENCY: LessonDef<Lines, BTreeMap<Currency, Total>> = LessonDef {
+    id: "zakat/copying",
+    why: "",
+    build: super::inputs::lines,
+    elements: |input| input.lines.len() as u64,
+    naive: currency_copied,
+    optimized: currency_borrowed,
+    prepare: Prepare::NONE,
+    limit: None,
+    reference: None,
+    arbitrary: super::inputs::arbitrary_lines,
+    invariant: None,
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Contrast,
+};
+
+// ANCHOR: by_currency
+/// The map owns its keys: each line's currency code copied in (three
+/// bytes, no allocation).
+pub fn currency_copied(input: &Lines) -> BTreeMap<Currency, Total> {
+    let mut totals: HashMap<Currency, Total> = HashMap::new();
+    for line in &input.lines {
+        add_line(totals.entry(line.currency).or_default(), line);
+    }
+    totals.into_iter().collect()
+}
+
+/// The map borrows its keys from the lines: a pointer to the code.
+pub fn currency_borrowed(input: &Lines) -> BTreeMap<Currency, Total> {
+    let mut totals: HashMap<&Currency, Total> = HashMap::new();
+    for line in &input.lines {
+        add_line(totals.entry(&line.currency).or_default(), line);
+    }
+    totals.into_iter().map(|(c, t)| (*c, t)).collect()
+}
+// ANCHOR_END: by_currency
 
 /// Up to 3,000 payers' dues by region: no region, an empty name, the
 /// generator's names, long and non-ASCII names, and up to 2,000 distinct

@@ -8,7 +8,10 @@
 //!   through the same derived `Deserialize`: every object a map of owned
 //!   keys, every string and number a node, built and then taken apart;
 //! - `derive`: the derived `Deserialize` straight from the bytes (what the
-//!   reference's `ZakatInput::from_json` does);
+//!   reference's `ZakatInput::from_json` does), the error's path kept as
+//!   it reads (`serde_path_to_error`, as the naive form's two steps do);
+//! - `derive-untracked`: the same with no path kept on the way: the bytes
+//!   read again with the path only when the first read fails;
 //! - `borrowed`: the same, with the identifiers and regions borrowed from
 //!   the input (`Cow<str>`: borrowed unless the JSON escapes a character)
 //!   instead of copied into a `String` each;
@@ -30,10 +33,11 @@
 //! a key twice keeps the last one, silently, where the typed forms refuse
 //! the document; the tests show it.
 //!
-//! The contrast is the same file with each payer's region a real name,
-//! its letters outside ASCII escaped as Python's `json.dumps` writes them:
-//! the hand reader gives up at the first escape and the file goes to the
-//! derived parser after all, and an escaped string cannot be borrowed.
+//! The contrast ([`ESCAPED`]) is the same file with each payer's region a
+//! real name, its letters outside ASCII escaped as Python's `json.dumps`
+//! writes them, read by the derived parser (untracked) against the hand
+//! reader: the hand reader gives up at the first escape and the file goes
+//! to the derived parser after all.
 
 use std::borrow::Cow;
 use std::hash::Hash;
@@ -51,7 +55,8 @@ use crate::lab::api::{
 use crate::zakat::model::{Asset, Debt, Policy, Prices, ZakatInput};
 
 use super::inputs::{
-    Parsed, PayersFile, deserialize, digest, file_payers_at, payers_file, read, validated,
+    Parsed, PayersFile, deserialize, digest, file_payers_at, payers_file, read, read_untracked,
+    validated,
 };
 
 /// The lesson's registry entry.
@@ -85,13 +90,14 @@ pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef 
     allocators: None,
     variants: &[
         Variant::new("derive", derive),
+        Variant::new("derive-untracked", derive_untracked),
         Variant::new("borrowed", borrowed),
     ],
     scaling: false,
     contrast: Some(Contrast {
-        name: "escaped region names",
+        name: "escaped region names, derived against by hand",
         scale: Scale::Small,
-        input: ContrastInput::Build(escaped_regions),
+        input: ContrastInput::Stage(&ESCAPED),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "The whole file becomes a `serde_json::Value` tree (a map for every object, a String \
@@ -104,7 +110,28 @@ pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef 
     }),
 };
 
-/// The contrast: the same payers with their regions' real names, the
+/// The contrast: the hand reader against the derived parser it falls back
+/// to, on a file where it must fall back.
+pub const ESCAPED: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef {
+    id: "zakat/parsing",
+    why: "",
+    build: escaped_regions,
+    elements: |input| input.payers as u64,
+    naive: derive_untracked,
+    optimized,
+    prepare: Prepare::NONE,
+    limit: None,
+    reference: None,
+    arbitrary: super::inputs::arbitrary_payers_file,
+    invariant: None,
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Contrast,
+};
+
+/// The contrast's file: the same payers with their regions' real names, the
 /// letters outside ASCII escaped as Python's `json.dumps` writes them by
 /// default (`"\u00cele-de-France"`).
 fn escaped_regions(scale: Scale, seed: u64) -> PayersFile {
@@ -154,6 +181,13 @@ pub fn derive_model(bytes: &[u8]) -> Result<ZakatInput, InputError> {
     read(bytes)
 }
 // ANCHOR_END: derive
+
+// ANCHOR: derive_untracked
+/// The derived `Deserialize` with no path kept on the way.
+pub fn derive_untracked(input: &PayersFile) -> Result<Parsed, InputError> {
+    validated(read_untracked(&input.bytes)?)
+}
+// ANCHOR_END: derive_untracked
 
 // ANCHOR: borrowed
 /// The document with its identifiers borrowed from the input.
@@ -209,9 +243,9 @@ pub fn borrowed(input: &PayersFile) -> Result<Parsed, InputError> {
 }
 // ANCHOR_END: borrowed
 
-/// The borrowed model, unchecked.
+/// The borrowed model, unchecked (no path kept unless the read fails).
 pub fn borrowed_model(bytes: &[u8]) -> Result<DocumentRef<'_>, InputError> {
-    read(bytes)
+    read_untracked(bytes)
 }
 
 impl DocumentRef<'_> {
@@ -261,7 +295,7 @@ impl DocumentRef<'_> {
 pub fn optimized(input: &PayersFile) -> Result<Parsed, InputError> {
     match by_hand(&input.bytes) {
         Some(model) => validated(model),
-        None => derive(input),
+        None => derive_untracked(input),
     }
 }
 
@@ -317,6 +351,7 @@ mod tests {
         let expected = Ok(parsed(&model));
         assert_eq!(naive(&input), expected);
         assert_eq!(derive(&input), expected);
+        assert_eq!(derive_untracked(&input), expected);
         assert_eq!(borrowed(&input), expected);
         assert_eq!(optimized(&input), expected);
         assert_eq!(by_hand(&input.bytes).as_ref(), Some(&model));
@@ -335,7 +370,7 @@ mod tests {
         assert_eq!(model.payers[1].region.as_deref(), Some("Zürich"));
         assert!(by_hand(&file.bytes).is_none());
         let expected = Ok(parsed(&model));
-        for form in [naive, derive, borrowed, optimized] {
+        for form in [naive, derive, derive_untracked, borrowed, optimized] {
             assert_eq!(form(&file), expected);
         }
     }
@@ -349,7 +384,7 @@ mod tests {
             "payers[3].id",
             format!("{:?} is also the id of payers[1]", model.payers[1].id),
         ));
-        for form in [naive, derive, borrowed, optimized] {
+        for form in [naive, derive, derive_untracked, borrowed, optimized] {
             assert_eq!(form(&file), expected);
         }
         let text = String::from_utf8(PayersFile::of(&model).bytes).unwrap();
@@ -365,7 +400,7 @@ mod tests {
             error.message.starts_with("unknown field `hawl_begin`"),
             "{error}"
         );
-        for form in [derive, borrowed, optimized] {
+        for form in [derive, derive_untracked, borrowed, optimized] {
             assert_eq!(form(&file), expected);
         }
     }
@@ -383,6 +418,7 @@ mod tests {
         assert_eq!(error.path, "payers[0]");
         assert_eq!(error.message, "duplicate field `id`");
         assert_eq!(optimized(&file), Err(error.clone()));
+        assert_eq!(derive_untracked(&file), Err(error.clone()));
         assert_eq!(borrowed(&file), Err(error));
     }
 }
