@@ -160,6 +160,9 @@ pub const BY_SCHEDULE: LessonDef<Aging, Vec<i32>> = LessonDef {
 
 // ANCHOR: column_indexed
 /// One pass down the columns, every vector indexed by the loop counter.
+// Indexing is the naive form's point (clippy would have it zipped, which is
+// the optimized form).
+#[allow(clippy::needless_range_loop)]
 pub fn column_indexed(input: &Aging) -> Vec<i32> {
     let mut late = vec![0; input.due.len()];
     for i in 0..input.due.len() {
@@ -184,6 +187,7 @@ pub fn column_zipped(input: &Aging) -> Vec<i32> {
 
 // ANCHOR: column_lengths_asserted
 /// The indexing loop, over `covered` re-cut to `due`'s length first.
+#[allow(clippy::needless_range_loop)]
 pub fn column_lengths_asserted(input: &Aging) -> Vec<i32> {
     let n = input.due.len();
     let (due, covered) = (&input.due[..n], &input.covered[..n]);
