@@ -60,6 +60,10 @@ pub struct FormCounts {
     pub mispredicted: u64,
     /// Indirect calls and jumps (`Bi`: a `dyn` call, a `match` by table).
     pub indirect: u64,
+    /// Indirect calls and jumps whose target the simulated predictor got
+    /// wrong (`Bim`; it predicts each from its last target).
+    #[serde(default)]
+    pub indirect_mispredicted: u64,
     /// First-level data cache misses, reads and writes (`D1mr + D1mw`).
     pub d1_misses: u64,
     /// Last-level misses, data reads and writes (`DLmr + DLmw`): trips to
@@ -204,6 +208,7 @@ pub fn count_lesson(
                 branches: get("Bc"),
                 mispredicted: get("Bcm"),
                 indirect: get("Bi"),
+                indirect_mispredicted: get("Bim"),
                 d1_misses: get("D1mr") + get("D1mw"),
                 ll_misses: get("DLmr") + get("DLmw"),
                 allocations,
@@ -324,18 +329,19 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
         );
     }
     text.push_str(
-        "\n\n| form | instructions | branches | mispredicted | indirect | L1d misses | LL misses | allocations |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|\n",
+        "\n\n| form | instructions | branches | mispredicted | indirect | indirect mispredicted | L1d misses | LL misses | allocations |\n\
+         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for f in &counts.forms {
         let r = |n: u64| format_per_record(n, counts.records);
         text.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             f.name,
             r(f.instructions),
             r(f.branches),
             r(f.mispredicted),
             r(f.indirect),
+            r(f.indirect_mispredicted),
             r(f.d1_misses),
             r(f.ll_misses),
             r(f.allocations),
@@ -371,6 +377,7 @@ mod tests {
                 branches: 20_000,
                 mispredicted: 50,
                 indirect: 0,
+                indirect_mispredicted: 0,
                 d1_misses: 300,
                 ll_misses: 1,
                 allocations: 600,

@@ -18,7 +18,7 @@
 //! | `{faults:FORM}` | one warm run's minor page faults: `20,112` |
 //! | `{records}` | the records of a run: `50,000` |
 //! | `{instructions}` | callgrind's instructions a record, naive → optimized: `568 → 213 a record (2.67× fewer)` |
-//! | `{branches}`, `{mispredicted}`, `{indirect}`, `{d1_misses}`, `{ll_misses}` | the same for the other counters of `mizan counters` |
+//! | `{branches}`, `{mispredicted}`, `{indirect}`, `{indirect_mispredicted}`, `{d1_misses}`, `{ll_misses}` | the same for the other counters of `mizan counters` |
 //!
 //! `FORM` is `naive`, `optimized` or a further form's name. Each may be
 //! prefixed `contrast.` (`{contrast.speedup}`, `{contrast.records}`) for
@@ -60,7 +60,7 @@ use super::stats::{Ratio, Verdict, number};
 use super::tables::prose;
 
 /// The placeholders a `why` may use (before any `:FORM`).
-pub const PLACEHOLDERS: [&str; 14] = [
+pub const PLACEHOLDERS: [&str; 15] = [
     "speedup",
     "over_naive",
     "over_before",
@@ -73,17 +73,19 @@ pub const PLACEHOLDERS: [&str; 14] = [
     "branches",
     "mispredicted",
     "indirect",
+    "indirect_mispredicted",
     "d1_misses",
     "ll_misses",
 ];
 
 /// The placeholders that are counters of `mizan counters`: naive against
 /// the optimized form (or `FORM`).
-pub const COUNTERS: [&str; 6] = [
+pub const COUNTERS: [&str; 7] = [
     "instructions",
     "branches",
     "mispredicted",
     "indirect",
+    "indirect_mispredicted",
     "d1_misses",
     "ll_misses",
 ];
@@ -480,6 +482,7 @@ fn counter_pair(result: &LessonResult, name: &str, form: Option<&str>) -> Option
         "branches" => f.branches,
         "mispredicted" => f.mispredicted,
         "indirect" => f.indirect,
+        "indirect_mispredicted" => f.indirect_mispredicted,
         "d1_misses" => f.d1_misses,
         _ => f.ll_misses,
     };
@@ -679,6 +682,7 @@ fn synthetic(
                     branches: count("branches"),
                     mispredicted: count("mispredicted"),
                     indirect: count("indirect"),
+                    indirect_mispredicted: count("indirect_mispredicted"),
                     d1_misses: count("d1_misses"),
                     ll_misses: count("ll_misses"),
                     allocations: 600,
