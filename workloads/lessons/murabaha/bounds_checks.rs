@@ -11,19 +11,19 @@
 //!   every iteration, and a check is a branch to a panic at exactly the
 //!   index that fails, after every write before it: the loop stays scalar,
 //!   one instalment at a time;
-//! - optimized: the three zipped: nothing to check, and the loop is
-//!   vectorized;
+//! - optimized: the two zipped and the output collected: nothing to
+//!   check, and the loop can be vectorized (it also writes each output
+//!   element once, where the indexed forms zero theirs first);
 //! - `lengths-asserted`: the indexing loop kept, over `covered` re-cut to
 //!   `due`'s length before it (`&covered[..n]`), one check for the loop,
 //!   which shows the compiler the lengths.
 //!
 //! The contrast ([`BY_SCHEDULE`]) makes the same pass schedule by
-//! schedule, each schedule's two slices cut from one range, so that the
-//! compiler sees they are as long as each other: LLVM then tests the output
-//! index once before each loop and runs a vectorized copy, and zipping has
-//! little left to remove. The evidence is the counters (`mizan counters
-//! murabaha/bounds-checks`: instructions and branches a record), not only
-//! the time.
+//! schedule, each schedule's two slices cut from one range, indexed,
+//! zipped or re-cut. Whether a loop was vectorized is read from the
+//! counters (`mizan counters murabaha/bounds-checks`: instructions and
+//! branches a record), not from the source: fewer than one branch a
+//! record means a trip handles several instalments.
 
 use proptest::prelude::*;
 
@@ -36,18 +36,46 @@ use crate::lab::api::{
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
     id: "murabaha/bounds-checks",
-    why: "Indexing two slices by a loop counter leaves the compiler a check of both indices \
-          on every iteration, since it cannot prove the slices as long as the loop, and a \
-          check is a branch to a panic at exactly that index, which would keep the loop from \
-          being vectorized. Here LLVM does not let it: it tests the lengths once before each \
-          schedule's loop and, when they hold, runs a vectorized copy with no checks at all. \
-          Zipping the slices leaves nothing to test, and what that saves is the test and the \
-          scalar tail once per schedule, a few per cent of the instructions under callgrind \
-          and {speedup} in time. Re-cutting the slices to the loop's length, the usual \
-          advice, changes nothing either ({over_naive:lengths-asserted}). The contrast, the \
-          whole portfolio as one long schedule, makes the test once \
-          ({contrast.speedup}). Check the instruction count or the generated code before \
-          rewriting a loop for its bounds checks.",
+    why: "The aging report is one pass down two columns, the instalments' due days and \
+          covered days, writing a third. Indexing them by a loop counter leaves the \
+          compiler a check of each index on every trip where it cannot prove the columns \
+          as long as the loop, and a check is a branch to a panic at exactly the index \
+          that fails, after every write before it, which can keep the loop from handling \
+          several instalments at once. The naive form indexes the three by the counter; \
+          the optimized form zips them, with nothing to check. The zipped form also \
+          collects its output, writing each element once, where the indexed forms zero \
+          theirs before the loop: the time holds that difference too, and this stage does \
+          not separate the two. {?branches|gain The counters show what the compiler made \
+          of the two: {branches} branches and {instructions} instructions, and where the \
+          zipped loop counts fewer than one branch a record, each of its trips handles \
+          several instalments.|same The counters show no difference in the branches \
+          ({branches}; instructions {instructions}).|loss The counters show more branches \
+          zipped ({branches}; instructions {instructions}).} {?speedup|gain In time \
+          zipping measured {speedup}.|same In time the two are within the noise \
+          ({speedup}).|loss In time zipping measured {speedup}.} The pass reads two \
+          columns and writes one, and the limit table shows how close each form comes to \
+          doing only that. Re-cutting the covered column to the due column's length before \
+          the loop, the usual advice, keeps the indexing: {?branches:lengths-asserted|gain \
+          it counts fewer branches than the indexed loop \
+          ({branches:lengths-asserted}).|same the counters find its loop as the indexed \
+          one ({branches:lengths-asserted} branches), so the re-cut removed no check the \
+          counters can see.|loss it counts more branches than the indexed loop \
+          ({branches:lengths-asserted}).} {?over_naive:lengths-asserted|gain In time it \
+          measured {over_naive:lengths-asserted} over the indexed loop.|same In time it is \
+          within the noise of the indexed loop ({over_naive:lengths-asserted}).|loss In \
+          time it measured {over_naive:lengths-asserted} against the indexed loop.} The \
+          contrast is the same pass made schedule by schedule, each contract's slices \
+          indexed, re-cut or zipped in a loop of its own. {?contrast.branches|gain There \
+          zipping counts fewer branches ({contrast.branches}).|same There the zipped loop \
+          counts the indexed one's branches ({contrast.branches}; instructions \
+          {contrast.instructions}): zipping the per-schedule loop left its branches as \
+          they were, and why the compiler treats that loop so, the lab has not \
+          measured.|loss There zipping counts more branches ({contrast.branches}).} \
+          {?contrast.speedup|gain There zipping measured {contrast.speedup}.|same There \
+          the two are within the noise ({contrast.speedup}).|loss There zipping measured \
+          {contrast.speedup}.} Count the branches a record, or read the generated code, \
+          before rewriting a loop for its bounds checks: the counters, not the source, say \
+          whether a check stayed and whether the loop was vectorized.",
     build,
     elements: |input| input.due.len() as u64,
     naive: column_indexed,

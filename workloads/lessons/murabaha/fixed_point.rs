@@ -44,16 +44,30 @@ use crate::murabaha::rules::{self, Plan, RATE_DP};
 pub const LESSON: LessonDef<Priced, Schedules> = LessonDef {
     id: "murabaha/fixed-point",
     why: "A schedule is a run of products rounded to the cent: an annuity's profit on the \
-          outstanding cost each month, the effective profit on the outstanding cost, a rule \
-          of seventy-eight share of the profit. In Decimal every one is a multiplication of \
-          three-word mantissas, a rescaling and a rounding in software; in cents it is one \
-          i128 product and one integer division, here {speedup}, with the same figures to \
-          the cent because every step is checked and a contract whose figures could leave \
-          the range goes back to the Decimal reference. What is left in the fixed-point \
-          profile is mostly writing the figures out, each turned back into a Decimal for \
-          the comparison. The contrast is a portfolio in a currency of three places, where no \
-          cost is a whole number of cents and every contract goes back to the reference: \
-          the fast path only adds its failed attempt ({contrast.speedup}).",
+          outstanding cost each month, the effective profit on the outstanding cost, a \
+          rule of seventy-eight share of the profit. In Decimal every one is a \
+          multiplication of three-word mantissas, a rescaling and a rounding in software; \
+          in cents it is one i128 product and one integer division, with the same figures \
+          to the cent because every step is checked and a contract whose figures could \
+          leave the range goes back to the Decimal reference. {?instructions|gain \
+          Callgrind counts the software arithmetic: {instructions}.|same Callgrind counts \
+          about as much work in both ({instructions}).|loss Callgrind counts more work in \
+          cents ({instructions}).} {?speedup|gain In time cents measured {speedup}.|same \
+          In time the two are within the noise ({speedup}).|loss In time cents measured \
+          {speedup}.} The fixed-point form still builds two vectors of cents a contract \
+          and turns every figure back into a Decimal for the output, the reference's type, \
+          so that the comparison is exact ({allocations_per_record:naive} allocations an \
+          instalment in Decimal, {allocations_per_record:optimized} in cents). The \
+          contrast gives every contract a rate carried to twelve places, as from another \
+          system, more than the fixed-point form holds: each contract's instalments are \
+          computed in cents, then the rate is found too fine and the contract goes back to \
+          the reference, which computes it all again. {?contrast.speedup|gain There the \
+          fixed-point form still measured {contrast.speedup}.|same There the two are \
+          within the noise ({contrast.speedup}).|loss There the fixed-point form measured \
+          {contrast.speedup}: every contract's instalments are computed twice, in cents \
+          and then in Decimal.} Make the checks that can fail before the work they guard: \
+          a record handed back after the work adds the fast path's attempt to the \
+          reference's cost.",
     build,
     elements: |input| input.instalments() as u64,
     naive,
@@ -140,6 +154,7 @@ fn build(scale: Scale, seed: u64) -> Priced {
     priced(crate::murabaha::generate::contracts(n.max(1), seed).collect())
 }
 
+// ANCHOR: finer_rates
 /// The contrast: the same contracts, each rate carried to twelve places
 /// (the reference's rate and two more digits), so that every contract is
 /// handed back to the reference after its instalments were computed in
@@ -151,6 +166,7 @@ fn finer_rates(scale: Scale, seed: u64) -> Priced {
     }
     input
 }
+// ANCHOR_END: finer_rates
 
 /// The same contracts with a tenth of a cent (one fils) on every cost, at
 /// the rates the reference finds for them: handed back at the first step.

@@ -26,17 +26,36 @@ use super::inputs::{Duplicate, Ids, duplicates_by_sorting};
 pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
     id: "zakat/algorithmic",
     why: "Comparing each payer's identifier with every earlier one does a number of \
-          comparisons that grows with the square of the file: ten times the payers, a hundred \
-          times the work. One pass with a hash map of the identifiers seen so far does one \
-          look-up per payer, and grows with the file: here {speedup} at {records} payers, a \
-          gap that widens with every payer added. Sorting the records by identifier and \
-          scanning neighbours also grows barely faster than the file \
-          ({over_naive:sort-then-scan}), with no hashing. No micro-optimization of the \
-          quadratic loop, however clever, closes a gap that grows with the input. The \
-          contrast is a small file: at {contrast.records} records the square is small too, the \
-          map's allocation and hashing cost as much as the comparisons they save \
-          ({contrast.speedup}), and sorting wins ({contrast.over_naive:sort-then-scan} \
-          over the quadratic loop).",
+          comparisons that grows with the square of the file: ten times the payers, a \
+          hundred times the work. One pass with a hash map of the identifiers seen so far \
+          does one look-up a payer, and its work grows with the file. {?instructions|gain \
+          Callgrind counts the comparisons the map does without: {instructions}.|same \
+          Callgrind counts about as much work in both ({instructions}).|loss Callgrind \
+          counts more work in the map ({instructions}).} {?speedup|gain At {records} \
+          payers the map measured {speedup}, a ratio that is not a constant: the \
+          comparisons grow with the square of the file and the look-ups with the file, so \
+          by the counts of their work a larger file should widen it.|same At {records} \
+          payers the two are within the noise ({speedup}).|loss At {records} payers the \
+          map measured {speedup}.} Sorting the records' positions by identifier and \
+          scanning neighbours grows as n log n, with no hashing: \
+          {?over_naive:sort-then-scan|gain it measured {over_naive:sort-then-scan} over \
+          the quadratic loop.|same it is within the noise of the quadratic loop \
+          ({over_naive:sort-then-scan}).|loss it measured {over_naive:sort-then-scan} \
+          against the quadratic loop.} The contrast is the payers one branch registers in \
+          a day, {contrast.records} records: the square of so few is small, while the map \
+          allocates its table and hashes every key whatever the file's size \
+          ({contrast.allocations:optimized} allocations a run against the loop's \
+          {contrast.allocations:naive}). {?contrast.speedup|gain There the map still \
+          measured {contrast.speedup}.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There the map measured {contrast.speedup}: a few \
+          comparisons of short strings cost less than a table to set up and fill.} \
+          {?contrast.over_naive:sort-then-scan|gain The sort measured \
+          {contrast.over_naive:sort-then-scan} there over the quadratic loop.|same The \
+          sort is within the noise of the quadratic loop there \
+          ({contrast.over_naive:sort-then-scan}).|loss The sort measured \
+          {contrast.over_naive:sort-then-scan} there against the quadratic loop.} Judge an \
+          algorithm at the largest input it will meet and at the smallest: the main file \
+          and the contrast are those two ends here.",
     build,
     elements: |input| input.ids.len() as u64,
     naive,
@@ -77,8 +96,10 @@ pub fn ids_at(scale: Scale) -> usize {
     }
 }
 
+// ANCHOR: handful
 /// The contrast's file: the payers one branch registers in a day.
 const HANDFUL: usize = 8;
+// ANCHOR_END: handful
 
 /// [`ids_at`]`(scale)` records, as [`build_of`] makes them.
 fn build(scale: Scale, seed: u64) -> Ids {

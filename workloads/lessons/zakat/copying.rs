@@ -38,15 +38,34 @@ use super::inputs::{Lines, Total, add as add_line};
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Regional, RegionTotals> = LessonDef {
     id: "zakat/copying",
-    why: "HashMap::entry takes its key by value, so a map keyed by an owned String makes the \
-          loop clone every payer's region name to look its total up: a malloc, a copy and a \
-          free per payer ({allocations_per_record:naive} allocations a payer), for a name \
-          the map already holds. Keying the map by a borrowed &str from the input costs no \
-          copy at all, and the names are copied once per region into the output: \
-          {speedup}. Cloning is not always the cost: a shared Arc<str> clones by counting a \
-          reference up and down, no allocation (against the String clones, \
-          {over_naive:arc-str}). Borrow where the data outlives the loop; share with Arc \
-          where it must be owned in many places.",
+    why: "HashMap::entry takes its key by value, so a map keyed by an owned String makes \
+          the loop clone every payer's region name to look its total up: a malloc, a copy \
+          and a free a payer ({allocations_per_record:naive} allocations a payer), for a \
+          name the map already holds. Keying the map by a &str borrowed from the input \
+          costs no copy, and the names are copied once a region, into the output \
+          ({allocations_per_record:optimized} allocations a payer); the map type, its \
+          hasher and the loop are the same. {?instructions|gain Callgrind counts what the \
+          clones cost in work: {instructions}.|same Callgrind counts about as much work in \
+          both ({instructions}).|loss Callgrind counts more work borrowed \
+          ({instructions}).} {?speedup|gain In time borrowing measured {speedup}.|same In \
+          time the two are within the noise ({speedup}).|loss In time borrowing measured \
+          {speedup}.} A further form shares the names as Arc<str>, as an interning parser \
+          would hand them out: its clone counts a reference up and down, with no \
+          allocation ({allocations_per_record:arc-str} allocations a payer); \
+          {?over_naive:arc-str|gain against the String clones it measured \
+          {over_naive:arc-str}.|same against the String clones it is within the noise \
+          ({over_naive:arc-str}).|loss against the String clones it measured \
+          {over_naive:arc-str}.} The contrast keeps the two ways of keying and changes the \
+          key: the valued lines' totals by currency, the key a currency code of three \
+          bytes that is Copy. Copying it into the map's entry allocates nothing, so \
+          borrowing has no allocation to remove ({contrast.allocations:naive} allocations \
+          a run copied, {contrast.allocations:optimized} borrowed), the hash reads the \
+          same three bytes either way, and a borrowed key is a pointer, larger than the \
+          code it points to. {?contrast.speedup|gain There borrowing still measured \
+          {contrast.speedup}.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There borrowing measured {contrast.speedup}.} Borrow \
+          a key whose clone allocates, where the data outlives the loop; a small Copy key \
+          has no allocation to remove, and copying it is the simpler code.",
     build,
     elements: |input| input.payers.len() as u64,
     naive,

@@ -62,19 +62,52 @@ use super::inputs::{
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef {
     id: "zakat/parsing",
-    why: "Reading JSON through serde_json's Value builds a tree first: a map of owned keys for \
-          every object, a node for every string and number, each allocated, then walked and \
-          freed to make the model. The derived Deserialize reads the bytes straight into the \
-          model's fields ({over_naive:derive}); borrowing the two identifiers of a payer \
-          instead of copying them is a small rung among its other allocations \
-          ({over_before:borrowed}). Reading by hand, knowing the shape of a payer and taking \
-          each amount's digits straight into a Decimal's integer mantissa, with the derived \
-          parser behind it, is {over_before:optimized} again, {speedup} in all. Every form \
-          gives the same model or the same error, except that a Value keeps the last of two \
-          same-named fields without a word. The contrast has the regions' real names escaped, \
-          as Python writes them: the hand reader gives up at the first escape and hands the \
-          file to the derived parser, and an escaped name cannot be borrowed, so the last two \
-          rungs buy nothing there (hand over borrowed {contrast.over_before:optimized}).",
+    why: "Reading JSON through serde_json's Value builds a tree first: a map of owned keys \
+          for every object, a node for every string and number, each allocated, then \
+          walked and freed to make the model. The derived Deserialize reads the bytes \
+          straight into the model's fields, and like the Value form it keeps the path of \
+          the first error as it reads (serde_path_to_error, a String for every key read): \
+          {?over_naive:derive|gain it measured {over_naive:derive} over the Value \
+          form.|same it is within the noise of the Value form ({over_naive:derive}).|loss \
+          it measured {over_naive:derive} against the Value form.} The next rung keeps no \
+          path on the way: serde_json alone, the bytes read again with the path only if \
+          the first read fails, so a valid file never pays for the path \
+          ({allocations_per_record:derive} allocations a payer tracked, \
+          {allocations_per_record:derive-untracked} untracked); \
+          {?over_before:derive-untracked|gain dropping the path measured \
+          {over_before:derive-untracked} over the tracked derive.|same dropping the path \
+          is within the noise of the tracked derive ({over_before:derive-untracked}).|loss \
+          dropping the path measured {over_before:derive-untracked} against the tracked \
+          derive.} Borrowing a payer's id and region from the input instead of copying \
+          them is the rung after, also untracked ({allocations_per_record:borrowed} \
+          allocations a payer); {?over_before:borrowed|gain it measured \
+          {over_before:borrowed} over the untracked derive.|same it is within the noise of \
+          the untracked derive ({over_before:borrowed}).|loss it measured \
+          {over_before:borrowed} against the untracked derive.} Reading by hand, knowing \
+          the shape of a payer and taking each amount's digits straight into a Decimal's \
+          integer mantissa, with the untracked derive behind it for anything unexpected, \
+          is the last rung ({allocations_per_record:optimized} allocations a payer): \
+          {?over_before:optimized|gain it measured {over_before:optimized} over the \
+          borrowed rung, and {speedup} over the Value form.|same it is within the noise of \
+          the borrowed rung ({over_before:optimized}; {speedup} over the Value form).|loss \
+          it measured {over_before:optimized} against the borrowed rung ({speedup} over \
+          the Value form).} {?instructions|gain Callgrind counts the work the rungs \
+          remove, from the Value form to the hand reader: {instructions}.|same Callgrind \
+          counts about as much work in the Value form and the hand reader \
+          ({instructions}).|loss Callgrind counts more work in the hand reader than in the \
+          Value form ({instructions}).} Every form gives the same model or the same error, \
+          except that a Value keeps the last of two same-named fields without a word. The \
+          contrast has the regions' real names escaped, as Python's json.dumps writes \
+          them, and sets the hand reader against the untracked derive it falls back to: \
+          the hand reader scans the whole file for its records, gives up at the first \
+          escape and hands the file to the derived parser, which reads it all again. \
+          {?contrast.speedup|gain There the hand reader still measured \
+          {contrast.speedup}.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There the hand reader measured {contrast.speedup}: \
+          its scan is work thrown away before the derived parser starts.} A fast path for \
+          the common shape is extra work on every file without that shape: write a reader \
+          by hand for the format a tool reads all day, keep the derived parser behind it, \
+          and know how often the fallback runs.",
     build: payers_file,
     elements: |input| input.payers as u64,
     naive,
@@ -131,6 +164,7 @@ pub const ESCAPED: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef
     practice: Practice::Contrast,
 };
 
+// ANCHOR: escaped
 /// The contrast's file: the same payers with their regions' real names, the
 /// letters outside ASCII escaped as Python's `json.dumps` writes them by
 /// default (`"\u00cele-de-France"`).
@@ -154,6 +188,7 @@ fn escaped_regions(scale: Scale, seed: u64) -> PayersFile {
         payers: input.payers.len(),
     }
 }
+// ANCHOR_END: escaped
 
 // ANCHOR: limit
 /// The speed of light: every byte read once, one comparison a byte.
