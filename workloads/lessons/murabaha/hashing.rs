@@ -40,29 +40,29 @@ use super::inputs::{Ledger, PaymentEvent, PaymentStream, ledgers_by_index, payme
 pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
     id: "murabaha/hashing",
     why: "Every payment looks its contract's ledger up in a map by contract number, and \
-          the two forms differ in the map's hasher alone: std's HashMap runs SipHash-1-3, \
+          the two forms differ in the map's hasher alone: std's HashMap runs SipHash, \
           rounds of mixing keyed at random; ahash's AHashMap is the same table with aHash, \
-          which in this build (the baseline x86-64 target, no AES instructions enabled) is \
-          its fallback, a folded multiply. {?instructions|gain The instructions say where \
-          the time went: {instructions}.|same The instructions did not move \
+          which in this build (for the baseline x86 target, no AES instructions enabled) \
+          is its fallback, a folded multiply. {?instructions|gain The instructions say \
+          where the time went: {instructions}.|same The instructions did not move \
           ({instructions}).|loss The instructions rose ({instructions}).} {?speedup|gain \
           In time the faster hash measured {speedup}.|same In time the two are within the \
-          noise ({speedup}).|loss In time the faster hash measured {speedup}.} The dense \
-          index, a further form, needs no hash: the bank numbers its contracts from zero, \
-          so a number is already a position in a vector of ledgers \
-          ({over_naive:dense-index} against std's map). The contrast is where a fast hash \
-          is the wrong choice: payments that name their contract by a reference the sender \
-          chose, every one a multiple of 2^16, and FxHash (rustc's, a multiply with no \
-          key) in place of SipHash. The low bits of a product depend only on the low bits \
-          of the key, so every reference lands in the same bucket, and each look-up walks \
-          the whole cluster before it finds its own (instructions \
-          {contrast.instructions}). {?contrast.speedup|gain Here the unkeyed hash still \
-          measured {contrast.speedup}.|same Here the two are within the noise \
+          noise ({speedup}).|loss In time aHash measured {speedup}.} The dense index, a \
+          further form, needs no hash: the bank numbers its contracts from zero, so a \
+          number is already a position in a vector of ledgers ({over_naive:dense-index} \
+          against std's map). The contrast is where a fast hash is the wrong choice: \
+          payments that name their contract by a reference the sender chose, every one a \
+          multiple of two to the sixteenth, and FxHash (rustc's, a multiply with no key) \
+          in place of SipHash. The low bits of a product depend only on the low bits of \
+          the key, so every reference lands in the same bucket, and each look-up walks the \
+          whole cluster before it finds its own (instructions {contrast.instructions}). \
+          {?contrast.speedup|gain Here the unkeyed hash still measured \
+          {contrast.speedup}.|same Here the two are within the noise \
           ({contrast.speedup}).|loss The unkeyed hash measured {contrast.speedup}.} aHash, \
           keyed at random like SipHash, is a further form of the contrast \
-          ({contrast.over_naive:ahash} against SipHash): a sender who does not know the key cannot \
-          aim at its buckets. A fast hash needs a key of its own where the keys come from \
-          outside.",
+          ({contrast.over_naive:ahash} against SipHash): a sender who does not know the \
+          key cannot aim at its buckets. A fast hash needs a key of its own where the keys \
+          come from outside.",
     build: payment_stream,
     elements: |input| input.payments.len() as u64,
     naive: std_siphash,

@@ -16,9 +16,10 @@
 //! not move it: `Decimal`'s division is a call into `rust_decimal` that can
 //! panic, not an expression it may evaluate early.
 //!
-//! The contrast is a portfolio of single-payment contracts (trade-finance
-//! murabaha, one deferred payment each): a loop of one step has nothing to
-//! hoist the factor out of.
+//! The contrast ([`IN_INTEGERS`]) is the same present values in fixed
+//! point (amounts and the factor as `i128` counts of 10⁻¹² units), where
+//! the factor is an integer division LLVM may compute early: written in
+//! the step or before the loop, the compiler hoists it either way.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -32,16 +33,25 @@ use crate::lessons::inputs::input_decimal;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Plans, Vec<Decimal>> = LessonDef {
     id: "murabaha/hoisting",
-    why: "The present value of a schedule by Horner's rule adds an instalment and multiplies \
-          by the discount factor one over one plus the rate, instalment after instalment. \
-          Written where the formula has it, the factor is a Decimal division inside the \
-          loop, a long division in software for every instalment, though it depends only \
-          on the contract's rate. Computed once a contract, outside the loop, it is the \
-          same value to the last digit, and the loop is an addition and a multiplication: \
-          {speedup}. The compiler does not move it: the division is a call that can panic, \
-          not an expression it may evaluate early. The contrast is a portfolio of \
-          single-payment contracts, where the loop runs once and there is nothing to hoist \
-          it out of ({contrast.speedup}).",
+    why: "The present value of a schedule by Horner's rule adds an instalment and \
+          multiplies by the discount factor, one over one plus the rate, instalment after \
+          instalment. Written where the formula has it, the factor is a Decimal division \
+          inside the loop, a long division in software for every instalment, though it \
+          depends only on the contract's rate; computed once a contract, before the loop, \
+          it is the same value to the last digit. {?instructions|gain The instructions \
+          show the divisions gone ({instructions}).|same The instructions did not move \
+          ({instructions}).|loss The instructions rose ({instructions}).} {?speedup|gain \
+          In time the hoisted factor measured {speedup}.|same In time the two are within \
+          the noise ({speedup}).|loss In time the hoisted factor measured {speedup}.} The \
+          compiler does not move the division: it is a call into rust_decimal that can \
+          panic, not an expression it may evaluate early. The contrast computes the same \
+          present values in fixed point, the factor an i128 division, written in the step \
+          or before the loop: there the compiler hoists it itself, and the two forms run \
+          the same instructions ({contrast.instructions}). {?contrast.speedup|gain There \
+          the hoisted form still measured {contrast.speedup}.|same There the two are \
+          within the noise ({contrast.speedup}).|loss There the hoisted form measured \
+          {contrast.speedup}.} Hoist by hand what the compiler cannot see through; count \
+          the instructions before hoisting what it can.",
     build,
     elements: |input| input.amounts.len() as u64,
     naive,
@@ -58,9 +68,9 @@ pub const LESSON: LessonDef<Plans, Vec<Decimal>> = LessonDef {
     variants: &[],
     scaling: false,
     contrast: Some(Contrast {
-        name: "single-payment contracts",
+        name: "in fixed point, where the compiler hoists",
         scale: Scale::Default,
-        input: ContrastInput::Build(single_payments),
+        input: ContrastInput::Stage(&IN_INTEGERS),
     }),
     practice: Practice::Rewrite(Exercise {
         hint: "Every step of the fold divides one by one plus the rate, a long division in software. \
@@ -117,21 +127,79 @@ fn build(scale: Scale, seed: u64) -> Plans {
     plans(crate::murabaha::generate::contracts(n.max(1), seed))
 }
 
-/// The contrast: the same contracts, each paid in one deferred payment
-/// of its selling price, at the same rates.
-fn single_payments(scale: Scale, seed: u64) -> Plans {
-    let plans = build(scale, seed);
-    let mut single = Plans {
-        amounts: Vec::with_capacity(plans.ends.len()),
-        ends: Vec::with_capacity(plans.ends.len()),
-        rates: plans.rates.clone(),
-    };
-    for (amounts, _) in plans.plans() {
-        single.amounts.push(amounts.iter().sum());
-        single.ends.push(single.amounts.len());
-    }
-    single
+/// The contrast: the same present values in fixed point, the factor
+/// written in the step (naive) or before the loop (optimized).
+pub const IN_INTEGERS: LessonDef<Plans, Vec<Option<Decimal>>> = LessonDef {
+    id: "murabaha/hoisting",
+    why: "",
+    build,
+    elements: |input| input.amounts.len() as u64,
+    naive: fixed_in_the_step,
+    optimized: fixed_hoisted,
+    prepare: Prepare::NONE,
+    limit: None,
+    reference: None,
+    arbitrary,
+    invariant: None,
+    allocators: None,
+    variants: &[],
+    scaling: false,
+    contrast: None,
+    practice: Practice::Contrast,
+};
+
+/// One in fixed point: 10¹² units.
+const ONE: i128 = 1_000_000_000_000;
+
+/// A `Decimal` as a count of 10⁻¹² units, if it has at most twelve places
+/// and the count fits.
+fn units(value: Decimal) -> Option<i128> {
+    let places = 12u32.checked_sub(value.scale())?;
+    value.mantissa().checked_mul(10i128.pow(places))
 }
+
+/// A present value in 10⁻¹² units, rounded down to the cent.
+fn to_cents(pv: i128) -> Option<Decimal> {
+    let cents = i64::try_from(pv / (ONE / 100)).ok()?;
+    Some(Decimal::new(cents, 2))
+}
+
+// ANCHOR: in_integers
+/// The factor written in the step, as an integer division: `ONE · ONE /
+/// (ONE + rate)`, truncated.
+pub fn fixed_in_the_step(input: &Plans) -> Vec<Option<Decimal>> {
+    input
+        .plans()
+        .map(|(amounts, rate)| {
+            let rate = units(rate)?;
+            let pv = amounts.iter().rev().try_fold(0i128, |pv, amount| {
+                let discount = ONE * ONE / (ONE + rate);
+                pv.checked_add(units(*amount)?)?
+                    .checked_mul(discount)
+                    .map(|p| p / ONE)
+            })?;
+            to_cents(pv)
+        })
+        .collect()
+}
+
+/// The factor computed once, before the loop.
+pub fn fixed_hoisted(input: &Plans) -> Vec<Option<Decimal>> {
+    input
+        .plans()
+        .map(|(amounts, rate)| {
+            let rate = units(rate)?;
+            let discount = ONE * ONE / (ONE + rate);
+            let pv = amounts.iter().rev().try_fold(0i128, |pv, amount| {
+                pv.checked_add(units(*amount)?)?
+                    .checked_mul(discount)
+                    .map(|p| p / ONE)
+            })?;
+            to_cents(pv)
+        })
+        .collect()
+}
+// ANCHOR_END: in_integers
 
 // ANCHOR: limit
 /// The speed of light: read every amount once and write one figure a
@@ -221,7 +289,8 @@ mod tests {
 
     #[test]
     fn both_forms_give_the_references_present_values() {
-        for input in [build(Scale::Tiny, 3), single_payments(Scale::Tiny, 3)] {
+        {
+            let input = build(Scale::Tiny, 3);
             let expected: Vec<Decimal> = input
                 .plans()
                 .map(|(amounts, rate)| crate::murabaha::rules::present_value(amounts, rate))
@@ -233,5 +302,26 @@ mod tests {
             assert_eq!(text(&naive(&input)), text(&expected));
             assert_eq!(expected.len(), 5);
         }
+    }
+
+    #[test]
+    fn fixed_point_gives_the_cents_of_a_present_value_either_way() {
+        // 100.00 and 100.00 at 1 % a month: 100/1.01 + 100/1.01² =
+        // 99.0099… + 98.0296… = 197.0395…, 197.03 truncated to the cent.
+        let input = Plans {
+            amounts: vec![Decimal::new(10_000, 2), Decimal::new(10_000, 2)],
+            ends: vec![2],
+            rates: vec![Decimal::new(1, 2)],
+        };
+        let expected = vec![Some(Decimal::new(19_703, 2))];
+        assert_eq!(fixed_in_the_step(&input), expected);
+        assert_eq!(fixed_hoisted(&input), expected);
+        // A rate of more than twelve places has no fixed-point form.
+        let finer = Plans {
+            rates: vec![Decimal::new(1, 13)],
+            ..input
+        };
+        assert_eq!(fixed_hoisted(&finer), vec![None]);
+        assert_eq!(fixed_in_the_step(&finer), vec![None]);
     }
 }

@@ -34,8 +34,8 @@ pub const LESSON: LessonDef<Lines, Vec<i64>> = LessonDef {
           an enum in one vector, its value a match. The counters say what that changes and \
           what it does not. The match is compiled to a jump table, so both forms make one \
           indirect jump a line ({indirect:optimized} a record against {indirect:naive}), \
-          and the instructions {?instructions|gain fell ({instructions}).|same are within \
-          5 % ({instructions}): inlining the match saved little here.|loss rose \
+          and the instructions {?instructions|gain fell ({instructions}).|same are close \
+          ({instructions}): inlining the match saved little here.|loss rose \
           ({instructions}).} What moved is memory: a boxed line is a fat pointer in the \
           vector and a heap chunk elsewhere, two streams to read where the enum is one, \
           and the first-level misses {?d1_misses|gain fell with it ({d1_misses}).|same did \

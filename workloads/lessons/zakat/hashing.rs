@@ -46,27 +46,27 @@ use super::inputs::{
 pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     id: "zakat/hashing",
     why: "Every line is one look-up in the totals map, and the two forms differ in the \
-          map's hasher alone: std's HashMap runs SipHash-1-3 over the key, rounds of \
-          mixing keyed at random; ahash's AHashMap is the same hashbrown table with aHash, \
-          which in this build (the baseline x86-64 target, no AES instructions enabled) is \
-          its fallback: a folded multiply a word. {?instructions|gain The instructions say \
+          map's hasher alone: std's HashMap runs SipHash over the key, rounds of mixing \
+          keyed at random; ahash's AHashMap is the same hashbrown table with aHash, which \
+          in this build (for the baseline x86 target, no AES instructions enabled) is its \
+          fallback: a folded multiply a word. {?instructions|gain The instructions say \
           where the time went: {instructions}, and the mispredicted branches \
           {mispredicted} (SipHash's handling of a key's short tail).|same The instructions \
           did not move ({instructions}).|loss The instructions rose ({instructions}).} \
           {?speedup|gain In time the faster hash measured {speedup}.|same In time the two \
-          are within the noise ({speedup}).|loss In time the faster hash measured \
-          {speedup}.} The dense index, a further form, needs no hash at all: a currency \
-          code numbers itself and a region and a class are small numbers, so a key is an \
-          index into an array ({over_naive:dense-index} against std's map, \
-          {instructions:dense-index} instructions a line). The contrast keeps the two maps \
-          and gives every look-up a whole payer to follow: each payer assessed and its \
-          receipt printed with format!, then its zakat added to its region's total \
-          (instructions {contrast.instructions}). {?contrast.speedup|gain There the faster \
-          hash still measured {contrast.speedup}.|same There the hash is too small a share \
-          of a payer's work to measure ({contrast.speedup}).|loss There the faster hash \
-          measured {contrast.speedup}.} Keep std's SipHash where the keys come from \
-          outside and the map's worst case matters: the murabaha contrast shows what an \
-          unkeyed fast hash does under keys chosen to collide.",
+          are within the noise ({speedup}).|loss In time aHash measured {speedup}.} The \
+          dense index, a further form, needs no hash at all: a currency code numbers \
+          itself and a region and a class are small numbers, so a key is an index into an \
+          array ({over_naive:dense-index} against std's map, {instructions:dense-index} \
+          instructions a line). The contrast keeps the two maps and gives every look-up a \
+          whole payer to follow: each payer assessed and its receipt printed with format!, \
+          then its zakat added to its region's total (instructions \
+          {contrast.instructions}). {?contrast.speedup|gain There the faster hash still \
+          measured {contrast.speedup}.|same There the hash is too small a share of a \
+          payer's work to measure ({contrast.speedup}).|loss There aHash measured \
+          {contrast.speedup}.} Keep std's SipHash where the keys come from outside and the \
+          map's worst case matters: the murabaha contrast shows what an unkeyed fast hash \
+          does under keys chosen to collide.",
     build: lines,
     elements: |input| input.lines.len() as u64,
     naive: std_siphash,
