@@ -23,17 +23,23 @@ pub const LESSON: LessonDef<OpenBook, Vec<Flows>> = LessonDef {
           the report again and again as a service would. What differs is what each does \
           with memory once the report is freed. glibc merges the freed blocks into free \
           space at the top of its heap and, once that is larger than its trim threshold, \
-          gives it back to the kernel (brk moves down); the next report asks for it again, \
-          and the kernel maps every page afresh, zeroed, on first touch: \
-          {faults:naive} minor page faults a report under glibc against {faults:optimized} \
-          under mimalloc, which keeps freed pages for reuse and returns them only after a \
-          delay. Here mimalloc measured {speedup}. The contrast is a stage where the choice \
-          buys little: processing the portfolio allocates a few blocks a contract between \
-          long stretches of Decimal arithmetic ({contrast.speedup}). The same pages can be \
-          kept under glibc by raising its trim threshold (mallopt, or the \
-          glibc.malloc.trim_threshold tunable; by hand, that closes most of the gap), at the \
-          cost of a process that holds on to \
-          its peak: the memory-limits lesson's trade.",
+          gives it back to the kernel; the next report asks for it again, and the kernel \
+          maps every page afresh, zeroed, on first touch: {faults:naive} minor page faults \
+          a report under glibc against {faults:optimized} under mimalloc, which keeps \
+          freed pages for reuse and returns them only after a delay. Each form is counted \
+          under its own allocator: {?instructions|gain mimalloc's run took fewer \
+          instructions ({instructions}).|same the instructions are close ({instructions}), \
+          so the difference in time is not in the allocator's own code.|loss mimalloc's \
+          run took more instructions ({instructions}).} {?speedup|gain In time mimalloc \
+          measured {speedup}.|same In time the two are within the noise ({speedup}).|loss \
+          In time mimalloc measured {speedup}.} The contrast processes the portfolio, a \
+          few blocks a contract between long stretches of Decimal arithmetic: \
+          {?contrast.speedup|gain there mimalloc still measured {contrast.speedup}.|same \
+          there the two are within the noise ({contrast.speedup}).|loss there mimalloc \
+          measured {contrast.speedup}.} Under glibc the same pages can be kept by raising \
+          its trim threshold (mallopt, or the glibc.malloc.trim_threshold tunable; the lab \
+          has not measured it here), at the cost of a process that holds on to its peak: \
+          the memory-limits lesson's trade.",
     build: open_book,
     elements: |input| input.results.len() as u64,
     naive: future_flows,
