@@ -8,8 +8,8 @@
 //!   date, as the reference rules do: two hundred thousand payers, a
 //!   conversion each;
 //! - optimized: the conversion hoisted out of the payers' loop. The
-//!   payers' starts fall on a few hundred days (the two years before the
-//!   zakat date), and a day's answer is the same for every payer who
+//!   payers' starts fall on a few hundred days (from five months to two
+//!   and a half years before the zakat date), and a day's answer is the same for every payer who
 //!   started on it, so the answer is computed once a day of that span,
 //!   before the loop, into a table; each payer is then one look-up;
 //! - `cut-off`, a further form, an algorithm rather than a hoisting: the
