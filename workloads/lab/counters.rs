@@ -402,7 +402,9 @@ mod tests {
         };
         let table = markdown(&counts, "32 KiB L1d");
         assert!(
-            table.contains("| naive | 1,234 | 200 | 0.500 | 0.000 | 0.000 | 3.00 | 0.010 | 6.00 |\n"),
+            table.contains(
+                "| naive | 1,234 | 200 | 0.500 | 0.000 | 0.000 | 3.00 | 0.010 | 6.00 |\n"
+            ),
             "{table}"
         );
     }

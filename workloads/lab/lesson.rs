@@ -125,6 +125,13 @@ pub trait Lesson: Sync {
     fn allocators(&self) -> Option<[super::alloc::Backend; 2]>;
     /// Whether the runner also times the forms at several thread counts.
     fn scaling(&self) -> bool;
+    /// Whether the lesson is a headline, a workload's whole run (an id
+    /// ending in `/pipeline`): the default run serves it first and never
+    /// moves it to a smaller scale, so that its ratio is the one a user's
+    /// run would see.
+    fn is_headline(&self) -> bool {
+        self.id().ends_with("/pipeline")
+    }
     /// The lesson's contrast, if it is the same forms on another input
     /// (see [`LessonDef::contrast`]): its scale and its name in tables.
     fn contrast(&self) -> Option<(Scale, &'static str)>;

@@ -34,8 +34,12 @@
 //! input is built and checked (at least [`MIN_PAIRS_PER_SLICE`], at most
 //! [`MAX_PAIRS_PER_SLICE`]; what is left goes to the slices after it). A
 //! lesson whose first slice's minimum does not fit its share is built
-//! again at the next smaller scale, for all its slices. `--runs N` forces
-//! the count (spread over up to [`SLICES`] slices).
+//! again at the next smaller scale, for all its slices. The headlines
+//! ([`Lesson::is_headline`], the pipelines) are the exception: each slice
+//! of theirs runs first and is never shrunk, and what their slices still to
+//! come will take (at the cost of their last slice) is set aside before the
+//! other lessons share what is left ([`Plan`]). `--runs N` forces the
+//! count (spread over up to [`SLICES`] slices).
 //!
 //! **Parallelism.** The machine's effective parallelism is measured at the
 //! start and before and after every lesson about threads: a second core
@@ -137,18 +141,24 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
         }
     }
     bar.set_length((states.len() * slices) as u64);
-    let units = states.len() * slices;
-    let n_states = states.len();
+    let mut plan = Plan::new(
+        states
+            .iter()
+            .map(|s| s.contrast.is_none() && s.lesson.is_headline())
+            .collect(),
+        slices,
+    );
     for slice in 0..slices {
-        for (idx, state) in states.iter_mut().enumerate() {
-            let done = slice * n_states + idx;
+        for idx in plan.order() {
+            let state = &mut states[idx];
             let left = options.budget.saturating_sub(started.elapsed());
-            let share = left / (units - done) as u32;
+            let share = plan.share(idx, left);
             // In the first slice: the lesson's share of what is left, all
             // its slices together, which decides its scale (the slices
             // still to come of the lessons before it share what is left
             // too).
             let lesson_share = share * slices as u32;
+            let slice_started = Instant::now();
             if state.failure.is_none() {
                 let pairs = options
                     .runs
@@ -157,10 +167,12 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                 let shrink = (slice == 0
                     && options.fit_scale
                     && options.runs.is_none()
-                    && state.contrast.is_none())
-                .then_some((lesson_share, slices));
+                    && state.contrast.is_none()
+                    && !plan.headline[idx])
+                    .then_some((lesson_share, slices));
                 state.run_slice(slice, share, shrink, pairs, options, &bar);
             }
+            plan.done(idx, slice_started.elapsed());
             bar.inc(1);
         }
     }
@@ -642,6 +654,68 @@ impl<'a> LessonRun<'a> {
     }
 }
 
+/// How the run's budget is shared among the units of the run (a slice of
+/// a lesson, or of its contrast): in each round of slices the headlines
+/// run first, and what their slices still to come will take, at the cost
+/// of each one's last slice, is set aside; the other units share the rest
+/// equally, each unit what is left over the units left.
+struct Plan {
+    /// Whether each unit's lesson is a headline.
+    headline: Vec<bool>,
+    /// Slices done of each.
+    done: Vec<usize>,
+    /// The last slice's cost of each.
+    last: Vec<Duration>,
+    slices: usize,
+}
+
+impl Plan {
+    fn new(headline: Vec<bool>, slices: usize) -> Plan {
+        let n = headline.len();
+        Plan {
+            headline,
+            done: vec![0; n],
+            last: vec![Duration::ZERO; n],
+            slices,
+        }
+    }
+
+    /// The order of one round: the headlines, then the rest, each group in
+    /// registry order.
+    fn order(&self) -> Vec<usize> {
+        let n = self.headline.len();
+        let (first, rest): (Vec<usize>, Vec<usize>) = (0..n).partition(|&i| self.headline[i]);
+        first.into_iter().chain(rest).collect()
+    }
+
+    /// Unit `idx`'s share of `left`, for its next slice.
+    fn share(&self, idx: usize, left: Duration) -> Duration {
+        let to_come = |i: usize| (self.slices - self.done[i]) as u32;
+        let units = |headline: bool| -> u32 {
+            (0..self.headline.len())
+                .filter(|&i| self.headline[i] == headline)
+                .map(to_come)
+                .sum()
+        };
+        if self.headline[idx] {
+            return left / (units(true) + units(false)).max(1);
+        }
+        // Set aside: each headline's slices to come at its last slice's
+        // cost (in a round, the headlines have run before this unit).
+        let reserved: Duration = (0..self.headline.len())
+            .filter(|&i| self.headline[i])
+            .map(|i| self.last[i] * to_come(i))
+            .sum();
+        left.saturating_sub(reserved) / units(false).max(1)
+    }
+
+    /// Records that unit `idx` ran a slice, which took `cost`.
+    fn done(&mut self, idx: usize, cost: Duration) {
+        self.done[idx] += 1;
+        self.last[idx] = cost;
+    }
+}
+
 /// A lesson's share of the run's budget, for one slice.
 #[derive(Clone, Copy)]
 struct Budget {
@@ -747,5 +821,52 @@ mod tests {
         );
         assert!(first(ms(600)).pairs(None, zero, ms(100), ms(100)).is_some());
         assert_eq!(first(ms(500)).pairs(None, zero, ms(100), ms(100)), None);
+    }
+
+    /// A default run of forty lessons, two of them headlines whose slices
+    /// cost 3 s and 6 s each (zakat's and murabaha's pipelines at the
+    /// default scale take some 2 s and 6 s): the headlines run first in
+    /// every round, are never shrunk (the runner gives them no `shrink`),
+    /// and the others share what is left after their slices still to come
+    /// are set aside, so that the run ends within its budget.
+    #[test]
+    fn the_plan_serves_the_headlines_first_and_keeps_to_the_budget() {
+        let budget = DEFAULT_BUDGET;
+        let n = 40;
+        let mut headline = vec![false; n];
+        headline[17] = true;
+        headline[34] = true;
+        let mut plan = Plan::new(headline, SLICES);
+        let order = plan.order();
+        assert_eq!(&order[..2], &[17, 34]);
+        assert_eq!(order.len(), n);
+        let mut spent = Duration::ZERO;
+        let mut smallest_other = Duration::MAX;
+        for _ in 0..SLICES {
+            for &idx in &order {
+                let share = plan.share(idx, budget.saturating_sub(spent));
+                // A headline costs what it costs; any other lesson what it
+                // is given (it shrinks, or times fewer pairs, to fit).
+                let cost = match idx {
+                    17 => Duration::from_secs(3),
+                    34 => Duration::from_secs(6),
+                    _ => {
+                        smallest_other = smallest_other.min(share);
+                        share
+                    }
+                };
+                spent += cost;
+                plan.done(idx, cost);
+            }
+        }
+        assert!(spent <= budget, "{spent:?}");
+        // The headlines' 54 s leave the 38 others 56 s: about 245 ms a
+        // slice each.
+        let each = (budget - Duration::from_secs(54)) / (38 * SLICES as u32);
+        assert!(
+            smallest_other >= each.mul_f64(0.99),
+            "{smallest_other:?} {each:?}"
+        );
+        assert!(plan.done.iter().all(|&d| d == SLICES));
     }
 }

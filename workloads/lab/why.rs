@@ -368,7 +368,8 @@ pub fn placeholders(text: &str) -> Vec<(String, Option<String>)> {
 
 /// `why` with its placeholders filled from `result` (`(not measured)`
 /// where the run has no such figure) and each conditional's branch chosen
-/// by its ratio's verdict.
+/// by its ratio's verdict (a conditional on a figure the run has not is
+/// left out).
 pub fn render(why: &str, result: &LessonResult, contrast: Option<&LessonResult>) -> String {
     render_with(why, result, contrast, false)
 }
@@ -419,6 +420,14 @@ fn emit(
                 match (branch, chosen) {
                     (_, Some((_, body))) => emit(body, result, contrast, marked, out),
                     (Some(Branch::Unreliable), None) => out.push_str(NOT_REPORTED),
+                    // A sentence about a figure this run did not make (the
+                    // counters of a run that did not count them) is left
+                    // out, with the space before it.
+                    (None, _) => {
+                        if out.ends_with(' ') {
+                            out.pop();
+                        }
+                    }
                     _ => out.push_str("(not measured)"),
                 }
             }

@@ -34,7 +34,16 @@ pub struct Context<'a> {
     pub prices: &'a Prices,
     /// The policy.
     pub policy: &'a Policy,
+    /// The first [`RATES`] exchange rates, prepared once for a file and
+    /// found by a short scan (a file names a handful of currencies); any
+    /// further ones are looked up in `prices.fx`.
+    rates: [(Currency, Decimal); RATES],
+    /// How many of `rates` are filled.
+    rates_len: usize,
 }
+
+/// Exchange rates a [`Context`] holds in its own short list.
+const RATES: usize = 8;
 
 /// A computation that cannot be done exactly, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,11 +68,18 @@ impl AssessError {
 impl<'a> Context<'a> {
     /// The context of a whole input file.
     pub fn of(input: &'a ZakatInput) -> Self {
+        let mut rates = [(input.currency, Decimal::ONE); RATES];
+        let rates_len = input.prices.fx.len().min(RATES);
+        for (slot, (currency, rate)) in rates.iter_mut().zip(&input.prices.fx) {
+            *slot = (*currency, *rate);
+        }
         Context {
             zakat_date: input.zakat_date,
             currency: input.currency,
             prices: &input.prices,
             policy: &input.policy,
+            rates,
+            rates_len,
         }
     }
 
@@ -75,9 +91,14 @@ impl<'a> Context<'a> {
     /// an input by hand without one).
     pub fn fx_rate(&self, currency: Currency) -> Decimal {
         if currency == self.currency {
-            Decimal::ONE
-        } else {
-            self.prices.fx[&currency]
+            return Decimal::ONE;
+        }
+        match self.rates[..self.rates_len]
+            .iter()
+            .find(|(c, _)| *c == currency)
+        {
+            Some((_, rate)) => *rate,
+            None => self.prices.fx[&currency],
         }
     }
 }

@@ -30,8 +30,8 @@ pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef 
           one under mimalloc. The tree is a burst of small blocks \
           ({allocations_per_record:naive} allocations a payer), all alive at once, then \
           freed together. glibc serves a request first from its thread cache, seven freed \
-          blocks of each size; past it, a block of at most 128 bytes comes from and goes \
-          back to a fastbin, a list that never merges, and a larger one to the other bins, \
+          blocks of each size; past it, a small block (up to glibc's fastbin \
+          limit, sixteen words) comes from and goes back to a fastbin, a list that never merges, and a larger one to the other bins, \
           merged with its free neighbours when freed and searched for when asked. mimalloc \
           gives each page of memory blocks of one size and free lists of its own: an \
           allocation pops a list, a free pushes onto one. Each form is counted under its \

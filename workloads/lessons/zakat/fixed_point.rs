@@ -35,11 +35,22 @@ pub const LESSON: LessonDef<ZakatInput, Vec<Option<Decimal>>> = LessonDef {
     why: "A Decimal is a mantissa of three machine words and a scale: every product is a \
           multiplication of words, a rescaling and a rounding, in software. Money with a \
           known number of places is an integer of cents: in fixed point a line is one i128 \
-          product and one integer division, and a payer's total an i64 sum, here \
-          {speedup}, bit-identical because every step is checked and a payer whose figures \
-          could leave the range is handed to the Decimal reference. The contrast is a \
-          population whose amounts are beyond i64 cents: every payer goes back to the \
-          reference, and the fast path only adds its failed attempt ({contrast.speedup}).",
+          product and one integer division, and a payer's total an i64 sum, with every \
+          step checked and a payer whose figures could leave the range handed to the \
+          Decimal reference, so the figures are the reference's to the cent. Both forms \
+          find a foreign line's exchange rate in a short list prepared once for the file. \
+          {?instructions|gain The instructions fell \
+          ({instructions}).|same The instructions are close ({instructions}).|loss The \
+          instructions rose ({instructions}).} {?speedup|gain In time fixed point measured \
+          {speedup}.|same In time the two are within the noise ({speedup}).|loss In time \
+          fixed point measured {speedup}.} The contrast is a population whose cash amounts \
+          are beyond i64 cents: every payer is handed back to the reference after its \
+          attempt. {?contrast.speedup|gain There fixed point still measured \
+          {contrast.speedup}.|same There the two are within the noise \
+          ({contrast.speedup}).|loss There the attempt costs time on top of the reference \
+          ({contrast.speedup}).} Fixed point pays where the figures fit the integers, \
+          which for money to the cent is almost always; where they do not, the check that \
+          hands them back is what keeps the figures right.",
     build,
     elements: |input| input.payers.len() as u64,
     naive,
