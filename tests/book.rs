@@ -665,3 +665,40 @@ fn a_crossed_or_unclosed_anchor_is_found() {
         Ok(vec![("inner".to_owned(), 2, 1), ("outer".to_owned(), 1, 3)])
     );
 }
+
+/// Every generated page about a lesson (its results, its counters, its
+/// profiles) names the lesson, a committed tree it was made from, and the
+/// digest of the lesson's sources, and those sources are what the tree
+/// holds now: a page made before its lesson (or the domain code the
+/// lesson names) last changed is stale, and says which command makes it
+/// again. (`mizan::lab::stamp`'s unit tests plant a changed source.)
+#[test]
+fn every_lessons_generated_page_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let generated = root.join(BOOK).join("src/generated");
+    let mut pages = Vec::new();
+    for dir in ["lessons", "counters", "profiles"] {
+        markdown_files(&generated.join(dir), &mut pages);
+    }
+    assert!(pages.len() > 100, "{} pages", pages.len());
+    let mut problems = Vec::new();
+    for page in &pages {
+        let text = fs::read_to_string(page).unwrap();
+        let name = page.strip_prefix(&generated).unwrap().display().to_string();
+        let remake = match name.split('/').next() {
+            Some("lessons") => "`mizan` (the run), then `mizan report`",
+            Some("counters") => "`mizan counters LESSON`",
+            _ => "`mizan profile LESSON`",
+        };
+        match mizan::lab::stamp::current(root, &text) {
+            Ok(stamp) if stamp.dirty => problems.push(format!(
+                "{name}: made from a tree with uncommitted changes (commit {}): commit, \
+                 then make it again with {remake}",
+                stamp.commit
+            )),
+            Ok(_) => {}
+            Err(e) => problems.push(format!("{name}: {e}: make it again with {remake}")),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -91,6 +91,10 @@ pub struct LessonCounts {
     pub threads: bool,
     /// Every form, in the runner's order.
     pub forms: Vec<FormCounts>,
+    /// Where the counts came from ([`super::stamp`]): the lesson, the
+    /// commit and its sources' digest when they were counted.
+    #[serde(default)]
+    pub stamp: String,
 }
 
 impl LessonCounts {
@@ -237,6 +241,7 @@ pub fn count_lesson(
         records,
         threads: lesson.scaling(),
         forms,
+        stamp: super::stamp::stamp_now(lesson.id())?,
     })
 }
 
@@ -388,6 +393,7 @@ mod tests {
             scale: Scale::Tiny,
             records: 100,
             threads: false,
+            stamp: String::new(),
             forms: vec![FormCounts {
                 name: "naive".into(),
                 instructions: 123_400,

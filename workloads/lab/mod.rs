@@ -25,6 +25,8 @@
 //! - [`machine`]: the fingerprint recorded beside every result, and the
 //!   machine's effective parallelism.
 //! - [`stats`]: the interval of a ratio of paired runs, and its verdict.
+//! - [`stamp`]: where a generated page came from (commit, sources'
+//!   digest), and whether it is still current.
 //! - [`why`]: a lesson's paragraph with its figures filled from the run.
 //! - [`compare`]: two runs' results side by side (`mizan compare`).
 //! - [`measure`]: peak memory, page faults, medians, number formats,
@@ -53,6 +55,7 @@ pub mod profile;
 pub mod report;
 pub mod results;
 pub mod runner;
+pub mod stamp;
 pub mod stats;
 pub mod tables;
 pub mod why;

@@ -665,6 +665,7 @@ fn synthetic(
         scale: super::lesson::Scale::Small,
         records: 100,
         threads: scaling,
+        stamp: String::new(),
         forms: forms
             .iter()
             .enumerate()
