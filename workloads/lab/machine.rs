@@ -224,8 +224,18 @@ fn git_state() -> (String, bool) {
     };
     match run(&["rev-parse", "HEAD"]) {
         Some(commit) => {
-            let dirty = run(&["status", "--porcelain", "--untracked-files=no"])
-                .is_some_and(|status| !status.is_empty());
+            // The generated evidence is left out: a regeneration writes
+            // one kind of page after another, and the pages written first
+            // are no change to the code the later ones are made from.
+            let dirty = run(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)book/src/generated",
+            ])
+            .is_some_and(|status| !status.is_empty());
             (commit, dirty)
         }
         None => ("unknown".to_owned(), false),

@@ -2,6 +2,11 @@
 //! every sentence whose truth depends on a ratio written for each verdict
 //! the ratio can get.
 //!
+//! One idea, the paragraph's template, in one file of some 870 lines
+//! besides its tests: its grammar, its rendering, the synthetic results
+//! that render it under every verdict, and the check that no rendering
+//! contradicts its figure, which must agree on one grammar.
+//!
 //! A figure in prose is generated from the run or not written: a `why`
 //! carries no typed count, ratio, time or size. Where the paragraph needs
 //! one, it names it with a placeholder, filled from the lesson's results

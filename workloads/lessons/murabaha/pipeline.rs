@@ -44,11 +44,12 @@ pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = Lesson
           f64 and proves it to the last of its ten places, two changes this rung makes \
           together, its results turned back into the same ContractResult for the same \
           writer {over_before:fixed-point}; statements and totals written straight from \
-          the cents {over_before:from-cents}; one schedule's buffers reused for every \
+          the cents, with no ContractResult made (nor the two schedule columns only it \
+          holds) and the statements' buffer sized from the rows {over_before:from-cents}; one schedule's buffers reused for every \
           contract {over_before:pooled-scratch}; all on one thread, and the last rung the \
-          two cores alone, {over_before:optimized}. {?speedup|gain In all the optimized \
-          run measured {speedup} over the naive one, worth it for a run over the whole \
-          book every month; a single contract's schedule is fast enough either way.|same \
+          machine's cores alone, {over_before:optimized}. {?speedup|gain In all the optimized \
+          run measured {speedup} over the naive one, worth weighing for a run over the \
+          whole book every month; a single contract's schedule is fast enough either way.|same \
           In all the two runs are within the noise ({speedup}), and the reference is the \
           clearer.|loss In all the optimized run measured {speedup}: the reference is \
           the clearer and, here, the better choice.}",
@@ -344,9 +345,11 @@ pub fn fixed_point(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
 
 // ANCHOR: from_cents
 /// Rung 3: as rung 2, but each statement written straight from the cents
-/// (every row in a stack record, pushed in one piece) and the totals kept
-/// in cents, with no `ContractResult` made; a fresh schedule scratch for
-/// every contract, on one thread.
+/// (every row in a stack record, pushed in one piece, into one buffer
+/// sized from the rows) and the totals kept in cents, with no
+/// `ContractResult` made (so the schedule also skips the two columns only
+/// a `ContractResult` holds); a fresh schedule scratch for every
+/// contract, on one thread.
 pub fn from_cents(input: &MurabahaInput) -> Result<MurabahaRun, InputError> {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
     finish(vec![run_part(

@@ -38,7 +38,8 @@ pub const LESSON: LessonDef<ZakatInput, Vec<Option<Decimal>>> = LessonDef {
           product and one integer division, and a payer's total an i64 sum, with every \
           step checked and a payer whose figures could leave the range handed to the \
           Decimal reference, so the figures are the reference's to the cent. Both forms \
-          find a foreign line's exchange rate in a short list prepared once for the file. \
+          look a foreign line's exchange rate up in a short list prepared once for the \
+          file (of Decimal rates in the one, of integers in the other). \
           {?instructions|gain The instructions fell \
           ({instructions}).|same The instructions are close ({instructions}).|loss The \
           instructions rose ({instructions}).} {?speedup|gain In time fixed point measured \
@@ -48,9 +49,9 @@ pub const LESSON: LessonDef<ZakatInput, Vec<Option<Decimal>>> = LessonDef {
           attempt. {?contrast.speedup|gain There fixed point still measured \
           {contrast.speedup}.|same There the two are within the noise \
           ({contrast.speedup}).|loss There the attempt costs time on top of the reference \
-          ({contrast.speedup}).} Fixed point pays where the figures fit the integers, \
-          which for money to the cent is almost always; where they do not, the check that \
-          hands them back is what keeps the figures right.",
+          ({contrast.speedup}).} Fixed point can only pay where the figures fit the \
+          integers, which for money to the cent is almost always; where they do not, the \
+          check that hands them back is what keeps the figures right.",
     build,
     elements: |input| input.payers.len() as u64,
     naive,

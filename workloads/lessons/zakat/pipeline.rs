@@ -12,8 +12,9 @@
 //! names (a short list, indexed by a hash map once the regions are many),
 //! and splits the payers over the cores. Between them, the ladder's rungs
 //! (`receipts-by-hand`, `borrowed-totals`, `fixed-point`, `from-cents`,
-//! `region-list`, `hoisted`) each change one thing, so each step's worth
-//! is its own ratio.
+//! `region-list`, `hoisted`) each change one thing (a rung that carries a
+//! second, smaller change names it), so each step's worth is its own
+//! ratio.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -41,15 +42,15 @@ pub const LESSON: LessonDef<Population, Result<ZakatRun, InputError>> = LessonDe
           before: receipts written by hand (still from the Decimal assessment) \
           {over_before:receipts-by-hand}; the totals keyed by borrowed region names \
           {over_before:borrowed-totals}; the assessment's arithmetic in integer cents with \
-          i128 products, turned back into the same assessment for the same writer \
-          {over_before:fixed-point}; one pass, each receipt and total written straight \
+          i128 products (the engine also finds the nisab once for the file), turned back \
+          into the same assessment for the same writer {over_before:fixed-point}; one pass, each receipt and total written straight \
           from the cents {over_before:from-cents}; the totals in a short list instead of a \
           tree {over_before:region-list}; each distinct hawl start converted once before \
           the loop {over_before:hoisted}; all of these on one thread, and the last rung \
-          the two cores alone, {over_before:optimized}. {?speedup|gain In all the \
-          optimized run measured {speedup} over the naive one: such a rewrite is worth it \
-          for a run made often over many records, while for a one-off report the \
-          reference is clearer and fast enough.|same In all the two runs are within the \
+          the machine's cores alone, {over_before:optimized}. {?speedup|gain In all the \
+          optimized run measured {speedup} over the naive one: such a rewrite is worth \
+          weighing for a run made often over many records, while for a one-off report \
+          the reference is clearer.|same In all the two runs are within the \
           noise ({speedup}), and the reference is the clearer.|loss In all the optimized \
           run measured {speedup}: the reference is the clearer and, here, the better \
           choice.}",
@@ -252,7 +253,10 @@ fn count(total: &mut RegionTotal, assessment: &Assessment) -> Result<(), InputEr
 // ANCHOR_END: naive
 
 // ANCHOR: receipts_by_hand
-/// Rung 1: the reference assessment, receipts written by hand.
+/// Rung 1: the reference assessment, receipts written by hand, into one
+/// buffer sized for them as they are written by hand in
+/// `zakat/string-building` (the naive form's `String` grows): the text
+/// and its buffer, one rung.
 pub fn receipts_by_hand(input: &ZakatInput) -> Result<ZakatRun, InputError> {
     by_hand_with_totals(input, totals_by_name)
 }
@@ -304,8 +308,9 @@ fn totals_by_borrowed_name<'a>(
 
 // ANCHOR: fixed_point
 /// Rung 3: the assessments in fixed point (the engine's integer cents,
-/// `i128` products, the rates prepared once; a payer out of range handed
-/// to the reference), each turned back into the reference's `Assessment`;
+/// `i128` products, the rates and the nisab prepared once for the file, as
+/// the engine prepares them; a payer out of range handed to the
+/// reference), each turned back into the reference's `Assessment`;
 /// receipts and totals as rung 2, on one thread.
 pub fn fixed_point(input: &ZakatInput) -> Result<ZakatRun, InputError> {
     let prepared = Prepared::for_starts(input, &[], false);
