@@ -61,6 +61,29 @@ pub fn overall(correct: &Correctness, clean: &Clean, fast: Option<SpeedVerdict>)
     (text, passed)
 }
 
+/// Checks an exercise on one saved input alone (`check --replay`): its
+/// correctness there, untimed.
+pub fn check_replay(
+    exercise: &dyn Exercise,
+    which: Which,
+    saved: &str,
+    clean: Clean,
+) -> Result<Check, String> {
+    let correct = exercise.replay(which, saved)?;
+    let (verdict, _) = overall(&correct, &clean, None);
+    Ok(Check {
+        exercise: exercise.id().to_owned(),
+        correct,
+        clean,
+        speed: None,
+        fast: None,
+        speed_error: Some("not timed: a replay runs one saved input".to_owned()),
+        instructions: None,
+        verdict: format!("the saved input alone: {verdict}"),
+        passed: false,
+    })
+}
+
 /// Checks an exercise: correct, then (when correct and `options` say how)
 /// fast; `clean` is [`cleanliness`]'s verdict on the checkout.
 pub fn check(

@@ -45,6 +45,9 @@ pub trait Exercise: Sync {
     fn hint(&self) -> &'static str;
     /// The attempt (or the starting point) against the expected output.
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness;
+    /// The attempt (or the starting point) on one saved input (a failing
+    /// input the checker wrote out), against the expected output.
+    fn replay(&self, which: Which, saved: &str) -> Result<Correctness, String>;
     /// The attempt (or the starting point) timed against the naive and the
     /// optimized forms by the lab's runner.
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String>;
@@ -80,6 +83,10 @@ where
 
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness {
         check_correct(self.lesson, self.function(which), seed, plan)
+    }
+
+    fn replay(&self, which: Which, saved: &str) -> Result<Correctness, String> {
+        super::correct::replay(self.lesson, self.function(which), saved)
     }
 
     fn run_one(&self, function: &str, scale: Scale, seed: u64) -> Result<(), String> {

@@ -34,12 +34,12 @@ pub mod def;
 pub mod render;
 pub mod speed;
 
-pub use check::{BUDGET, Check, check, overall};
+pub use check::{BUDGET, Check, check, check_replay, overall};
 pub use clean::{Clean, changed, cleanliness};
 pub use correct::{Correctness, FULL, Plan, check_correct};
 pub use count::{InstructionCounts, instruction_counts};
 pub use def::{Exercise, ExerciseDef, Which};
-pub use render::render;
+pub use render::{failing_path, render};
 pub use speed::{ATTEMPT, Speed, SpeedVerdict, TARGET_SHARE, speed_verdict};
 
 #[cfg(test)]
@@ -161,6 +161,7 @@ mod tests {
             input: "x".into(),
             message: "boom".into(),
             seed: 1,
+            saved: None,
         };
         assert_eq!(
             overall(&panicked, &Clean::Clean, None),
