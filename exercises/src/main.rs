@@ -270,6 +270,15 @@ fn run_cli(
                 std::fs::write(&failing, saved)
                     .map_err(|err| format!("cannot write {}: {err}", failing.display()))?;
             }
+            // The attempt's own work, or the lab's answer called in its
+            // place.
+            if which == Which::Attempt
+                && let Ok(source) = std::fs::read_to_string(attempt_path(e))
+            {
+                let borrowed =
+                    mizan::lab::exercise::own::borrowed(&source, e.start_text(), e.may_call());
+                checked = checked.with_borrowed(borrowed);
+            }
             if instructions {
                 checked.instructions = Some(instruction_counts(e, which, seed)?);
             }

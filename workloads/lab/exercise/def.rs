@@ -43,6 +43,8 @@ pub trait Exercise: Sync {
     fn start_text(&self) -> &'static str;
     /// Where to look first.
     fn hint(&self) -> &'static str;
+    /// The lab's own code an attempt may call (see [`super::own`]).
+    fn may_call(&self) -> &'static [&'static str];
     /// The attempt (or the starting point) against the expected output.
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness;
     /// The attempt (or the starting point) on one saved input (a failing
@@ -78,6 +80,13 @@ where
         match &self.lesson.practice {
             Practice::Rewrite(exercise) => exercise.hint,
             _ => "",
+        }
+    }
+
+    fn may_call(&self) -> &'static [&'static str] {
+        match &self.lesson.practice {
+            Practice::Rewrite(exercise) => exercise.may_call,
+            _ => &[],
         }
     }
 

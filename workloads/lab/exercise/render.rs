@@ -71,6 +71,17 @@ pub fn render(v: &Check, file: &str) -> String {
             again(&mut out, v, file, *seed);
         }
     }
+    if !v.borrowed.is_empty() {
+        let _ = writeln!(
+            out,
+            "  own work: no, it calls the lab's own code in its place: {}",
+            v.borrowed
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     match &v.clean {
         Clean::Clean => {
             let _ = writeln!(out, "  clean: yes, nothing changed but the attempts");
@@ -124,6 +135,12 @@ pub fn render(v: &Check, file: &str) -> String {
                 SpeedVerdict::NotYet { target } => writeln!(
                     out,
                     "    target {}× (half the expert's speedup, on a log scale): not yet",
+                    crate::lab::stats::number(target)
+                ),
+                SpeedVerdict::Slower { target } => writeln!(
+                    out,
+                    "    target {}× (half the expert's speedup, on a log scale): not yet; the \
+                     attempt is slower than the naive form",
                     crate::lab::stats::number(target)
                 ),
                 SpeedVerdict::NoTarget => writeln!(
