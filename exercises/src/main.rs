@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use mizan::lab::child::Request;
 use mizan::lab::exercise::{
-    BUDGET, Exercise, Which, check, cleanliness, instruction_counts, render,
+    BUDGET, Exercise, Which, check, check_replay, cleanliness, failing_path, instruction_counts,
+    render,
 };
 use mizan::lab::lesson::{Lesson, Scale};
 use mizan::lab::runner::RunOptions;
@@ -72,6 +73,10 @@ enum Cmd {
         /// that does not depend on the machine.
         #[arg(long)]
         instructions: bool,
+        /// Run only the input the last failing check saved
+        /// (`target/exercises/<exercise>.failing.json`), untimed.
+        #[arg(long, conflicts_with_all = ["seed", "instructions"])]
+        replay: bool,
     },
     /// The lab's child requests; the checker answers `run-one`.
     #[command(flatten)]
@@ -227,9 +232,11 @@ fn run_cli(
             start,
             json,
             instructions,
+            replay,
         } => {
             let e = find(&id)?;
             let which = if start { Which::Start } else { Which::Attempt };
+            let failing = root.join(failing_path(e.file()));
             if which == Which::Attempt && !attempt_path(e).exists() {
                 eprintln!(
                     "(no attempt yet: checking the starting point; `cargo exercise start {id}` makes your copy)"
@@ -243,7 +250,35 @@ fn run_cli(
                 seed,
                 progress: !json && std::io::IsTerminal::is_terminal(&std::io::stderr()),
             });
-            let mut checked = check(e, which, seed, options, cleanliness(root));
+            let mut checked = if replay {
+                let saved = std::fs::read_to_string(&failing).map_err(|err| {
+                    format!(
+                        "no saved failing input for {id} ({}: {err}): a check that fails saves one",
+                        failing.display()
+                    )
+                })?;
+                check_replay(e, which, &saved, cleanliness(root))?
+            } else {
+                check(e, which, seed, options, cleanliness(root))
+            };
+            // The least failing input, for the learner to read and to
+            // replay (a replay that fails again leaves it as it was).
+            if !replay && let Some(saved) = checked.correct.saved() {
+                if let Some(dir) = failing.parent() {
+                    let _ = std::fs::create_dir_all(dir);
+                }
+                std::fs::write(&failing, saved)
+                    .map_err(|err| format!("cannot write {}: {err}", failing.display()))?;
+            }
+            // The attempt's own work, or the lab's answer called in its
+            // place.
+            if which == Which::Attempt
+                && let Ok(source) = std::fs::read_to_string(attempt_path(e))
+            {
+                let borrowed =
+                    mizan::lab::exercise::own::borrowed(&source, e.start_text(), e.may_call());
+                checked = checked.with_borrowed(borrowed);
+            }
             if instructions {
                 checked.instructions = Some(instruction_counts(e, which, seed)?);
             }

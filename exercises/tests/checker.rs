@@ -74,6 +74,7 @@ fn a_cent_lost_names_the_payer_the_line_and_the_total() {
         input,
         difference,
         seed,
+        ..
     } = exercise::check_correct(lesson, truncating, 1, exercise::FULL)
     else {
         panic!("a truncating attempt is wrong");
@@ -155,6 +156,7 @@ fn a_panic_in_a_worker_is_caught_and_reported() {
         input,
         message,
         seed,
+        ..
     } = exercise::check_correct(&sharding::LESSON, panicking, 5, exercise::FULL)
     else {
         panic!("a panicking attempt is reported as one");
@@ -203,7 +205,10 @@ fn a_wrong_answer_on_a_random_input_is_shrunk() {
         ..sharding::LESSON
     };
     let Correctness::Wrong {
-        input, difference, ..
+        input,
+        difference,
+        saved,
+        ..
     } = exercise::check_correct(&lesson, off_at_seven, 1, exercise::FULL)
     else {
         panic!("wrong on a random input");
@@ -232,6 +237,33 @@ fn a_wrong_answer_on_a_random_input_is_shrunk() {
         "{input}"
     );
     assert_eq!(difference.fields[0].got, "0 entries");
+    // Saved as the lesson saves its inputs (readable JSON), it reads back
+    // as exactly the least input; replayed alone, it fails the same way,
+    // and the naive form passes it.
+    let saved = saved.expect("the failing input is saved");
+    assert!(saved.contains("\"currency\": \"XTS\""), "{saved}");
+    let read: Lines = serde_json::from_str(&saved).unwrap();
+    assert_eq!(format!("{read:?}"), printed);
+    let Correctness::Wrong {
+        input: replayed,
+        difference: again,
+        ..
+    } = exercise::correct::replay(&lesson, off_at_seven, &saved).unwrap()
+    else {
+        panic!("the replay fails as the check did");
+    };
+    assert_eq!(replayed, "the saved failing input");
+    assert_eq!(again, difference);
+    assert!(
+        exercise::correct::replay(&lesson, sharding::sequential, &saved)
+            .unwrap()
+            .is_correct()
+    );
+    assert!(
+        exercise::correct::replay(&lesson, off_at_seven, "{\"lines\": 3}")
+            .unwrap_err()
+            .contains("does not read back")
+    );
 }
 
 /// A quick, fixed timing: a tiny input, six pairs.

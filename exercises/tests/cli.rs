@@ -80,3 +80,43 @@ fn instructions_grade_the_attempt_without_the_machine() {
     let at_most = if cfg!(debug_assertions) { 1.0 } else { 0.5 };
     assert!(optimized < naive * at_most, "{naive} {optimized}");
 }
+
+/// `--replay` runs the input a failing check saved, alone and untimed; with
+/// none saved, it says where it looked.
+#[test]
+fn replay_runs_the_saved_input_alone() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    let failing = root.join("target/exercises/zakat_copying.failing.json");
+    let _ = std::fs::remove_file(&failing);
+    let out = exercise(&["check", "zakat/copying", "--start", "--replay"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: no saved failing input for zakat/copying"),
+        "{stderr}"
+    );
+    // An input saved as the checker saves one: the lesson's own, readable.
+    let lesson = &mizan::lessons::zakat::copying::LESSON;
+    let input = (lesson.build)(mizan::lab::lesson::Scale::Tiny, 3);
+    std::fs::create_dir_all(failing.parent().unwrap()).unwrap();
+    std::fs::write(&failing, serde_json::to_string_pretty(&input).unwrap()).unwrap();
+    let out = exercise(&["check", "zakat/copying", "--start", "--replay"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("  correct: yes, the naive form's output on 1 of the lesson's inputs and 0 random ones\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("verdict: the saved input alone: correct, not timed"),
+        "{text}"
+    );
+    std::fs::remove_file(&failing).unwrap();
+}

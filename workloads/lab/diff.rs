@@ -260,7 +260,7 @@ fn one_line(node: &Node) -> String {
         Some('[') => ("", "]"),
         _ => ("", ")"),
     };
-    let head = node.head.trim_end_matches('{');
+    let head = node.head.trim_end_matches('{').trim_end();
     let inner: Vec<String> = node
         .children
         .iter()
@@ -444,7 +444,9 @@ fn leaf_field(e: &Node, g: &Node, path: String) -> Field {
         if n.children.is_empty() {
             n.head.clone()
         } else {
-            short(n)
+            // A whole value where one was expected and another came (an
+            // error where a result was due): shown on one line, cut.
+            cut(&one_line(n), LINE)
         }
     };
     Field {
@@ -452,6 +454,22 @@ fn leaf_field(e: &Node, g: &Node, path: String) -> Field {
         expected: value(e),
         got: value(g),
     }
+}
+
+/// The longest a value is shown on one line.
+const LINE: usize = 240;
+
+/// `text` cut to about `max` bytes, at a character boundary, with the
+/// length it had.
+fn cut(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} characters in all)", &text[..end], text.len())
 }
 
 /// A record's `id` field.
@@ -582,8 +600,32 @@ mod tests {
         assert_eq!(d.fields[0].expected, "None");
         assert_eq!(d.fields[0].got, "Some(\"late\")");
         let d = first_difference(&Ok::<_, String>(records()), &Err("bad".into())).unwrap();
-        assert_eq!(d.fields[0].expected, "Ok");
+        // The whole of each side on one line, cut: an error with its
+        // message, a result with its first records.
         assert_eq!(d.fields[0].got, "Err(\"bad\")");
+        assert!(
+            d.fields[0].expected.starts_with(
+                "Ok([Record { id: \"P0\", due: 0, lines: [Line { kg: 1 }, Line { kg: 2 }], \
+                 note: None }, Record { id: \"P1\""
+            ),
+            "{}",
+            d.fields[0].expected
+        );
+        assert!(d.fields[0].expected.ends_with(" characters in all)"));
+        #[derive(Debug, serde::Serialize)]
+        struct InputError {
+            at: String,
+            message: String,
+        }
+        let error = Err::<Vec<Record>, _>(InputError {
+            at: "payers[3].id".into(),
+            message: "a second payer P3".into(),
+        });
+        let d = first_difference(&error, &Ok(records())).unwrap();
+        assert_eq!(
+            d.fields[0].expected,
+            "Err(InputError { at: \"payers[3].id\", message: \"a second payer P3\" })"
+        );
     }
 
     #[test]

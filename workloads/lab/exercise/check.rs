@@ -11,7 +11,7 @@ use super::correct::{Correctness, FULL};
 use super::correct::{Outcome, run_caught};
 use super::count::InstructionCounts;
 use super::def::{Exercise, Which};
-use super::speed::{Speed, SpeedVerdict, TARGET_SHARE, speed_verdict};
+use super::speed::{Speed, SpeedVerdict, TARGET_SHARE, margin_text, speed_verdict};
 
 /// The budget of a check's timing, by default.
 pub const BUDGET: Duration = Duration::from_secs(20);
@@ -33,6 +33,9 @@ pub struct Check {
     pub speed_error: Option<String>,
     /// Instructions under callgrind, when asked for (`--instructions`).
     pub instructions: Option<InstructionCounts>,
+    /// The lab's own code the attempt calls (a lesson's form, the engine):
+    /// empty for the learner's own work (see [`super::own`]).
+    pub borrowed: Vec<String>,
     /// The one-line verdict: `passed`, `correct, not yet faster`, …
     pub verdict: String,
     /// Whether the exercise passed.
@@ -47,6 +50,7 @@ pub fn overall(correct: &Correctness, clean: &Clean, fast: Option<SpeedVerdict>)
         (_, None) => "correct, not timed",
         (_, Some(SpeedVerdict::Unreliable)) => "correct; the timing was unreliable: run again",
         (_, Some(SpeedVerdict::NotYet { .. })) => "correct, not yet faster",
+        (_, Some(SpeedVerdict::Slower { .. })) => "correct, but slower than the naive form",
         (_, Some(SpeedVerdict::Met { .. })) => "correct and fast",
         (_, Some(SpeedVerdict::NoTarget)) => "correct (this lesson sets no speed target)",
     };
@@ -59,6 +63,30 @@ pub fn overall(correct: &Correctness, clean: &Clean, fast: Option<SpeedVerdict>)
         Clean::Unknown { .. } => format!("{text}; cleanliness unknown (not a git checkout?)"),
     };
     (text, passed)
+}
+
+/// Checks an exercise on one saved input alone (`check --replay`): its
+/// correctness there, untimed.
+pub fn check_replay(
+    exercise: &dyn Exercise,
+    which: Which,
+    saved: &str,
+    clean: Clean,
+) -> Result<Check, String> {
+    let correct = exercise.replay(which, saved)?;
+    let (verdict, _) = overall(&correct, &clean, None);
+    Ok(Check {
+        exercise: exercise.id().to_owned(),
+        correct,
+        clean,
+        speed: None,
+        fast: None,
+        speed_error: Some("not timed: a replay runs one saved input".to_owned()),
+        instructions: None,
+        borrowed: Vec::new(),
+        verdict: format!("the saved input alone: {verdict}"),
+        passed: false,
+    })
 }
 
 /// Checks an exercise: correct, then (when correct and `options` say how)
@@ -92,6 +120,11 @@ pub fn check(
         .as_ref()
         .map(|s| speed_verdict(&s.attempt, &s.expert, TARGET_SHARE, s.reliable));
     let (mut verdict, passed) = overall(&correct, &clean, fast);
+    if let (Some(speed), Some(fast)) = (&speed, fast)
+        && let Some(margin) = margin_text(&speed.attempt, fast)
+    {
+        verdict = format!("{verdict}: {margin}");
+    }
     if options.is_some()
         && let (None, Some(error)) = (&speed, &speed_error)
         && correct.is_correct()
@@ -106,7 +139,29 @@ pub fn check(
         fast,
         speed_error,
         instructions: None,
+        borrowed: Vec::new(),
         verdict,
         passed,
+    }
+}
+
+impl Check {
+    /// The check of an attempt that names `borrowed`, the lab's own code
+    /// ([`super::own::borrowed`]): not a pass, whatever else it is.
+    pub fn with_borrowed(mut self, borrowed: Vec<String>) -> Check {
+        if !borrowed.is_empty() {
+            let rest = if self.passed {
+                "correct, clean and fast as it is".to_owned()
+            } else {
+                self.verdict.clone()
+            };
+            self.verdict = format!(
+                "not passed: it uses the lab's own code ({}); {rest}",
+                borrowed.join(", ")
+            );
+            self.passed = false;
+        }
+        self.borrowed = borrowed;
+        self
     }
 }

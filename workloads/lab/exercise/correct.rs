@@ -53,6 +53,10 @@ pub enum Correctness {
         difference: Difference,
         /// The seed to give `check --seed` to see it again.
         seed: u64,
+        /// The input itself, as the lesson saves it (JSON), for the
+        /// checker to write out and `check --replay` to read back.
+        #[serde(skip)]
+        saved: Option<String>,
     },
     /// The attempt panicked.
     Panicked {
@@ -62,6 +66,9 @@ pub enum Correctness {
         message: String,
         /// The seed to give `check --seed` to see it again.
         seed: u64,
+        /// The input itself, as for [`Correctness::Wrong`].
+        #[serde(skip)]
+        saved: Option<String>,
     },
 }
 
@@ -70,7 +77,22 @@ impl Correctness {
     pub fn is_correct(&self) -> bool {
         matches!(self, Correctness::Correct { .. })
     }
+
+    /// The failing input as JSON, where there is one to save.
+    pub fn saved(&self) -> Option<&str> {
+        match self {
+            Correctness::Wrong { saved, .. } | Correctness::Panicked { saved, .. } => {
+                saved.as_deref()
+            }
+            Correctness::Correct { .. } => None,
+        }
+    }
 }
+
+/// Shrinking steps a failing random input is given before the checker
+/// stops looking for a smaller one (proptest's own limit prints a line of
+/// its own to the learner's terminal; this one is quiet).
+const SHRINK_STEPS: u32 = 256;
 
 /// What an attempt gives on one input: its output, or its panic.
 pub(super) enum Outcome<O> {
@@ -147,17 +169,22 @@ where
             Outcome::Panic(message) => Err(Failure::Panicked(message)),
         }
     };
-    let failed = |input: String, seed: u64, failure: Failure| match failure {
-        Failure::Differs(difference) => Correctness::Wrong {
-            input,
-            difference,
-            seed,
-        },
-        Failure::Panicked(message) => Correctness::Panicked {
-            input,
-            message,
-            seed,
-        },
+    let failed = |input: String, seed: u64, failure: Failure, failing: &I| {
+        let saved = serde_json::to_string_pretty(failing).ok();
+        match failure {
+            Failure::Differs(difference) => Correctness::Wrong {
+                input,
+                difference,
+                seed,
+                saved,
+            },
+            Failure::Panicked(message) => Correctness::Panicked {
+                input,
+                message,
+                seed,
+                saved,
+            },
+        }
     };
     let mut inputs = 0;
     let built = (0..plan.seeds)
@@ -173,6 +200,7 @@ where
                 ),
                 seed,
                 e,
+                &input,
             );
         }
         inputs += 1;
@@ -184,12 +212,27 @@ where
         Config {
             cases: plan.cases,
             failure_persistence: None,
+            // The checker's own limit, below, ends the shrinking.
+            max_shrink_iters: u32::MAX,
+            max_shrink_time: 0,
             ..Config::default()
         },
         TestRng::from_seed(RngAlgorithm::ChaCha, &key),
     );
+    // After the first failure, every call is a shrinking step: past the
+    // limit each candidate is let pass, which ends the shrinking at the
+    // smallest failure found so far.
+    let (failures, steps) = (AtomicUsize::new(0), AtomicUsize::new(0));
     let result = runner.run(&arbitrary(), |input| {
-        compare(&input).map_err(|_| TestCaseError::fail("the outputs differ"))
+        if failures.load(Ordering::Relaxed) > 0
+            && steps.fetch_add(1, Ordering::Relaxed) >= SHRINK_STEPS as usize
+        {
+            return Ok(());
+        }
+        compare(&input).map_err(|_| {
+            failures.fetch_add(1, Ordering::Relaxed);
+            TestCaseError::fail("the outputs differ")
+        })
     });
     match result {
         Ok(()) => Correctness::Correct {
@@ -202,7 +245,7 @@ where
                 summary(&input)
             );
             match compare(&input) {
-                Err(failure) => failed(input_text, seed, failure),
+                Err(failure) => failed(input_text, seed, failure, &input),
                 // It failed under proptest and not when run again: an
                 // attempt whose output depends on more than its input.
                 Ok(()) => Correctness::Panicked {
@@ -211,6 +254,7 @@ where
                               more than the input (a race between threads?)"
                         .to_owned(),
                     seed,
+                    saved: serde_json::to_string_pretty(&input).ok(),
                 },
             }
         }
@@ -218,8 +262,48 @@ where
             input: "random inputs".to_owned(),
             message: format!("the generator gave up: {reason}"),
             seed,
+            saved: None,
         },
     }
+}
+
+/// Runs `attempt` on one saved input (`saved`, as [`Correctness::saved`]
+/// gives it) against the lesson's naive form: `cargo exercise check
+/// --replay`.
+pub fn replay<I, O>(
+    lesson: &LessonDef<I, O>,
+    attempt: fn(&I) -> O,
+    saved: &str,
+) -> Result<Correctness, String>
+where
+    I: Input,
+    O: Output,
+{
+    let input: I = serde_json::from_str(saved)
+        .map_err(|e| format!("the saved input does not read back as this lesson's: {e}"))?;
+    let prepared = lesson.prepare.naive.map(|prepare| prepare(&input));
+    let expected = (lesson.naive)(prepared.as_ref().unwrap_or(&input));
+    let what = "the saved failing input".to_owned();
+    Ok(match run_caught(|| attempt(&input)) {
+        Outcome::Output(got) => match first_difference(&expected, &got) {
+            None => Correctness::Correct {
+                inputs: 1,
+                cases: 0,
+            },
+            Some(difference) => Correctness::Wrong {
+                input: what,
+                difference,
+                seed: 0,
+                saved: Some(saved.to_owned()),
+            },
+        },
+        Outcome::Panic(message) => Correctness::Panicked {
+            input: what,
+            message,
+            seed: 0,
+            saved: Some(saved.to_owned()),
+        },
+    })
 }
 
 /// A random input in a line: its `Debug`, cut.

@@ -43,8 +43,13 @@ pub trait Exercise: Sync {
     fn start_text(&self) -> &'static str;
     /// Where to look first.
     fn hint(&self) -> &'static str;
+    /// The lab's own code an attempt may call (see [`super::own`]).
+    fn may_call(&self) -> &'static [&'static str];
     /// The attempt (or the starting point) against the expected output.
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness;
+    /// The attempt (or the starting point) on one saved input (a failing
+    /// input the checker wrote out), against the expected output.
+    fn replay(&self, which: Which, saved: &str) -> Result<Correctness, String>;
     /// The attempt (or the starting point) timed against the naive and the
     /// optimized forms by the lab's runner.
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String>;
@@ -78,8 +83,19 @@ where
         }
     }
 
+    fn may_call(&self) -> &'static [&'static str] {
+        match &self.lesson.practice {
+            Practice::Rewrite(exercise) => exercise.may_call,
+            _ => &[],
+        }
+    }
+
     fn correctness(&self, which: Which, seed: u64, plan: Plan) -> Correctness {
         check_correct(self.lesson, self.function(which), seed, plan)
+    }
+
+    fn replay(&self, which: Which, saved: &str) -> Result<Correctness, String> {
+        super::correct::replay(self.lesson, self.function(which), saved)
     }
 
     fn run_one(&self, function: &str, scale: Scale, seed: u64) -> Result<(), String> {

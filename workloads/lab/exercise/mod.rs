@@ -31,15 +31,16 @@ pub mod clean;
 pub mod correct;
 pub mod count;
 pub mod def;
+pub mod own;
 pub mod render;
 pub mod speed;
 
-pub use check::{BUDGET, Check, check, overall};
+pub use check::{BUDGET, Check, check, check_replay, overall};
 pub use clean::{Clean, changed, cleanliness};
 pub use correct::{Correctness, FULL, Plan, check_correct};
 pub use count::{InstructionCounts, instruction_counts};
 pub use def::{Exercise, ExerciseDef, Which};
-pub use render::render;
+pub use render::{failing_path, render};
 pub use speed::{ATTEMPT, Speed, SpeedVerdict, TARGET_SHARE, speed_verdict};
 
 #[cfg(test)]
@@ -87,6 +88,49 @@ mod tests {
         assert_eq!(
             speed_verdict(&ratio(9.0, 8.0, 10.0), &expert, 0.5, false),
             SpeedVerdict::Unreliable
+        );
+        // Correct and slower than naive: a verdict of its own.
+        assert_eq!(
+            speed_verdict(&ratio(0.55, 0.5, 0.6), &expert, 0.5, true),
+            SpeedVerdict::Slower { target: 2.0 }
+        );
+    }
+
+    #[test]
+    fn a_verdict_names_its_margin() {
+        use super::speed::{at_the_edge, margin_text};
+        let met = SpeedVerdict::Met { target: 1.39 };
+        let clear = ratio(2.26, 2.1, 2.4);
+        assert_eq!(at_the_edge(&clear, met), Some(false));
+        assert_eq!(
+            margin_text(&clear, met).unwrap(),
+            "2.26× (2.10–2.40×) against a target of 1.39×, the whole interval above it"
+        );
+        // The target inside the interval: a grade another run may turn.
+        let edge = ratio(1.43, 1.30, 1.60);
+        assert_eq!(at_the_edge(&edge, met), Some(true));
+        assert!(margin_text(&edge, met).unwrap().contains("at the edge"));
+        let not_yet = SpeedVerdict::NotYet { target: 1.39 };
+        assert_eq!(
+            margin_text(&ratio(1.10, 1.05, 1.15), not_yet).unwrap(),
+            "1.10× (1.05–1.15×) against a target of 1.39×, the whole interval below it"
+        );
+        let slower = SpeedVerdict::Slower { target: 1.39 };
+        assert_eq!(
+            margin_text(&ratio(0.55, 0.5, 0.6), slower).unwrap(),
+            "0.550× (0.500–0.600×) of the naive form's speed, against a target of 1.39×"
+        );
+        assert_eq!(margin_text(&clear, SpeedVerdict::NoTarget), None);
+        assert_eq!(
+            overall(
+                &Correctness::Correct {
+                    inputs: 5,
+                    cases: 64
+                },
+                &Clean::Clean,
+                Some(slower)
+            ),
+            ("correct, but slower than the naive form".to_owned(), false)
         );
     }
 
@@ -161,10 +205,52 @@ mod tests {
             input: "x".into(),
             message: "boom".into(),
             seed: 1,
+            saved: None,
         };
         assert_eq!(
             overall(&panicked, &Clean::Clean, None),
             ("not correct: the attempt panicked".to_owned(), false)
+        );
+    }
+
+    #[test]
+    fn an_attempt_calling_the_labs_own_code_does_not_pass() {
+        let check = Check {
+            exercise: "zakat/copying".into(),
+            correct: Correctness::Correct {
+                inputs: 5,
+                cases: 64,
+            },
+            clean: Clean::Clean,
+            speed: None,
+            fast: Some(SpeedVerdict::Met { target: 2.0 }),
+            speed_error: None,
+            instructions: None,
+            borrowed: Vec::new(),
+            verdict: "passed".into(),
+            passed: true,
+        };
+        let own = check.clone().with_borrowed(Vec::new());
+        assert!(own.passed);
+        let borrowed = check.with_borrowed(vec!["mizan::lessons::zakat::copying::LESSON".into()]);
+        assert!(!borrowed.passed);
+        assert_eq!(
+            borrowed.verdict,
+            "not passed: it uses the lab's own code (mizan::lessons::zakat::copying::LESSON); \
+             correct, clean and fast as it is"
+        );
+        let json = serde_json::to_value(&borrowed).unwrap();
+        assert_eq!(
+            json["borrowed"][0],
+            "mizan::lessons::zakat::copying::LESSON"
+        );
+        let text = render(&borrowed, "zakat_copying.rs");
+        assert!(
+            text.contains(
+                "  own work: no, it calls the lab's own code in its place: \
+                 `mizan::lessons::zakat::copying::LESSON`\n"
+            ),
+            "{text}"
         );
     }
 }

@@ -7,6 +7,34 @@ use super::clean::Clean;
 use super::correct::Correctness;
 use super::speed::{ATTEMPT, SpeedVerdict};
 
+/// Where a check's failing input is written, under the checkout:
+/// `target/exercises/zakat_pooling.failing.json` for `zakat_pooling.rs`.
+pub fn failing_path(file: &str) -> String {
+    format!(
+        "target/exercises/{}.failing.json",
+        file.trim_end_matches(".rs")
+    )
+}
+
+/// How to see a failure again: the saved input, replayed, or the seed.
+fn again(out: &mut String, v: &Check, file: &str, seed: u64) {
+    if v.correct.saved().is_some() {
+        let _ = writeln!(
+            out,
+            "    (the input is in {}; `cargo exercise check {} --replay` runs it alone, \
+             `--seed {seed}` the whole check again)",
+            failing_path(file),
+            v.exercise
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "    (again: `cargo exercise check {} --seed {seed}`)",
+            v.exercise
+        );
+    }
+}
+
 /// The check as a terminal shows it.
 pub fn render(v: &Check, file: &str) -> String {
     let mut out = String::new();
@@ -22,32 +50,37 @@ pub fn render(v: &Check, file: &str) -> String {
             input,
             difference,
             seed,
+            ..
         } => {
             let _ = writeln!(out, "  correct: no, on {input}");
             for line in difference.to_string().lines() {
                 let _ = writeln!(out, "    {line}");
             }
-            let _ = writeln!(
-                out,
-                "    (again: `cargo exercise check {} --seed {seed}`)",
-                v.exercise
-            );
+            again(&mut out, v, file, *seed);
         }
         Correctness::Panicked {
             input,
             message,
             seed,
+            ..
         } => {
             let _ = writeln!(out, "  correct: no, the attempt panicked on {input}");
             for line in message.lines() {
                 let _ = writeln!(out, "    {line}");
             }
-            let _ = writeln!(
-                out,
-                "    (again: `cargo exercise check {} --seed {seed}`)",
-                v.exercise
-            );
+            again(&mut out, v, file, *seed);
         }
+    }
+    if !v.borrowed.is_empty() {
+        let _ = writeln!(
+            out,
+            "  own work: no, it calls the lab's own code in its place: {}",
+            v.borrowed
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     match &v.clean {
         Clean::Clean => {
@@ -102,6 +135,12 @@ pub fn render(v: &Check, file: &str) -> String {
                 SpeedVerdict::NotYet { target } => writeln!(
                     out,
                     "    target {}× (half the expert's speedup, on a log scale): not yet",
+                    crate::lab::stats::number(target)
+                ),
+                SpeedVerdict::Slower { target } => writeln!(
+                    out,
+                    "    target {}× (half the expert's speedup, on a log scale): not yet; the \
+                     attempt is slower than the naive form",
                     crate::lab::stats::number(target)
                 ),
                 SpeedVerdict::NoTarget => writeln!(

@@ -111,6 +111,11 @@ pub enum SpeedVerdict {
         /// The speedup asked for.
         target: f64,
     },
+    /// Measurably slower than the naive form.
+    Slower {
+        /// The speedup asked for.
+        target: f64,
+    },
     /// The lab's own optimized form is not measurably faster here: there
     /// is no speedup to ask for, and a correct attempt passes.
     NoTarget,
@@ -136,9 +141,53 @@ pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool
         return SpeedVerdict::NoTarget;
     }
     let target = expert.median.powf(share);
-    if attempt.verdict() == Verdict::Faster && attempt.median >= target {
-        SpeedVerdict::Met { target }
-    } else {
-        SpeedVerdict::NotYet { target }
+    match attempt.verdict() {
+        Verdict::Faster if attempt.median >= target => SpeedVerdict::Met { target },
+        Verdict::Slower => SpeedVerdict::Slower { target },
+        _ => SpeedVerdict::NotYet { target },
     }
+}
+
+/// How firm a verdict against a target is: `Some(true)` when the
+/// target lies inside the attempt's interval (a run on a busier or
+/// quieter machine may grade it the other way), `Some(false)` when the
+/// whole interval is on one side of it, `None` without a target.
+pub fn at_the_edge(attempt: &Ratio, fast: SpeedVerdict) -> Option<bool> {
+    match fast {
+        SpeedVerdict::Met { target } | SpeedVerdict::NotYet { target } => {
+            Some(attempt.low <= target && target <= attempt.high)
+        }
+        _ => None,
+    }
+}
+
+/// The verdict's figures: the attempt's speedup with its interval, the
+/// target, and how firmly the one clears the other.
+pub fn margin_text(attempt: &Ratio, fast: SpeedVerdict) -> Option<String> {
+    let n = crate::lab::stats::number;
+    let speedup = format!(
+        "{}× ({}–{}×)",
+        n(attempt.median),
+        n(attempt.low),
+        n(attempt.high)
+    );
+    let target = match fast {
+        SpeedVerdict::Met { target }
+        | SpeedVerdict::NotYet { target }
+        | SpeedVerdict::Slower { target } => n(target),
+        _ => return None,
+    };
+    Some(match (fast, at_the_edge(attempt, fast)) {
+        (SpeedVerdict::Slower { .. }, _) => {
+            format!("{speedup} of the naive form's speed, against a target of {target}×")
+        }
+        (_, Some(true)) => format!(
+            "{speedup} against a target of {target}×, which lies inside the interval: at the \
+             edge, a grade another run may turn; `--instructions` grades without the machine"
+        ),
+        (SpeedVerdict::Met { .. }, _) => {
+            format!("{speedup} against a target of {target}×, the whole interval above it")
+        }
+        _ => format!("{speedup} against a target of {target}×, the whole interval below it"),
+    })
 }
