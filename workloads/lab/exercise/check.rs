@@ -47,6 +47,9 @@ pub fn overall(correct: &Correctness, clean: &Clean, fast: Option<SpeedVerdict>)
     let text = match (correct, fast) {
         (Correctness::Panicked { .. }, _) => "not correct: the attempt panicked",
         (Correctness::Wrong { .. }, _) => "not correct",
+        (Correctness::Race { .. }, _) => {
+            "not correct: it differs from run to run on the same input (a race)"
+        }
         (_, None) => "correct, not timed",
         (_, Some(SpeedVerdict::Unreliable)) => "correct; the timing was unreliable: run again",
         (_, Some(SpeedVerdict::NotYet { .. })) => "correct, not yet faster",

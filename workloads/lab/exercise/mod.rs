@@ -106,10 +106,16 @@ mod tests {
             margin_text(&clear, met).unwrap(),
             "2.26× (2.10–2.40×) against a target of 1.39×, the whole interval above it"
         );
-        // The target inside the interval: a grade another run may turn.
+        // The target inside the interval: not met yet, and a grade
+        // another run may turn.
         let edge = ratio(1.43, 1.30, 1.60);
-        assert_eq!(at_the_edge(&edge, met), Some(true));
-        assert!(margin_text(&edge, met).unwrap().contains("at the edge"));
+        let expert = ratio(1.93, 1.9, 2.0);
+        let not_yet = SpeedVerdict::NotYet {
+            target: 1.93f64.sqrt(),
+        };
+        assert_eq!(speed_verdict(&edge, &expert, 0.5, true), not_yet);
+        assert_eq!(at_the_edge(&edge, not_yet), Some(true));
+        assert!(margin_text(&edge, not_yet).unwrap().contains("at the edge"));
         let not_yet = SpeedVerdict::NotYet { target: 1.39 };
         assert_eq!(
             margin_text(&ratio(1.10, 1.05, 1.15), not_yet).unwrap(),

@@ -131,8 +131,8 @@ impl SpeedVerdict {
 }
 
 /// The verdict on an attempt's speed: its speedup over naive against
-/// `share` of the expert's, on a log scale (`expert^share`), its interval
-/// above 1.
+/// `share` of the expert's, on a log scale (`expert^share`), its whole
+/// interval at or above that target (and so above 1).
 pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool) -> SpeedVerdict {
     if !reliable {
         return SpeedVerdict::Unreliable;
@@ -142,7 +142,9 @@ pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool
     }
     let target = expert.median.powf(share);
     match attempt.verdict() {
-        Verdict::Faster if attempt.median >= target => SpeedVerdict::Met { target },
+        // Met only when the whole interval clears the target: a target
+        // inside the interval is a grade another run may turn.
+        Verdict::Faster if attempt.low >= target => SpeedVerdict::Met { target },
         Verdict::Slower => SpeedVerdict::Slower { target },
         _ => SpeedVerdict::NotYet { target },
     }
