@@ -54,9 +54,12 @@ pub struct Speed {
     pub scale: Scale,
     /// Records a run.
     pub elements: u64,
-    /// Median nanoseconds a run of naive, attempt, optimized.
+    /// Median nanoseconds a run of naive, attempt, optimized (in JSON,
+    /// labelled: `{"naive": …, "attempt": …, "optimized": …}`).
+    #[serde(with = "by_form")]
     pub ns: [u64; 3],
-    /// Allocations a run of naive, attempt, optimized.
+    /// Allocations a run of naive, attempt, optimized (labelled likewise).
+    #[serde(with = "by_form")]
     pub allocations: [u64; 3],
     /// Naive over the attempt.
     pub attempt: Ratio,
@@ -94,6 +97,32 @@ impl Speed {
                 .ok_or("the optimized form has no ratio")?,
             reliable: !threaded || report.machine.parallelism.is_none_or(|p| p.is_reliable()),
         })
+    }
+}
+
+/// A figure of each of the three forms, labelled in JSON.
+mod by_form {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct ByForm {
+        naive: u64,
+        attempt: u64,
+        optimized: u64,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[u64; 3], s: S) -> Result<S::Ok, S::Error> {
+        ByForm {
+            naive: v[0],
+            attempt: v[1],
+            optimized: v[2],
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u64; 3], D::Error> {
+        let f = ByForm::deserialize(d)?;
+        Ok([f.naive, f.attempt, f.optimized])
     }
 }
 
