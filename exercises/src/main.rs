@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use mizan::lab::child::Request;
 use mizan::lab::exercise::{
-    BUDGET, Exercise, Which, check, check_replay, cleanliness, failing_path, instruction_counts,
-    render,
+    BUDGET, Exercise, Which, check_replay, check_retrying, cleanliness, failing_path,
+    instruction_counts, render,
 };
 use mizan::lab::lesson::{Lesson, Scale};
 use mizan::lab::runner::RunOptions;
@@ -77,6 +77,10 @@ enum Cmd {
         /// (`target/exercises/<exercise>.failing.json`), untimed.
         #[arg(long, conflicts_with_all = ["seed", "instructions"])]
         replay: bool,
+        /// For a lesson about threads: time again, up to N more times, ten
+        /// seconds apart, while another process holds a core.
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        retry_until_reliable: usize,
     },
     /// The lab's child requests; the checker answers `run-one`.
     #[command(flatten)]
@@ -233,6 +237,7 @@ fn run_cli(
             json,
             instructions,
             replay,
+            retry_until_reliable,
         } => {
             let e = find(&id)?;
             let which = if start { Which::Start } else { Which::Attempt };
@@ -259,7 +264,15 @@ fn run_cli(
                 })?;
                 check_replay(e, which, &saved, cleanliness(root))?
             } else {
-                check(e, which, seed, options, cleanliness(root))
+                check_retrying(
+                    e,
+                    which,
+                    seed,
+                    options,
+                    cleanliness(root),
+                    retry_until_reliable,
+                    mizan::lab::exercise::RETRY_PAUSE,
+                )
             };
             // The least failing input, for the learner to read and to
             // replay (a replay that fails again leaves it as it was).
@@ -279,6 +292,13 @@ fn run_cli(
                     mizan::lab::exercise::own::borrowed(&source, e.start_text(), e.may_call());
                 checked = checked.with_borrowed(borrowed);
             }
+            let text = std::fs::read(attempt_path(e)).ok();
+            checked.made = Some(mizan::lab::exercise::Made::now(
+                text.as_deref()
+                    .filter(|_| which == Which::Attempt)
+                    .map(|t| (e.file(), t)),
+                !matches!(checked.clean, mizan::lab::exercise::Clean::Clean),
+            ));
             if instructions {
                 checked.instructions = Some(instruction_counts(e, which, seed)?);
             }

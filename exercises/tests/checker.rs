@@ -315,8 +315,18 @@ fn the_starting_point_is_correct_and_not_yet_faster() {
     assert!(speed.allocations[2] < speed.allocations[0]);
     // The verdict on these timings (the expert measurably faster here),
     // and on injected ones.
+    // The starting point is the naive form compiled apart: within a few
+    // per cent of it either way (code placement), never at the target.
     if speed.expert.verdict() == mizan::lab::stats::Verdict::Faster && speed.reliable {
-        assert_eq!(checked.verdict, "correct, not yet faster");
+        assert!(
+            checked.verdict.starts_with("correct, not yet faster: ")
+                || checked
+                    .verdict
+                    .starts_with("correct, but slower than the naive form: "),
+            "{}",
+            checked.verdict
+        );
+        assert!(checked.verdict.contains(" against a target of "));
         assert!(!checked.passed);
     }
     let naive_speed = mizan::lab::stats::Ratio {
@@ -475,4 +485,64 @@ fn a_failure_on_the_timed_input_is_reported_not_a_crash() {
         "{}",
         checked.verdict
     );
+}
+
+/// A planted race: two threads add to a shared count by a load, a wide
+/// window and a store, and the output depends on how many updates were
+/// lost. With both cores given, the checker names it a race (its outputs
+/// differ from run to run on the same input) at least 19 times in 20.
+#[test]
+fn a_race_is_found_and_named() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let _one = one_at_a_time();
+    fn racy(input: &Lines) -> Totals {
+        let mut totals = sharding::sequential(input);
+        let count = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                s.spawn(|| {
+                    for _ in 0..200 {
+                        let seen = count.load(Ordering::Relaxed);
+                        for _ in 0..2_000 {
+                            std::hint::spin_loop();
+                        }
+                        count.store(seen + 1, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        if count.load(Ordering::Relaxed) % 2 == 1 {
+            totals.clear();
+        }
+        totals
+    }
+    let plan = exercise::Plan {
+        seeds: 1,
+        default_scale: false,
+        cases: 0,
+    };
+    if !mizan::lab::machine::measure_parallelism().is_reliable() {
+        eprintln!("another process holds a core: the race may not show; counted anyway");
+    }
+    let races = (0..20)
+        .filter(|&seed| {
+            matches!(
+                exercise::check_correct(&sharding::LESSON, racy, seed, plan),
+                Correctness::Race { .. }
+            )
+        })
+        .count();
+    assert!(races >= 19, "{races} of 20");
+    // Named so, with the input saved.
+    let Correctness::Race {
+        runs,
+        outputs,
+        saved,
+        ..
+    } = exercise::check_correct(&sharding::LESSON, racy, 1, plan)
+    else {
+        panic!("a race");
+    };
+    assert!(outputs >= 2 && runs >= 16, "{runs} {outputs}");
+    assert!(saved.is_some());
 }

@@ -70,6 +70,20 @@ fn instructions_grade_the_attempt_without_the_machine() {
     );
     let check: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(check["correct"]["outcome"], "correct");
+    // For a teacher's records: the checker's commit, the machine, when, and
+    // no attempt file (the starting point was checked).
+    let made = &check["made"];
+    assert_eq!(made["commit"].as_str().unwrap().len(), 40, "{made}");
+    assert!(
+        made["machine"].as_str().unwrap().contains("cores"),
+        "{made}"
+    );
+    let at = made["at"].as_str().unwrap();
+    assert!(
+        at.len() == 20 && at.ends_with('Z') && at.as_bytes()[10] == b'T',
+        "{at}"
+    );
+    assert!(made["attempt"].is_null());
     let count = |name: &str| check["instructions"][name].as_u64().unwrap() as f64;
     let (naive, start, optimized) = (count("naive"), count("attempt"), count("optimized"));
     // The starting point is the naive form's code, compiled apart: within

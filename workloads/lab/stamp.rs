@@ -200,13 +200,8 @@ fn segments(text: &str, mut at: usize, mut segments: Vec<String>) -> (Vec<String
 /// its bytes: FNV-1a, 64 bits, as 16 hex digits (stable from build to
 /// build, unlike the standard library's hashers).
 pub fn digest(root: &Path, files: &[String]) -> Result<String, String> {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut eat = |bytes: &[u8]| {
-        for &b in bytes {
-            hash ^= u64::from(b);
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    };
+    let mut hash: u64 = FNV_OFFSET;
+    let mut eat = |bytes: &[u8]| hash = fnv1a(hash, bytes);
     for file in files {
         let bytes = std::fs::read(root.join("workloads").join(file))
             .map_err(|e| format!("cannot read {file}: {e}"))?;
@@ -216,6 +211,19 @@ pub fn digest(root: &Path, files: &[String]) -> Result<String, String> {
         eat(&[0]);
     }
     Ok(format!("{hash:016x}"))
+}
+
+/// FNV-1a's starting value.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// `bytes` folded into an FNV-1a hash (64 bits) that stands at `hash`:
+/// stable from build to build and machine to machine.
+pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
 }
 
 /// The stamp a page about lesson `id` carries: `lesson ID, commit C[

@@ -13,6 +13,10 @@ use super::count::InstructionCounts;
 use super::def::{Exercise, Which};
 use super::speed::{Speed, SpeedVerdict, TARGET_SHARE, margin_text, speed_verdict};
 
+/// The pause before timing again on a machine that did not give its
+/// cores: long enough for a neighbour's burst to pass.
+pub const RETRY_PAUSE: Duration = Duration::from_secs(10);
+
 /// The budget of a check's timing, by default.
 pub const BUDGET: Duration = Duration::from_secs(20);
 
@@ -36,10 +40,63 @@ pub struct Check {
     /// The lab's own code the attempt calls (a lesson's form, the engine):
     /// empty for the learner's own work (see [`super::own`]).
     pub borrowed: Vec<String>,
+    /// What was checked, with what, where and when (the command fills it
+    /// in): for a teacher's records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub made: Option<Made>,
     /// The one-line verdict: `passed`, `correct, not yet faster`, …
     pub verdict: String,
     /// Whether the exercise passed.
     pub passed: bool,
+}
+
+/// What a check was made of, with what, where and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Made {
+    /// The attempt's file, and its FNV-1a digest (16 hex digits): the work
+    /// the grade is of.
+    pub attempt: Option<(String, String)>,
+    /// The checker's commit.
+    pub commit: String,
+    /// Whether the checkout had changes besides the attempts (see `clean`).
+    pub dirty: bool,
+    /// The machine, as every table of the lab names it.
+    pub machine: String,
+    /// When, in UTC (`2026-12-07T03:04:05Z`).
+    pub at: String,
+}
+
+impl Made {
+    /// Now, on this machine, of the attempt file `file` with text `attempt`
+    /// (none for the starting point).
+    pub fn now(attempt: Option<(&str, &[u8])>, dirty: bool) -> Made {
+        let machine = crate::lab::machine::Machine::current();
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let day = seconds % 86_400;
+        Made {
+            attempt: attempt.map(|(file, text)| {
+                (
+                    file.to_owned(),
+                    format!(
+                        "{:016x}",
+                        crate::lab::stamp::fnv1a(crate::lab::stamp::FNV_OFFSET, text)
+                    ),
+                )
+            }),
+            commit: machine.commit.clone(),
+            dirty,
+            at: format!(
+                "{}T{:02}:{:02}:{:02}Z",
+                machine.date,
+                day / 3600,
+                day / 60 % 60,
+                day % 60
+            ),
+            machine: machine.summary(),
+        }
+    }
 }
 
 /// The one-line verdict of a check's parts.
@@ -47,6 +104,9 @@ pub fn overall(correct: &Correctness, clean: &Clean, fast: Option<SpeedVerdict>)
     let text = match (correct, fast) {
         (Correctness::Panicked { .. }, _) => "not correct: the attempt panicked",
         (Correctness::Wrong { .. }, _) => "not correct",
+        (Correctness::Race { .. }, _) => {
+            "not correct: it differs from run to run on the same input (a race)"
+        }
         (_, None) => "correct, not timed",
         (_, Some(SpeedVerdict::Unreliable)) => "correct; the timing was unreliable: run again",
         (_, Some(SpeedVerdict::NotYet { .. })) => "correct, not yet faster",
@@ -84,6 +144,7 @@ pub fn check_replay(
         speed_error: Some("not timed: a replay runs one saved input".to_owned()),
         instructions: None,
         borrowed: Vec::new(),
+        made: None,
         verdict: format!("the saved input alone: {verdict}"),
         passed: false,
     })
@@ -98,17 +159,42 @@ pub fn check(
     options: Option<RunOptions>,
     clean: Clean,
 ) -> Check {
+    check_retrying(exercise, which, seed, options, clean, 0, RETRY_PAUSE)
+}
+
+/// [`check`], timing again up to `retries` more times while the machine
+/// did not give a lesson about threads its cores (`check
+/// --retry-until-reliable N`), a pause (the command's: [`RETRY_PAUSE`])
+/// before each.
+pub fn check_retrying(
+    exercise: &dyn Exercise,
+    which: Which,
+    seed: u64,
+    options: Option<RunOptions>,
+    clean: Clean,
+    retries: usize,
+    pause: Duration,
+) -> Check {
     let correct = exercise.correctness(which, seed, FULL);
+    let time = || match run_caught(|| exercise.speed(which, options.expect("options"))) {
+        Outcome::Output(Ok(speed)) => (Some(speed), None),
+        Outcome::Output(Err(e)) => (None, Some(e)),
+        Outcome::Panic(message) => (None, Some(format!("the attempt panicked: {message}"))),
+    };
     let (speed, speed_error) = match (&correct, options) {
         // The runner checks the forms again on the input it times (at a
         // smaller scale, if the budget asks for one): a difference or a
         // panic there is reported, not a crash.
-        (Correctness::Correct { .. }, Some(options)) => {
-            match run_caught(|| exercise.speed(which, options)) {
-                Outcome::Output(Ok(speed)) => (Some(speed), None),
-                Outcome::Output(Err(e)) => (None, Some(e)),
-                Outcome::Panic(message) => (None, Some(format!("the attempt panicked: {message}"))),
+        (Correctness::Correct { .. }, Some(_)) => {
+            let mut timed = time();
+            for _ in 0..retries {
+                if timed.0.as_ref().is_none_or(|s| s.reliable) {
+                    break;
+                }
+                std::thread::sleep(pause);
+                timed = time();
             }
+            timed
         }
         (Correctness::Correct { .. }, None) => (None, Some("not asked for".to_owned())),
         _ => (
@@ -140,6 +226,7 @@ pub fn check(
         speed_error,
         instructions: None,
         borrowed: Vec::new(),
+        made: None,
         verdict,
         passed,
     }

@@ -58,6 +58,24 @@ pub enum Correctness {
         #[serde(skip)]
         saved: Option<String>,
     },
+    /// Different outputs from run to run on the same input: a race
+    /// between threads (or anything else the output depends on besides
+    /// the input).
+    Race {
+        /// Which input.
+        input: String,
+        /// Runs made of it, and how many distinct outputs they gave.
+        runs: usize,
+        /// Distinct outputs among them.
+        outputs: usize,
+        /// The thread counts tried.
+        threads: Vec<usize>,
+        /// The seed to give `check --seed` to see it again.
+        seed: u64,
+        /// The input itself, as for [`Correctness::Wrong`].
+        #[serde(skip)]
+        saved: Option<String>,
+    },
     /// The attempt panicked.
     Panicked {
         /// Which input.
@@ -81,13 +99,18 @@ impl Correctness {
     /// The failing input as JSON, where there is one to save.
     pub fn saved(&self) -> Option<&str> {
         match self {
-            Correctness::Wrong { saved, .. } | Correctness::Panicked { saved, .. } => {
-                saved.as_deref()
-            }
+            Correctness::Wrong { saved, .. }
+            | Correctness::Panicked { saved, .. }
+            | Correctness::Race { saved, .. } => saved.as_deref(),
             Correctness::Correct { .. } => None,
         }
     }
 }
+
+/// Runs of an attempt at each thread count on each of the lesson's small
+/// inputs, for a lesson about threads: a race shows as outputs that differ
+/// from run to run on the same input.
+pub const RACE_RUNS: usize = 8;
 
 /// Shrinking steps a failing random input is given before the checker
 /// stops looking for a smaller one (proptest's own limit prints a line of
@@ -190,8 +213,26 @@ where
     let built = (0..plan.seeds)
         .map(|i| (Scale::Tiny, seed + i))
         .chain(plan.default_scale.then_some((Scale::Default, seed)));
+    let counts = crate::lab::measure::thread_counts();
     for (scale, seed) in built {
         let input = (lesson.build)(scale, seed);
+        // A lesson about threads: a small input run again and again at
+        // every thread count, the outputs compared with each other before
+        // any with the naive form's (a race shows as a wrong answer on
+        // one run and a right one on the next).
+        if lesson.scaling
+            && scale == Scale::Tiny
+            && let Some((runs, outputs)) = race(attempt, &input, &counts)
+        {
+            return Correctness::Race {
+                input: format!("the lesson's input at the tiny scale, seed {seed}"),
+                runs,
+                outputs,
+                threads: counts,
+                seed,
+                saved: serde_json::to_string_pretty(&input).ok(),
+            };
+        }
         if let Err(e) = compare(&input) {
             return failed(
                 format!(
@@ -248,11 +289,11 @@ where
                 Err(failure) => failed(input_text, seed, failure, &input),
                 // It failed under proptest and not when run again: an
                 // attempt whose output depends on more than its input.
-                Ok(()) => Correctness::Panicked {
+                Ok(()) => Correctness::Race {
                     input: input_text,
-                    message: "the output differed once and not when run again: it depends on \
-                              more than the input (a race between threads?)"
-                        .to_owned(),
+                    runs: 2,
+                    outputs: 2,
+                    threads: vec![rayon::current_num_threads()],
                     seed,
                     saved: serde_json::to_string_pretty(&input).ok(),
                 },
@@ -265,6 +306,28 @@ where
             saved: None,
         },
     }
+}
+
+/// Runs `attempt` on `input` [`RACE_RUNS`] times at each thread count of
+/// `counts`: `Some((runs, distinct outputs))` where the outputs differ.
+fn race<I: Input, O: Output>(
+    attempt: fn(&I) -> O,
+    input: &I,
+    counts: &[usize],
+) -> Option<(usize, usize)> {
+    let mut digests = std::collections::BTreeSet::new();
+    let mut runs = 0;
+    for &threads in counts {
+        let pool = crate::lab::measure::pool(threads);
+        for _ in 0..RACE_RUNS {
+            let run = || pool.install(|| crate::lab::printed::digest_of(&attempt(input)));
+            if let Outcome::Output(digest) = run_caught(run) {
+                digests.insert(digest);
+                runs += 1;
+            }
+        }
+    }
+    (digests.len() > 1).then_some((runs, digests.len()))
 }
 
 /// Runs `attempt` on one saved input (`saved`, as [`Correctness::saved`]
@@ -284,6 +347,19 @@ where
     let prepared = lesson.prepare.naive.map(|prepare| prepare(&input));
     let expected = (lesson.naive)(prepared.as_ref().unwrap_or(&input));
     let what = "the saved failing input".to_owned();
+    if lesson.scaling {
+        let counts = crate::lab::measure::thread_counts();
+        if let Some((runs, outputs)) = race(attempt, &input, &counts) {
+            return Ok(Correctness::Race {
+                input: what,
+                runs,
+                outputs,
+                threads: counts,
+                seed: 0,
+                saved: Some(saved.to_owned()),
+            });
+        }
+    }
     Ok(match run_caught(|| attempt(&input)) {
         Outcome::Output(got) => match first_difference(&expected, &got) {
             None => Correctness::Correct {

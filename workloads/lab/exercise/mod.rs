@@ -35,7 +35,7 @@ pub mod own;
 pub mod render;
 pub mod speed;
 
-pub use check::{BUDGET, Check, check, check_replay, overall};
+pub use check::{BUDGET, Check, Made, RETRY_PAUSE, check, check_replay, check_retrying, overall};
 pub use clean::{Clean, changed, cleanliness};
 pub use correct::{Correctness, FULL, Plan, check_correct};
 pub use count::{InstructionCounts, instruction_counts};
@@ -106,10 +106,16 @@ mod tests {
             margin_text(&clear, met).unwrap(),
             "2.26× (2.10–2.40×) against a target of 1.39×, the whole interval above it"
         );
-        // The target inside the interval: a grade another run may turn.
+        // The target inside the interval: not met yet, and a grade
+        // another run may turn.
         let edge = ratio(1.43, 1.30, 1.60);
-        assert_eq!(at_the_edge(&edge, met), Some(true));
-        assert!(margin_text(&edge, met).unwrap().contains("at the edge"));
+        let expert = ratio(1.93, 1.9, 2.0);
+        let not_yet = SpeedVerdict::NotYet {
+            target: 1.93f64.sqrt(),
+        };
+        assert_eq!(speed_verdict(&edge, &expert, 0.5, true), not_yet);
+        assert_eq!(at_the_edge(&edge, not_yet), Some(true));
+        assert!(margin_text(&edge, not_yet).unwrap().contains("at the edge"));
         let not_yet = SpeedVerdict::NotYet { target: 1.39 };
         assert_eq!(
             margin_text(&ratio(1.10, 1.05, 1.15), not_yet).unwrap(),
@@ -227,6 +233,7 @@ mod tests {
             speed_error: None,
             instructions: None,
             borrowed: Vec::new(),
+            made: None,
             verdict: "passed".into(),
             passed: true,
         };
@@ -252,5 +259,101 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    /// An exercise whose timing is unreliable until its `reliable_from`th
+    /// run: the retries' seam.
+    struct Flaky {
+        timed: std::sync::atomic::AtomicUsize,
+        reliable_from: usize,
+    }
+
+    impl Exercise for Flaky {
+        fn id(&self) -> &'static str {
+            "murabaha/false-sharing"
+        }
+        fn file(&self) -> &'static str {
+            "murabaha_false_sharing.rs"
+        }
+        fn start_text(&self) -> &'static str {
+            ""
+        }
+        fn hint(&self) -> &'static str {
+            ""
+        }
+        fn may_call(&self) -> &'static [&'static str] {
+            &[]
+        }
+        fn correctness(&self, _: Which, _: u64, _: Plan) -> Correctness {
+            Correctness::Correct {
+                inputs: 1,
+                cases: 0,
+            }
+        }
+        fn replay(&self, _: Which, _: &str) -> Result<Correctness, String> {
+            Err("none".into())
+        }
+        fn speed(&self, _: Which, _: crate::lab::runner::RunOptions) -> Result<Speed, String> {
+            let n = self.timed.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            Ok(Speed {
+                scale: crate::lab::lesson::Scale::Tiny,
+                elements: 1,
+                ns: [3, 1, 1],
+                allocations: [0, 0, 0],
+                attempt: ratio(3.0, 2.9, 3.1),
+                expert: ratio(3.0, 2.9, 3.1),
+                reliable: n >= self.reliable_from,
+            })
+        }
+        fn run_one(&self, _: &str, _: crate::lab::lesson::Scale, _: u64) -> Result<(), String> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_thread_exercise_is_timed_again_until_the_cores_are_given() {
+        let options = crate::lab::runner::RunOptions {
+            scale: crate::lab::lesson::Scale::Tiny,
+            fit_scale: false,
+            runs: Some(1),
+            budget: std::time::Duration::from_secs(1),
+            seed: 1,
+            progress: false,
+        };
+        let flaky = |reliable_from| Flaky {
+            timed: std::sync::atomic::AtomicUsize::new(0),
+            reliable_from,
+        };
+        let pause = std::time::Duration::ZERO;
+        // Reliable on the third timing: two retries reach it, one does not.
+        let e = flaky(3);
+        let once = check_retrying(&e, Which::Attempt, 1, Some(options), Clean::Clean, 1, pause);
+        assert_eq!(once.fast, Some(SpeedVerdict::Unreliable));
+        assert_eq!(e.timed.load(std::sync::atomic::Ordering::SeqCst), 2);
+        let e = flaky(3);
+        let twice = check_retrying(&e, Which::Attempt, 1, Some(options), Clean::Clean, 5, pause);
+        assert!(twice.passed, "{}", twice.verdict);
+        assert_eq!(e.timed.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_checks_figures_are_labelled_in_json() {
+        let speed = Speed {
+            scale: crate::lab::lesson::Scale::Tiny,
+            elements: 1,
+            ns: [300, 200, 100],
+            allocations: [7, 1, 0],
+            attempt: ratio(1.5, 1.4, 1.6),
+            expert: ratio(3.0, 2.9, 3.1),
+            reliable: true,
+        };
+        let json = serde_json::to_value(&speed).unwrap();
+        assert_eq!(
+            json["ns"],
+            serde_json::json!({"naive": 300, "attempt": 200, "optimized": 100})
+        );
+        assert_eq!(json["allocations"]["naive"], 7);
+        let back: Speed = serde_json::from_value(json).unwrap();
+        assert_eq!(back, speed);
     }
 }

@@ -58,6 +58,23 @@ pub fn render(v: &Check, file: &str) -> String {
             }
             again(&mut out, v, file, *seed);
         }
+        Correctness::Race {
+            input,
+            runs,
+            outputs,
+            threads,
+            seed,
+            ..
+        } => {
+            let counts: Vec<String> = threads.iter().map(usize::to_string).collect();
+            let _ = writeln!(
+                out,
+                "  correct: no, it differs from run to run on the same input: a race \
+                 ({outputs} different outputs in {runs} runs of {input}, at {} threads)",
+                counts.join(", ")
+            );
+            again(&mut out, v, file, *seed);
+        }
         Correctness::Panicked {
             input,
             message,

@@ -54,9 +54,12 @@ pub struct Speed {
     pub scale: Scale,
     /// Records a run.
     pub elements: u64,
-    /// Median nanoseconds a run of naive, attempt, optimized.
+    /// Median nanoseconds a run of naive, attempt, optimized (in JSON,
+    /// labelled: `{"naive": …, "attempt": …, "optimized": …}`).
+    #[serde(with = "by_form")]
     pub ns: [u64; 3],
-    /// Allocations a run of naive, attempt, optimized.
+    /// Allocations a run of naive, attempt, optimized (labelled likewise).
+    #[serde(with = "by_form")]
     pub allocations: [u64; 3],
     /// Naive over the attempt.
     pub attempt: Ratio,
@@ -97,6 +100,32 @@ impl Speed {
     }
 }
 
+/// A figure of each of the three forms, labelled in JSON.
+mod by_form {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct ByForm {
+        naive: u64,
+        attempt: u64,
+        optimized: u64,
+    }
+
+    pub fn serialize<S: Serializer>(v: &[u64; 3], s: S) -> Result<S::Ok, S::Error> {
+        ByForm {
+            naive: v[0],
+            attempt: v[1],
+            optimized: v[2],
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<[u64; 3], D::Error> {
+        let f = ByForm::deserialize(d)?;
+        Ok([f.naive, f.attempt, f.optimized])
+    }
+}
+
 /// Whether the attempt is fast enough.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
@@ -131,8 +160,8 @@ impl SpeedVerdict {
 }
 
 /// The verdict on an attempt's speed: its speedup over naive against
-/// `share` of the expert's, on a log scale (`expert^share`), its interval
-/// above 1.
+/// `share` of the expert's, on a log scale (`expert^share`), its whole
+/// interval at or above that target (and so above 1).
 pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool) -> SpeedVerdict {
     if !reliable {
         return SpeedVerdict::Unreliable;
@@ -142,7 +171,9 @@ pub fn speed_verdict(attempt: &Ratio, expert: &Ratio, share: f64, reliable: bool
     }
     let target = expert.median.powf(share);
     match attempt.verdict() {
-        Verdict::Faster if attempt.median >= target => SpeedVerdict::Met { target },
+        // Met only when the whole interval clears the target: a target
+        // inside the interval is a grade another run may turn.
+        Verdict::Faster if attempt.low >= target => SpeedVerdict::Met { target },
         Verdict::Slower => SpeedVerdict::Slower { target },
         _ => SpeedVerdict::NotYet { target },
     }
