@@ -109,6 +109,10 @@ pub struct CountersArgs {
     /// Where the counters go: `counters.json` and `counters/<lesson>.md`.
     #[arg(long, default_value = "book/src/generated")]
     output: PathBuf,
+    /// Count nothing: write the pages again from `counters.json` as it is
+    /// (after a change to how they are laid out), each with its stamp.
+    #[arg(long, conflicts_with = "lessons")]
+    pages: bool,
 }
 
 /// Counts every form of the lessons named (all, when none is) under
@@ -116,10 +120,12 @@ pub struct CountersArgs {
 pub fn counters(args: CountersArgs) -> Result<()> {
     use mizan::lab::counters::{CACHES, CountersReport, count_lesson, markdown};
     anyhow::ensure!(
-        instructions::valgrind_available(),
+        args.pages || instructions::valgrind_available(),
         "valgrind is not installed (apt-get install valgrind)"
     );
-    let chosen: Vec<&'static dyn Lesson> = if args.lessons.is_empty() {
+    let chosen: Vec<&'static dyn Lesson> = if args.pages {
+        Vec::new()
+    } else if args.lessons.is_empty() {
         registry::lessons()
     } else {
         args.lessons
@@ -131,14 +137,16 @@ pub fn counters(args: CountersArgs) -> Result<()> {
     let mut report = fs::read_to_string(&json)
         .ok()
         .and_then(|text| serde_json::from_str::<CountersReport>(&text).ok())
-        .filter(|_| !args.lessons.is_empty())
+        .filter(|_| !args.lessons.is_empty() || args.pages)
         .unwrap_or_else(|| CountersReport {
             machine: mizan::lab::machine::Machine::current(),
             caches: String::new(),
             lessons: Vec::new(),
         });
-    report.machine = mizan::lab::machine::Machine::current();
-    report.caches = CACHES.join(" ");
+    if !args.pages {
+        report.machine = mizan::lab::machine::Machine::current();
+        report.caches = CACHES.join(" ");
+    }
     for lesson in chosen {
         report.lessons.retain(|l| l.id != lesson.id());
         for contrast in [false, true] {

@@ -350,20 +350,29 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
              are not what two cores sharing a line would see.",
         );
     }
+    // Two tables of at most six columns, to read on a phone: the work and
+    // its branches, then memory.
     text.push_str(
-        "\n\n| form | instructions | branches | mispredicted | indirect | indirect mispredicted | L1d misses | LL misses | allocations |\n\
-         |---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "\n\n| form | instructions | branches | mispredicted | indirect | indirect mispredicted |\n\
+         |---|---:|---:|---:|---:|---:|\n",
     );
+    let r = |n: u64| format_per_record(n, counts.records);
     for f in &counts.forms {
-        let r = |n: u64| format_per_record(n, counts.records);
         text.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} |\n",
             f.name,
             r(f.instructions),
             r(f.branches),
             r(f.mispredicted),
             r(f.indirect),
             r(f.indirect_mispredicted),
+        ));
+    }
+    text.push_str("\n| form | L1d misses | LL misses | allocations |\n|---|---:|---:|---:|\n");
+    for f in &counts.forms {
+        text.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            f.name,
             r(f.d1_misses),
             r(f.ll_misses),
             r(f.allocations),
@@ -408,9 +417,11 @@ mod tests {
         };
         let table = markdown(&counts, "32 KiB L1d");
         assert!(
-            table.contains(
-                "| naive | 1,234 | 200 | 0.500 | 0.000 | 0.000 | 3.00 | 0.010 | 6.00 |\n"
-            ),
+            table.contains("| naive | 1,234 | 200 | 0.500 | 0.000 | 0.000 |\n"),
+            "{table}"
+        );
+        assert!(
+            table.contains("| naive | 3.00 | 0.010 | 6.00 |\n"),
             "{table}"
         );
     }

@@ -132,14 +132,19 @@ pub fn write(report: &Report, lessons: &[&dyn Lesson], dir: &Path) -> Result<Vec
             )
         })
         .collect();
-        // The run's commit, and the sources as they are now: a report made
-        // from a run of another tree than this one is stamped as made from
-        // uncommitted changes, which the book's test refuses.
+        // The run's commit, and the sources as they are now: a report
+        // written where the lesson's sources differ from the run's commit
+        // is stamped as made from uncommitted changes, which the book's
+        // test refuses.
+        let root = super::stamp::repository();
+        let moved = now.commit != report.machine.commit || now.dirty;
         let stamp = super::stamp::stamp(
-            &super::stamp::repository(),
+            &root,
             &result.id,
             &report.machine.commit,
-            report.machine.dirty || now.dirty || now.commit != report.machine.commit,
+            report.machine.dirty
+                || (moved
+                    && !super::stamp::unchanged_since(&root, &result.id, &report.machine.commit)),
         )
         .unwrap_or_else(|e| format!("no stamp: {e}"));
         let page = format!(

@@ -240,6 +240,22 @@ pub fn stamp(root: &Path, id: &str, commit: &str, dirty: bool) -> Result<String,
     ))
 }
 
+/// Whether a lesson's sources in the working tree under `root` are what
+/// they were at `commit` (`git diff --quiet`): a page whose figures were
+/// made at `commit` may be written later from them.
+pub fn unchanged_since(root: &Path, id: &str, commit: &str) -> bool {
+    let Ok(files) = sources(root, id) else {
+        return false;
+    };
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["diff", "--quiet", commit, "--"])
+        .args(files.iter().map(|f| format!("workloads/{f}")))
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
 /// The stamp of the tree as it is now (for a page made from this tree).
 pub fn stamp_now(id: &str) -> Result<String, String> {
     let machine = super::machine::Machine::current();
