@@ -322,6 +322,52 @@ fn tree_difference(e: &Node, g: &Node, path: String) -> Option<Difference> {
     if e.head != g.head || e.label != g.label {
         return Some(leaf_difference(e, g, path));
     }
+    // Two maps whose keys differ: the first key one has and the other
+    // lacks (entries compared in order would name the wrong one). An empty
+    // map is described by its count, below.
+    if e.head == "{" && !e.children.is_empty() && !g.children.is_empty() {
+        let has = |n: &Node, label: &Option<String>| n.children.iter().any(|c| &c.label == label);
+        let entry = |parent: &Node, idx: usize, child: &Node| {
+            (
+                place(&format!("{path}{}", segment(parent, idx, child))),
+                cut(&one_line_value(child), LINE),
+            )
+        };
+        if let Some((idx, missing)) = e
+            .children
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !has(g, &c.label))
+        {
+            let (at, value) = entry(e, idx, missing);
+            return Some(Difference {
+                at,
+                id: None,
+                fields: vec![Field {
+                    path: String::new(),
+                    expected: value,
+                    got: "no such entry".to_owned(),
+                }],
+            });
+        }
+        if let Some((idx, extra)) = g
+            .children
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !has(e, &c.label))
+        {
+            let (at, value) = entry(g, idx, extra);
+            return Some(Difference {
+                at,
+                id: None,
+                fields: vec![Field {
+                    path: String::new(),
+                    expected: "no such entry".to_owned(),
+                    got: value,
+                }],
+            });
+        }
+    }
     let variant = |n: &Node| n.head.strip_suffix('(').map(str::to_owned);
     for (idx, (ce, cg)) in e.children.iter().zip(&g.children).enumerate() {
         if !equal(ce, cg) {
@@ -453,6 +499,15 @@ fn leaf_field(e: &Node, g: &Node, path: String) -> Field {
         path: place(&path),
         expected: value(e),
         got: value(g),
+    }
+}
+
+/// A node's value on one line, without its label.
+fn one_line_value(node: &Node) -> String {
+    if node.children.is_empty() {
+        node.head.clone()
+    } else {
+        one_line(node)
     }
 }
 
@@ -626,6 +681,23 @@ mod tests {
             d.fields[0].expected,
             "Err(InputError { at: \"payers[3].id\", message: \"a second payer P3\" })"
         );
+    }
+
+    #[test]
+    fn a_key_one_map_lacks_is_named_not_the_entry_beside_it() {
+        use std::collections::BTreeMap;
+        let e: BTreeMap<Option<&str>, Line> =
+            [(None, Line { kg: 1 }), (Some("north"), Line { kg: 2 })].into();
+        let mut g = e.clone();
+        g.remove(&None);
+        g.insert(Some(""), Line { kg: 1 });
+        let d = first_difference(&e, &g).unwrap();
+        assert_eq!(d.at, "None");
+        assert_eq!(d.fields[0].expected, "Line { kg: 1 }");
+        assert_eq!(d.fields[0].got, "no such entry");
+        let d = first_difference(&g, &e).unwrap();
+        assert_eq!(d.at, "Some(\"\")");
+        assert_eq!(d.fields[0].got, "no such entry");
     }
 
     #[test]

@@ -13,6 +13,9 @@ use super::count::InstructionCounts;
 use super::def::{Exercise, Which};
 use super::speed::{Speed, SpeedVerdict, TARGET_SHARE, margin_text, speed_verdict};
 
+/// How a replay's verdict begins.
+pub const REPLAYED: &str = "the saved input alone: ";
+
 /// The pause before timing again on a machine that did not give its
 /// cores: long enough for a neighbour's burst to pass.
 pub const RETRY_PAUSE: Duration = Duration::from_secs(10);
@@ -145,7 +148,7 @@ pub fn check_replay(
         instructions: None,
         borrowed: Vec::new(),
         made: None,
-        verdict: format!("the saved input alone: {verdict}"),
+        verdict: format!("{REPLAYED}{verdict}"),
         passed: false,
     })
 }

@@ -115,7 +115,7 @@ pub const RACE_RUNS: usize = 8;
 /// Shrinking steps a failing random input is given before the checker
 /// stops looking for a smaller one (proptest's own limit prints a line of
 /// its own to the learner's terminal; this one is quiet).
-const SHRINK_STEPS: u32 = 256;
+const SHRINK_STEPS: u32 = 2_048;
 
 /// What an attempt gives on one input: its output, or its panic.
 pub(super) enum Outcome<O> {
@@ -253,8 +253,10 @@ where
         Config {
             cases: plan.cases,
             failure_persistence: None,
-            // The checker's own limit, below, ends the shrinking.
-            max_shrink_iters: u32::MAX,
+            // The checker's own limit, below, ends the shrinking (proptest
+            // reads u32::MAX as "four times the cases", and prints a line
+            // of its own when it reaches that).
+            max_shrink_iters: u32::MAX - 1,
             max_shrink_time: 0,
             ..Config::default()
         },

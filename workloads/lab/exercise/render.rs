@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::check::Check;
+use super::check::{Check, REPLAYED};
 use super::clean::Clean;
 use super::correct::Correctness;
 use super::speed::{ATTEMPT, SpeedVerdict};
@@ -18,7 +18,13 @@ pub fn failing_path(file: &str) -> String {
 
 /// How to see a failure again: the saved input, replayed, or the seed.
 fn again(out: &mut String, v: &Check, file: &str, seed: u64) {
-    if v.correct.saved().is_some() {
+    if v.verdict.starts_with(REPLAYED) {
+        let _ = writeln!(
+            out,
+            "    (the input is in {}; `--replay` runs it again)",
+            failing_path(file)
+        );
+    } else if v.correct.saved().is_some() {
         let _ = writeln!(
             out,
             "    (the input is in {}; `cargo exercise check {} --replay` runs it alone, \
@@ -40,6 +46,12 @@ pub fn render(v: &Check, file: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "exercise {} ({file})", v.exercise);
     match &v.correct {
+        Correctness::Correct { .. } if v.verdict.starts_with(REPLAYED) => {
+            let _ = writeln!(
+                out,
+                "  correct: yes, the naive form's output on the saved input"
+            );
+        }
         Correctness::Correct { inputs, cases } => {
             let _ = writeln!(
                 out,
