@@ -27,8 +27,8 @@ fn again(out: &mut String, v: &Check, file: &str, seed: u64) {
     } else if v.correct.saved().is_some() {
         let _ = writeln!(
             out,
-            "    (the input is in {}; `cargo exercise check {} --replay` runs it alone, \
-             `--seed {seed}` the whole check again)",
+            "    (the input is in {};\n     `cargo exercise check {} --replay` runs it \
+             alone,\n     `--seed {seed}` the whole check again)",
             failing_path(file),
             v.exercise
         );
