@@ -94,6 +94,54 @@ pub struct ProfileArgs {
     output: PathBuf,
 }
 
+/// `mizan asm`: one form's machine code with its counts, or every form's
+/// counts.
+pub fn asm(id: &str, form: Option<&str>) -> Result<()> {
+    use mizan::lab::asm;
+    let lesson = find_lesson(id)?;
+    let exe = std::env::current_exe()?;
+    if cfg!(debug_assertions) {
+        eprintln!(
+            "note: this is a debug build, whose code is not what the lab times; \
+             run `cargo run --release -- asm ...`"
+        );
+    }
+    let mut forms: Vec<(String, usize)> = lesson
+        .form_code()
+        .into_iter()
+        .map(|(name, at)| (name.to_owned(), at))
+        .collect();
+    if let Some(stage) = lesson.contrast_stage() {
+        forms.extend(
+            stage
+                .form_code()
+                .into_iter()
+                .map(|(name, at)| (format!("contrast.{name}"), at)),
+        );
+    }
+    let binary = asm::Binary::open(&exe).map_err(anyhow::Error::msg)?;
+    match form {
+        Some(name) => {
+            let Some((_, at)) = forms.iter().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = forms.iter().map(|(n, _)| n.as_str()).collect();
+                anyhow::bail!(
+                    "{id} has no form {name:?}; its forms are: {}",
+                    known.join(", ")
+                );
+            };
+            let listing = binary.listing(*at).map_err(anyhow::Error::msg)?;
+            print!("{}", listing.render(&format!("{id} {name}")));
+        }
+        None => {
+            for (name, at) in &forms {
+                let listing = binary.listing(*at).map_err(anyhow::Error::msg)?;
+                println!("{name}: {}: {}", listing.symbol, listing.counts.describe());
+            }
+        }
+    }
+    Ok(())
+}
+
 /// What `mizan counters` takes.
 #[derive(clap::Args)]
 pub struct CountersArgs {

@@ -52,6 +52,17 @@ enum Command {
     /// book's generated/counters.json and a table a lesson; lessons not
     /// named keep their earlier counts.
     Counters(lab::CountersArgs),
+    /// A form's machine code, from this binary (run the release build:
+    /// `cargo run --release -- asm LESSON FORM`), with its vector
+    /// instructions, conditional jumps, selects and calls counted; with no
+    /// form, the counts of every form of the lesson.
+    Asm {
+        /// The lesson's id (see `mizan list`).
+        lesson: String,
+        /// `naive`, a further form's name, `optimized`, or `limit` (the
+        /// speed of light); `contrast.FORM` for a contrast stage's forms.
+        form: Option<String>,
+    },
     /// Render every lesson's why under every verdict of every ratio it
     /// cites, into the book's generated/whys.md (for a reviewer; a test
     /// holds it current and finds contradictions in it).
@@ -115,6 +126,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Profile(args)) => lab::profile(args),
         Some(Command::Compare { a, b }) => lab::compare(&a, &b),
         Some(Command::Counters(args)) => lab::counters(args),
+        Some(Command::Asm { lesson, form }) => lab::asm(&lesson, form.as_deref()),
         Some(Command::Whys { output }) => {
             std::fs::write(&output, mizan::lab::why::renderings(&registry::lessons()))?;
             println!("{}", output.display());

@@ -73,6 +73,11 @@ pub struct FormCounts {
     /// Allocations of the same run (the lab's counter, outside valgrind:
     /// a warm run in the parent).
     pub allocations: u64,
+    /// What the form's own function holds in the binary that counted
+    /// (`mizan asm`'s counts: what is inlined into it, not what it
+    /// calls); `None` when counted by a debug build or without `objdump`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<super::asm::Counts>,
 }
 
 /// A lesson's counters: every form, at one scale.
@@ -178,6 +183,7 @@ pub fn count_lesson(
         .collect();
     let records = prepared.elements();
     drop(prepared);
+    let code = code_counts(lesson, contrast);
     let request = Request::CountForms {
         lesson: lesson.id().to_owned(),
         scale,
@@ -211,6 +217,7 @@ pub fn count_lesson(
         .zip(dumps)
         .zip(allocations)
         .map(|((name, events), allocations)| {
+            let code = code.iter().find(|(n, _)| *n == name).map(|(_, c)| *c);
             let get = |event: &str| {
                 events
                     .iter()
@@ -227,6 +234,7 @@ pub fn count_lesson(
                 d1_misses: get("D1mr") + get("D1mw"),
                 ll_misses: get("DLmr") + get("DLmw"),
                 allocations,
+                code,
             }
         })
         .collect();
@@ -243,6 +251,42 @@ pub fn count_lesson(
         forms,
         stamp: super::stamp::stamp_now(lesson.id())?,
     })
+}
+
+/// Each form's machine code counted (`mizan asm`), from this binary when
+/// it is a release build: the code the lab times. A form whose code cannot
+/// be read is left out, with a warning.
+fn code_counts(lesson: &dyn Lesson, contrast: bool) -> Vec<(String, super::asm::Counts)> {
+    if cfg!(debug_assertions) {
+        return Vec::new();
+    }
+    let binary = match std::env::current_exe()
+        .map_err(|e| e.to_string())
+        .and_then(|exe| super::asm::Binary::open(&exe))
+    {
+        Ok(binary) => binary,
+        Err(e) => {
+            eprintln!("warning: no machine code counts: {e}");
+            return Vec::new();
+        }
+    };
+    let forms = match (contrast, lesson.contrast_stage()) {
+        (true, Some(stage)) => stage.form_code(),
+        _ => lesson.form_code(),
+    };
+    forms
+        .into_iter()
+        .filter_map(|(name, at)| match binary.listing(at) {
+            Ok(listing) => Some((name.to_owned(), listing.counts)),
+            Err(e) => {
+                eprintln!(
+                    "warning: {} {name}: no machine code counts: {e}",
+                    lesson.id()
+                );
+                None
+            }
+        })
+        .collect()
 }
 
 /// Runs this program under callgrind with `request`, and reads back the
@@ -378,6 +422,31 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
             r(f.allocations),
         ));
     }
+    if counts.forms.iter().any(|f| f.code.is_some()) {
+        text.push_str(
+            "\nThe machine code of each form's own function in the same binary (`mizan asm`; \
+             what the compiler inlined into it, not the functions it calls), counted once, not \
+             a record: vector instructions compute on several lanes at once; conditional jumps \
+             are the code's branches; selects (`cmov`, `set`) choose without a jump.\n\n\
+             | form | instructions | vector | conditional jumps | selects | calls (indirect) |\n\
+             |---|---:|---:|---:|---:|---:|\n",
+        );
+        for f in &counts.forms {
+            match &f.code {
+                Some(c) => text.push_str(&format!(
+                    "| {} | {} | {} | {} | {} | {} ({}) |\n",
+                    f.name,
+                    c.instructions,
+                    c.vector,
+                    c.conditional_jumps,
+                    c.selects,
+                    c.calls,
+                    c.indirect_calls
+                )),
+                None => text.push_str(&format!("| {} | – | – | – | – | – |\n", f.name)),
+            }
+        }
+    }
     text
 }
 
@@ -413,15 +482,33 @@ mod tests {
                 d1_misses: 300,
                 ll_misses: 1,
                 allocations: 600,
+                code: None,
             }],
         };
         let table = markdown(&counts, "32 KiB L1d");
+        assert!(!table.contains("machine code"), "{table}");
         assert!(
             table.contains("| naive | 1,234 | 200 | 0.500 | 0.000 | 0.000 |\n"),
             "{table}"
         );
         assert!(
             table.contains("| naive | 3.00 | 0.010 | 6.00 |\n"),
+            "{table}"
+        );
+        // With the machine code counted: one row a form, whole counts.
+        let mut coded = counts.clone();
+        coded.forms[0].code = Some(super::super::asm::Counts {
+            instructions: 135,
+            vector: 0,
+            wide: 0,
+            conditional_jumps: 11,
+            selects: 1,
+            calls: 6,
+            indirect_calls: 0,
+        });
+        let table = markdown(&coded, "32 KiB L1d");
+        assert!(
+            table.contains("| naive | 135 | 0 | 11 | 1 | 6 (0) |\n"),
             "{table}"
         );
     }

@@ -149,6 +149,10 @@ pub trait Lesson: Sync {
     /// Its forms' names, in the runner's order: `naive`, the further forms,
     /// `optimized`.
     fn form_names(&self) -> Vec<&'static str>;
+    /// Where each form's machine code starts in this process, by name
+    /// (the names of [`Lesson::form_names`], then `limit` for the speed of
+    /// light): what `mizan asm` disassembles.
+    fn form_code(&self) -> Vec<(&'static str, usize)>;
     /// Every form checked against the naive one, and the lesson's
     /// invariant, on `cases` random inputs of its generator out to the
     /// edges (seeded by `seed`), each case of a lesson about threads at one
@@ -500,6 +504,14 @@ impl<I: Input, O: Output> Lesson for LessonDef<I, O> {
         std::iter::once("naive")
             .chain(self.variants.iter().map(|v| v.name))
             .chain(std::iter::once("optimized"))
+            .collect()
+    }
+
+    fn form_code(&self) -> Vec<(&'static str, usize)> {
+        std::iter::once(("naive", self.naive as usize))
+            .chain(self.variants.iter().map(|v| (v.name, v.run as usize)))
+            .chain(std::iter::once(("optimized", self.optimized as usize)))
+            .chain(self.limit.map(|limit| ("limit", limit.run as usize)))
             .collect()
     }
 

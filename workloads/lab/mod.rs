@@ -37,6 +37,7 @@
 
 pub mod alloc;
 pub mod api;
+pub mod asm;
 pub mod builds;
 pub mod chart;
 pub mod child;

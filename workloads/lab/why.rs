@@ -701,6 +701,7 @@ fn synthetic(
                     d1_misses: count("d1_misses"),
                     ll_misses: count("ll_misses"),
                     allocations: 600,
+                    code: None,
                 }
             })
             .collect(),

@@ -25,6 +25,7 @@ pub mod zakat {
 
     pub mod algorithmic;
     pub mod allocator_choice;
+    pub mod branches;
     pub mod buffered_io;
     pub mod copying;
     pub mod data_parallelism;
@@ -101,6 +102,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &murabaha::false_sharing::LESSON,
         &murabaha::thread_spawn::LESSON,
         &murabaha::channels::LESSON,
+        // The processor and its memory.
+        &zakat::branches::LESSON,
     ]
 }
 

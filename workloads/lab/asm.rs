@@ -1,0 +1,437 @@
+//! A form's machine code (`mizan asm LESSON FORM`): the function the
+//! lesson registered, as the binary that is running holds it (with what
+//! the compiler inlined into it), disassembled by binutils' `objdump`, and
+//! the instructions a reader looks for counted: vector instructions,
+//! conditional jumps, selects (`cmov`, `set`) and calls, direct and
+//! indirect.
+//!
+//! The running process knows where a form's code is (its function
+//! pointer); the binary's symbol table (`nm`) knows which function starts
+//! there, once the address is taken back to the binary's own (a
+//! position-independent executable is loaded at a base that changes from
+//! run to run: `/proc/self/maps` says where). Read from the release binary
+//! (`cargo run --release -- asm ...`), it is the code the lab times; a
+//! debug build's is not optimized and says nothing about it.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
+
+/// One function's machine code and what it counts.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    /// The function, demangled.
+    pub symbol: String,
+    /// Other names the same code has (functions the linker or LLVM found
+    /// identical and kept once).
+    pub aliases: Vec<String>,
+    /// Its address in the binary.
+    pub address: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its instructions, one a line, as `objdump` prints them (AT&T
+    /// syntax): `address: mnemonic operands`.
+    pub instructions: Vec<String>,
+    /// What they count.
+    pub counts: Counts,
+}
+
+/// What a reader looks for in a function's machine code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Every instruction of the function.
+    pub instructions: u64,
+    /// Vector instructions: those that compute on several lanes of an
+    /// `xmm` or `ymm` register (packed arithmetic, compares, shuffles),
+    /// not the moves and register-clearing that copy or zero memory 16 or
+    /// 32 bytes at a time, nor the scalar floating-point ones (`…ss`,
+    /// `…sd`).
+    pub vector: u64,
+    /// Of those, on 256-bit `ymm` registers (AVX2).
+    pub wide: u64,
+    /// Conditional jumps (`jCC`): the branches of the code.
+    pub conditional_jumps: u64,
+    /// Selects, a choice made without a jump (`cmovCC`, `setCC`).
+    pub selects: u64,
+    /// Calls to other functions.
+    pub calls: u64,
+    /// Of those, through a pointer the program computed (`call *%rax`,
+    /// `call *0x18(%rcx)`): a `dyn` method, a function pointer. A call
+    /// through the global offset table (`call *0x…(%rip)`, how a
+    /// position-independent binary calls the allocator) is direct.
+    pub indirect_calls: u64,
+}
+
+impl Counts {
+    /// The counts of instructions as `objdump` prints them (`mnemonic
+    /// operands`, AT&T syntax).
+    pub fn of<'a>(instructions: impl IntoIterator<Item = &'a str>) -> Counts {
+        let mut counts = Counts::default();
+        for text in instructions {
+            let text = text.trim();
+            let (mnemonic, operands) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+            let operands = operands.trim();
+            counts.instructions += 1;
+            if is_vector(mnemonic, operands) {
+                counts.vector += 1;
+                if operands.contains("%ymm") {
+                    counts.wide += 1;
+                }
+            }
+            if mnemonic.starts_with('j') && mnemonic != "jmp" {
+                counts.conditional_jumps += 1;
+            }
+            if mnemonic.starts_with("cmov") || mnemonic.starts_with("set") {
+                counts.selects += 1;
+            }
+            if mnemonic.starts_with("call") {
+                counts.calls += 1;
+                // A call through the GOT (`*0x…(%rip)`) is a direct call to
+                // another library's function; through a register, a
+                // pointer the program computed.
+                if operands.starts_with('*') && !operands.contains("(%rip)") {
+                    counts.indirect_calls += 1;
+                }
+            }
+        }
+        counts
+    }
+
+    /// The counts in a sentence.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} instructions: {} vector ({} on 256-bit registers), {} conditional jumps, {} \
+             selects (cmov/set), {} calls ({} indirect)",
+            self.instructions,
+            self.vector,
+            self.wide,
+            self.conditional_jumps,
+            self.selects,
+            self.calls,
+            self.indirect_calls
+        )
+    }
+}
+
+/// Whether an instruction computes on a vector register's lanes.
+fn is_vector(mnemonic: &str, operands: &str) -> bool {
+    if !(operands.contains("%xmm") || operands.contains("%ymm")) {
+        return false;
+    }
+    let bare = mnemonic.strip_prefix('v').unwrap_or(mnemonic);
+    // Moves copy; a register XORed with itself is cleared.
+    if bare.starts_with("mov") || bare.starts_with("lddqu") {
+        return false;
+    }
+    let registers: Vec<&str> = operands.split(',').map(str::trim).collect();
+    let clears = matches!(bare, "pxor" | "xorps" | "xorpd")
+        && registers.windows(2).all(|pair| pair[0] == pair[1]);
+    if clears {
+        return false;
+    }
+    // Scalar floating point on the low lane, and the conversions to and
+    // from general registers.
+    let scalar = bare.ends_with("ss")
+        || bare.ends_with("sd")
+        || bare.starts_with("cvtsi2")
+        || bare.starts_with("cvtts")
+        || bare.starts_with("ucomis")
+        || bare.starts_with("comis");
+    !scalar
+}
+
+/// A binary's symbols and call targets, read once for every listing made
+/// from it.
+pub struct Binary {
+    exe: std::path::PathBuf,
+    base: u64,
+    symbols: Vec<Symbol>,
+    got: std::collections::HashMap<u64, String>,
+}
+
+impl Binary {
+    /// This process's binary `exe` (its own: `std::env::current_exe`).
+    pub fn open(exe: &Path) -> Result<Binary, String> {
+        let base = load_base(exe)?;
+        let symbols = symbols(exe)?;
+        let got = got_targets(exe, &symbols);
+        Ok(Binary {
+            exe: exe.to_owned(),
+            base,
+            symbols,
+            got,
+        })
+    }
+
+    /// The function whose code starts at `address` in this process,
+    /// disassembled.
+    pub fn listing(&self, address: usize) -> Result<Listing, String> {
+        listing(self, address)
+    }
+}
+
+/// The function whose code starts at `address` in this process, from the
+/// binary `exe` (this process's own), disassembled.
+fn listing(binary: &Binary, address: usize) -> Result<Listing, String> {
+    let (exe, base, symbols) = (binary.exe.as_path(), binary.base, &binary.symbols);
+    let offset = (address as u64)
+        .checked_sub(base)
+        .ok_or_else(|| format!("{address:#x} is below the binary's base {base:#x}"))?;
+    // A position-independent binary's symbols are relative to its base; a
+    // fixed one's are the addresses themselves.
+    let (value, size, names) = [offset, address as u64]
+        .into_iter()
+        .find_map(|value| {
+            let names: Vec<&Symbol> = symbols.iter().filter(|s| s.value == value).collect();
+            (!names.is_empty()).then(|| {
+                let size = names.iter().map(|s| s.size).max().unwrap_or(0);
+                (value, size, names)
+            })
+        })
+        .ok_or_else(|| format!("no function of {} starts at {address:#x}", exe.display()))?;
+    if size == 0 {
+        return Err(format!("{} has no size in the symbol table", names[0].name));
+    }
+    let output = Command::new("objdump")
+        .args(["-d", "-C", "--no-show-raw-insn"])
+        .arg(format!("--start-address={value:#x}"))
+        .arg(format!("--stop-address={:#x}", value + size))
+        .arg(exe)
+        .output()
+        .map_err(|e| format!("cannot run objdump (binutils; `apt-get install binutils`): {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "objdump failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let text = String::from_utf8_lossy(&output.stdout);
+    let got = &binary.got;
+    let instructions: Vec<String> = text
+        .lines()
+        .filter_map(|line| {
+            let (address, rest) = line.trim_start().split_once(":\t")?;
+            u64::from_str_radix(address, 16).ok()?;
+            Some(format!("{address}:\t{}", through_got(rest.trim_end(), got)))
+        })
+        .collect();
+    let counts = Counts::of(
+        instructions
+            .iter()
+            .map(|line| line.split_once('\t').map_or("", |(_, text)| text)),
+    );
+    let mut demangled: Vec<String> = names.iter().map(|s| demangle(&s.name)).collect();
+    demangled.sort();
+    demangled.dedup();
+    // The lesson's own name first, where the code has several.
+    if let Some(at) = demangled.iter().position(|n| n.contains("::lessons::")) {
+        demangled.swap(0, at);
+    }
+    let symbol = demangled.remove(0);
+    Ok(Listing {
+        symbol,
+        aliases: demangled,
+        address: value,
+        size,
+        instructions,
+        counts,
+    })
+}
+
+impl Listing {
+    /// The listing as `mizan asm` prints it: a heading, the code, the
+    /// counts.
+    pub fn render(&self, title: &str) -> String {
+        let mut out = format!(
+            "{title}: {} ({:#x}, {} bytes)\n",
+            self.symbol, self.address, self.size
+        );
+        for alias in &self.aliases {
+            let _ = writeln!(out, "  (the same code as {alias})");
+        }
+        for line in &self.instructions {
+            let _ = writeln!(out, "  {line}");
+        }
+        let _ = writeln!(out, "{}", self.counts.describe());
+        out
+    }
+}
+
+/// A call through the global offset table with the function it reaches
+/// named: `call *0x…(%rip)  # a3faf8 <_DYNAMIC+0x340>` becomes `call
+/// *0x…(%rip)  # a3faf8 → __rust_alloc`.
+fn through_got(text: &str, got: &std::collections::HashMap<u64, String>) -> String {
+    let named = text.split_once("(%rip)").and_then(|(head, comment)| {
+        let slot = comment
+            .trim_start()
+            .strip_prefix('#')?
+            .split_whitespace()
+            .next()?;
+        let target = got.get(&u64::from_str_radix(slot, 16).ok()?)?;
+        Some(format!("{head}(%rip)        # {slot} → {target}"))
+    });
+    match named {
+        Some(named) if text.starts_with("call") || text.starts_with("jmp") => named,
+        _ => text.to_owned(),
+    }
+}
+
+/// The global offset table's slots and the functions they hold (`objdump
+/// -R`: a slot relocated to an address of the binary is named by the
+/// symbol there; one bound by name, by its name). Empty if it cannot be
+/// read: the calls are then shown as `objdump` prints them.
+fn got_targets(exe: &Path, symbols: &[Symbol]) -> std::collections::HashMap<u64, String> {
+    let Ok(output) = Command::new("objdump").arg("-R").arg(exe).output() else {
+        return Default::default();
+    };
+    let at: std::collections::HashMap<u64, &str> =
+        symbols.iter().map(|s| (s.value, s.name.as_str())).collect();
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.split_whitespace();
+            let slot = u64::from_str_radix(fields.next()?, 16).ok()?;
+            let kind = fields.next()?;
+            let value = fields.next()?;
+            let name = if kind == "R_X86_64_RELATIVE" {
+                let address = u64::from_str_radix(value.strip_prefix("*ABS*+0x")?, 16).ok()?;
+                demangle(at.get(&address)?)
+            } else {
+                demangle(value.split('@').next()?)
+            };
+            Some((slot, name))
+        })
+        .collect()
+}
+
+/// A symbol of the binary's table.
+struct Symbol {
+    value: u64,
+    size: u64,
+    name: String,
+}
+
+/// The binary's defined functions with their sizes (`nm -S`).
+fn symbols(exe: &Path) -> Result<Vec<Symbol>, String> {
+    let output = Command::new("nm")
+        .args(["-S", "-C", "--defined-only"])
+        .arg(exe)
+        .output()
+        .map_err(|e| format!("cannot run nm (binutils; `apt-get install binutils`): {e}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "nm failed: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| {
+            let mut fields = line.splitn(4, ' ');
+            let value = u64::from_str_radix(fields.next()?, 16).ok()?;
+            let size = u64::from_str_radix(fields.next()?, 16).ok()?;
+            let kind = fields.next()?;
+            let name = fields.next()?.to_owned();
+            matches!(kind, "t" | "T" | "W" | "w").then_some(Symbol { value, size, name })
+        })
+        .collect())
+}
+
+/// Where this process's copy of `exe` begins: the lowest address it is
+/// mapped at (the mapping of its first bytes).
+fn load_base(exe: &Path) -> Result<u64, String> {
+    let maps = std::fs::read_to_string("/proc/self/maps")
+        .map_err(|e| format!("cannot read /proc/self/maps: {e}"))?;
+    let exe = exe.canonicalize().unwrap_or_else(|_| exe.to_owned());
+    maps.lines()
+        .filter_map(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let path = fields.get(5)?;
+            if Path::new(path) != exe || u64::from_str_radix(fields.get(2)?, 16).ok()? != 0 {
+                return None;
+            }
+            let start = fields[0].split('-').next()?;
+            u64::from_str_radix(start, 16).ok()
+        })
+        .min()
+        .ok_or_else(|| format!("{} is not mapped in this process", exe.display()))
+}
+
+/// A demangled symbol's name as a reader writes it (the hash suffix
+/// dropped).
+fn demangle(name: &str) -> String {
+    match name.rsplit_once("::h") {
+        Some((head, hash)) if hash.len() == 16 && hash.chars().all(|c| c.is_ascii_hexdigit()) => {
+            head.to_owned()
+        }
+        _ => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vector_arithmetic_counts_and_moves_and_clears_do_not() {
+        let counts = Counts::of([
+            "pcmpgtd %xmm1,%xmm0",
+            "vpaddq %ymm1,%ymm2,%ymm3",
+            "movdqu (%rax),%xmm0",
+            "vmovdqu %ymm0,(%rdi)",
+            "pxor   %xmm0,%xmm0",
+            "pxor   %xmm1,%xmm0",
+            "addsd  %xmm1,%xmm0",
+            "cvtsi2sd %rax,%xmm0",
+            "add    $0x1,%rax",
+        ]);
+        assert_eq!(counts.instructions, 9);
+        // pcmpgtd, vpaddq, and the pxor of two registers.
+        assert_eq!(counts.vector, 3);
+        assert_eq!(counts.wide, 1);
+    }
+
+    #[test]
+    fn branches_selects_and_calls() {
+        let counts = Counts::of([
+            "jae    1234 <f+0x10>",
+            "jmp    1240 <f+0x20>",
+            "cmovl  %rcx,%rax",
+            "setge  %al",
+            "call   5678 <alloc::raw_vec::grow>",
+            "call   *0x18(%rax)",
+            "call   *0x2b7279(%rip)",
+            "ret",
+        ]);
+        assert_eq!(counts.conditional_jumps, 1);
+        assert_eq!(counts.selects, 2);
+        assert_eq!(counts.calls, 3);
+        assert_eq!(counts.indirect_calls, 1);
+        assert_eq!(counts.vector, 0);
+    }
+
+    #[test]
+    fn a_call_through_the_got_is_named() {
+        let got = std::collections::HashMap::from([(0xa3faf8, "__rust_alloc".to_owned())]);
+        assert_eq!(
+            through_got(
+                "call   *0x2b7279(%rip)        # a3faf8 <_DYNAMIC+0x340>",
+                &got
+            ),
+            "call   *0x2b7279(%rip)        # a3faf8 → __rust_alloc"
+        );
+        let other = "mov    0x2b7279(%rip),%rax        # a3faf8 <_DYNAMIC+0x340>";
+        assert_eq!(through_got(other, &got), other);
+        let unknown = "call   *0x10(%rip)        # 123 <x>";
+        assert_eq!(through_got(unknown, &got), unknown);
+    }
+
+    #[test]
+    fn a_hash_suffix_is_dropped_and_a_plain_name_kept() {
+        assert_eq!(demangle("main"), "main");
+        assert_eq!(demangle("mizan::main::h0123456789abcdef"), "mizan::main");
+        assert_eq!(demangle("mizan::hash::h12"), "mizan::hash::h12");
+    }
+}
