@@ -135,7 +135,7 @@ pub fn asm(id: &str, form: Option<&str>) -> Result<()> {
         None => {
             for (name, at) in &forms {
                 let listing = binary.listing(*at).map_err(anyhow::Error::msg)?;
-                println!("{name}: {}: {}", listing.symbol, listing.counts.describe());
+                println!("{name}: {}: {}", listing.symbol, listing.total().describe());
             }
         }
     }

@@ -36,6 +36,10 @@ pub struct Listing {
     pub instructions: Vec<String>,
     /// What they count.
     pub counts: Counts,
+    /// The lab's own functions it calls directly (a lesson's helper, a
+    /// generic function's copy for this form), one level deep: where a
+    /// form's work is, when the form is a call.
+    pub callees: Vec<Listing>,
 }
 
 /// What a reader looks for in a function's machine code.
@@ -148,7 +152,7 @@ pub struct Binary {
     exe: std::path::PathBuf,
     base: u64,
     symbols: Vec<Symbol>,
-    got: std::collections::HashMap<u64, String>,
+    got: std::collections::HashMap<u64, (String, Option<u64>)>,
 }
 
 impl Binary {
@@ -166,9 +170,26 @@ impl Binary {
     }
 
     /// The function whose code starts at `address` in this process,
-    /// disassembled.
+    /// disassembled, with the lessons' functions it calls directly.
     pub fn listing(&self, address: usize) -> Result<Listing, String> {
-        listing(self, address)
+        let mut listing = listing(self, address)?;
+        let mut seen = std::collections::BTreeSet::from([listing.address]);
+        for line in &listing.instructions {
+            let Some(target) = lesson_call(line, &self.got) else {
+                continue;
+            };
+            if seen.insert(target) {
+                // Where this process has the callee: the binary's address
+                // moved by the base, as the form's was (unless the binary
+                // is not position-independent and the two are one).
+                let moved = listing.address != address as u64;
+                let here = (if moved { target + self.base } else { target }) as usize;
+                if let Ok(callee) = self::listing(self, here) {
+                    listing.callees.push(callee);
+                }
+            }
+        }
+        Ok(listing)
     }
 }
 
@@ -237,7 +258,28 @@ fn listing(binary: &Binary, address: usize) -> Result<Listing, String> {
         size,
         instructions,
         counts,
+        callees: Vec::new(),
     })
+}
+
+/// The target of a direct call to one of the lessons' functions: `call
+/// 739e52 <mizan::lessons::zakat::inlining::total_dyn>`, or the same
+/// through the global offset table (`call *0x…(%rip)  # a72dd8 → …`).
+fn lesson_call(
+    line: &str,
+    got: &std::collections::HashMap<u64, (String, Option<u64>)>,
+) -> Option<u64> {
+    let text = line.split_once('\t')?.1;
+    let rest = text.strip_prefix("call")?.trim_start();
+    if rest.starts_with('*') {
+        let slot = rest.split_once("# ")?.1.split_whitespace().next()?;
+        let (name, address) = got.get(&u64::from_str_radix(slot, 16).ok()?)?;
+        return (*address).filter(|_| name.contains("::lessons::"));
+    }
+    let (target, name) = rest.split_once(' ')?;
+    name.contains("::lessons::")
+        .then(|| u64::from_str_radix(target, 16).ok())
+        .flatten()
 }
 
 impl Listing {
@@ -255,21 +297,42 @@ impl Listing {
             let _ = writeln!(out, "  {line}");
         }
         let _ = writeln!(out, "{}", self.counts.describe());
+        for callee in &self.callees {
+            out.push('\n');
+            out.push_str(&callee.render("which calls"));
+        }
+        if !self.callees.is_empty() {
+            let _ = writeln!(out, "\nin all: {}", self.total().describe());
+        }
         out
+    }
+
+    /// The counts of the function and its lesson callees together.
+    pub fn total(&self) -> Counts {
+        self.callees.iter().fold(self.counts, |mut sum, c| {
+            sum.instructions += c.counts.instructions;
+            sum.vector += c.counts.vector;
+            sum.wide += c.counts.wide;
+            sum.conditional_jumps += c.counts.conditional_jumps;
+            sum.selects += c.counts.selects;
+            sum.calls += c.counts.calls;
+            sum.indirect_calls += c.counts.indirect_calls;
+            sum
+        })
     }
 }
 
 /// A call through the global offset table with the function it reaches
 /// named: `call *0x…(%rip)  # a3faf8 <_DYNAMIC+0x340>` becomes `call
 /// *0x…(%rip)  # a3faf8 → __rust_alloc`.
-fn through_got(text: &str, got: &std::collections::HashMap<u64, String>) -> String {
+fn through_got(text: &str, got: &std::collections::HashMap<u64, (String, Option<u64>)>) -> String {
     let named = text.split_once("(%rip)").and_then(|(head, comment)| {
         let slot = comment
             .trim_start()
             .strip_prefix('#')?
             .split_whitespace()
             .next()?;
-        let target = got.get(&u64::from_str_radix(slot, 16).ok()?)?;
+        let (target, _) = got.get(&u64::from_str_radix(slot, 16).ok()?)?;
         Some(format!("{head}(%rip)        # {slot} → {target}"))
     });
     match named {
@@ -282,7 +345,10 @@ fn through_got(text: &str, got: &std::collections::HashMap<u64, String>) -> Stri
 /// -R`: a slot relocated to an address of the binary is named by the
 /// symbol there; one bound by name, by its name). Empty if it cannot be
 /// read: the calls are then shown as `objdump` prints them.
-fn got_targets(exe: &Path, symbols: &[Symbol]) -> std::collections::HashMap<u64, String> {
+fn got_targets(
+    exe: &Path,
+    symbols: &[Symbol],
+) -> std::collections::HashMap<u64, (String, Option<u64>)> {
     let Ok(output) = Command::new("objdump").arg("-R").arg(exe).output() else {
         return Default::default();
     };
@@ -295,13 +361,13 @@ fn got_targets(exe: &Path, symbols: &[Symbol]) -> std::collections::HashMap<u64,
             let slot = u64::from_str_radix(fields.next()?, 16).ok()?;
             let kind = fields.next()?;
             let value = fields.next()?;
-            let name = if kind == "R_X86_64_RELATIVE" {
+            let target = if kind == "R_X86_64_RELATIVE" {
                 let address = u64::from_str_radix(value.strip_prefix("*ABS*+0x")?, 16).ok()?;
-                demangle(at.get(&address)?)
+                (demangle(at.get(&address)?), Some(address))
             } else {
-                demangle(value.split('@').next()?)
+                (demangle(value.split('@').next()?), None)
             };
-            Some((slot, name))
+            Some((slot, target))
         })
         .collect()
 }
@@ -414,7 +480,7 @@ mod tests {
 
     #[test]
     fn a_call_through_the_got_is_named() {
-        let got = std::collections::HashMap::from([(0xa3faf8, "__rust_alloc".to_owned())]);
+        let got = std::collections::HashMap::from([(0xa3faf8, ("__rust_alloc".to_owned(), None))]);
         assert_eq!(
             through_got(
                 "call   *0x2b7279(%rip)        # a3faf8 <_DYNAMIC+0x340>",
@@ -426,6 +492,22 @@ mod tests {
         assert_eq!(through_got(other, &got), other);
         let unknown = "call   *0x10(%rip)        # 123 <x>";
         assert_eq!(through_got(unknown, &got), unknown);
+    }
+
+    #[test]
+    fn a_direct_call_to_a_lesson_function_is_followed() {
+        let got = std::collections::HashMap::from([
+            (0xa40830, ("mizan::lessons::x".to_owned(), Some(0x5000))),
+            (0xa40838, ("__rust_alloc".to_owned(), Some(0x6000))),
+        ]);
+        let call = "739c51:\tcall   739e52 <mizan::lessons::zakat::inlining::total_dyn>";
+        assert_eq!(lesson_call(call, &got), Some(0x739e52));
+        let other = "739c51:\tcall   739e52 <alloc::raw_vec::grow>";
+        assert_eq!(lesson_call(other, &got), None);
+        let through = "739c51:\tcall   *0x306bd9(%rip)        # a40830 → mizan::lessons::x";
+        assert_eq!(lesson_call(through, &got), Some(0x5000));
+        let alloc = "739c51:\tcall   *0x306bd9(%rip)        # a40838 → __rust_alloc";
+        assert_eq!(lesson_call(alloc, &got), None);
     }
 
     #[test]

@@ -277,7 +277,7 @@ fn code_counts(lesson: &dyn Lesson, contrast: bool) -> Vec<(String, super::asm::
     forms
         .into_iter()
         .filter_map(|(name, at)| match binary.listing(at) {
-            Ok(listing) => Some((name.to_owned(), listing.counts)),
+            Ok(listing) => Some((name.to_owned(), listing.total())),
             Err(e) => {
                 eprintln!(
                     "warning: {} {name}: no machine code counts: {e}",
@@ -424,9 +424,9 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
     }
     if counts.forms.iter().any(|f| f.code.is_some()) {
         text.push_str(
-            "\nThe machine code of each form's own function in the same binary (`mizan asm`; \
-             what the compiler inlined into it, not the functions it calls), counted once, not \
-             a record: vector instructions compute on several lanes at once; conditional jumps \
+            "\nThe machine code of each form in the same binary (`mizan asm`: its function, with \
+             what the compiler inlined into it, and the lesson's own functions it calls, one \
+             level deep), counted once, not a record: vector instructions compute on several lanes at once; conditional jumps \
              are the code's branches; selects (`cmov`, `set`) choose without a jump.\n\n\
              | form | instructions | vector | conditional jumps | selects | calls (indirect) |\n\
              |---|---:|---:|---:|---:|---:|\n",

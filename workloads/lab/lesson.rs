@@ -383,8 +383,9 @@ pub struct Limit<I> {
     /// `speed of light`; where the limit includes domain work that no
     /// form can avoid, its name says so: `speed of light + valuation`.
     pub name: &'static str,
-    /// The work; it returns a number derived from it, so that the work
-    /// cannot be skipped.
+    /// The work, on the input as the optimized form's preparation leaves
+    /// it (the limit is the optimized form's); it returns a number derived
+    /// from it, so that the work cannot be skipped.
     pub run: fn(&I) -> u64,
 }
 
@@ -705,7 +706,7 @@ impl<I: Input, O: Output> Prepared for PreparedDef<I, O> {
             )))),
             Form::Limit => {
                 if let Some(limit) = self.lesson.limit {
-                    black_box((limit.run)(black_box(&self.input)));
+                    black_box((limit.run)(black_box(self.optimized_input())));
                 }
             }
         }
@@ -723,7 +724,12 @@ impl<I: Input, O: Output> Prepared for PreparedDef<I, O> {
         match form {
             Form::Naive => digest_of(&(self.lesson.naive)(self.naive_input())),
             Form::Optimized => digest_of(&(self.lesson.optimized)(self.optimized_input())),
-            Form::Limit => digest_of(&self.lesson.limit.map(|limit| (limit.run)(&self.input))),
+            Form::Limit => digest_of(
+                &self
+                    .lesson
+                    .limit
+                    .map(|limit| (limit.run)(self.optimized_input())),
+            ),
         }
     }
 

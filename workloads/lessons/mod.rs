@@ -22,17 +22,20 @@ pub mod inputs;
 /// The zakat lessons.
 pub mod zakat {
     pub mod inputs;
+    pub mod processor_inputs;
 
     pub mod algorithmic;
     pub mod allocator_choice;
     pub mod branches;
     pub mod buffered_io;
     pub mod copying;
+    pub mod data_layout;
     pub mod data_parallelism;
     pub mod dispatch;
     pub mod fixed_point;
     pub mod hashing;
     pub mod hoisting;
+    pub mod inlining;
     pub mod parsing;
     pub mod pipeline;
     pub mod pooling;
@@ -104,6 +107,8 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &murabaha::channels::LESSON,
         // The processor and its memory.
         &zakat::branches::LESSON,
+        &zakat::data_layout::LESSON,
+        &zakat::inlining::LESSON,
     ]
 }
 

@@ -185,6 +185,10 @@ where
     let compare = |input: &I| -> Result<(), Failure> {
         let prepared = lesson.prepare.naive.map(|prepare| prepare(input));
         let expected = (lesson.naive)(prepared.as_ref().unwrap_or(input));
+        // The attempt is the optimized form's rewrite: it runs on the input
+        // as the optimized form's preparation leaves it.
+        let for_attempt = lesson.prepare.optimized.map(|prepare| prepare(input));
+        let input = for_attempt.as_ref().unwrap_or(input);
         match run_caught(|| attempt(input)) {
             Outcome::Output(got) => {
                 first_difference(&expected, &got).map_or(Ok(()), |d| Err(Failure::Differs(d)))
@@ -348,6 +352,10 @@ where
         .map_err(|e| format!("the saved input does not read back as this lesson's: {e}"))?;
     let prepared = lesson.prepare.naive.map(|prepare| prepare(&input));
     let expected = (lesson.naive)(prepared.as_ref().unwrap_or(&input));
+    let input = match lesson.prepare.optimized {
+        Some(prepare) => prepare(&input),
+        None => input,
+    };
     let what = "the saved failing input".to_owned();
     if lesson.scaling {
         let counts = crate::lab::measure::thread_counts();

@@ -26,7 +26,12 @@ where
     O: Output,
 {
     // One per check, for the life of the process.
-    let variants: &'static [Variant<I, O>] = Box::leak(Box::new([Variant::new(ATTEMPT, attempt)]));
+    // The attempt runs on the input as the optimized form's preparation
+    // leaves it, as the optimized form does.
+    let variants: &'static [Variant<I, O>] = Box::leak(Box::new([Variant {
+        prepare: lesson.prepare.optimized,
+        ..Variant::new(ATTEMPT, attempt)
+    }]));
     Box::leak(Box::new(LessonDef {
         id: lesson.id,
         why: lesson.why,

@@ -23,7 +23,7 @@
 use proptest::prelude::*;
 use serde::Serialize;
 
-use super::inputs::{MAX_NET_CENTS, Wealth, arbitrary_wealth, due_cents, wealth};
+use super::processor_inputs::{MAX_NET_CENTS, Wealth, arbitrary_wealth, due_cents, wealth};
 use crate::lab::api::ensure;
 use crate::lab::api::{
     Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
@@ -76,7 +76,7 @@ pub const LESSON: LessonDef<Wealth, Vec<Owing>> = LessonDef {
          removed.",
         compares: "the payers who owe and their dues in cents, in order, as printed",
         keep: &[],
-        may_call: &["mizan::lessons::zakat::inputs::due_cents"],
+        may_call: &["mizan::lessons::zakat::processor_inputs::due_cents"],
         constraint: None,
     }),
 };
