@@ -42,7 +42,7 @@ pub const LESSON: LessonDef<Wealth, Vec<Owing>> = LessonDef {
           predictor the branches mispredicted came to {mispredicted}. {?speedup|gain The \
           branch-free form measured {speedup}.|same In time the two are within the \
           noise ({speedup}).|loss The branch-free form measured {speedup}: the work it \
-          does for every payer cost more than the guesses it saves.} The contrast sorts \
+          does for every payer cost more than the mispredictions it avoids.} The contrast sorts \
           the same population by wealth, so that the test goes one way and then the \
           other and is guessed right all but once ({contrast.mispredicted} \
           mispredicted): {?contrast.speedup|gain there the branch-free form still \
