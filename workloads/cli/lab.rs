@@ -191,6 +191,14 @@ pub fn counters(args: CountersArgs) -> Result<()> {
             caches: String::new(),
             lessons: Vec::new(),
         });
+    // The counts kept from earlier runs keep the machine and commit that
+    // made them (a report written before each lesson carried its own).
+    let earlier = report.machine.summary();
+    for counts in &mut report.lessons {
+        if counts.machine.is_empty() {
+            counts.machine = earlier.clone();
+        }
+    }
     if !args.pages {
         report.machine = mizan::lab::machine::Machine::current();
         report.caches = CACHES.join(" ");
@@ -236,7 +244,7 @@ pub fn counters(args: CountersArgs) -> Result<()> {
             counts.id,
             counts.stamp,
             markdown(counts, &report.caches),
-            report.machine.summary()
+            counts.machine
         );
         fs::write(dir.join(&name), text)?;
     }

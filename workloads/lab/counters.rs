@@ -100,6 +100,10 @@ pub struct LessonCounts {
     /// commit and its sources' digest when they were counted.
     #[serde(default)]
     pub stamp: String,
+    /// The machine, build and commit that counted (its summary): a
+    /// lesson's counts keep theirs when other lessons are counted later.
+    #[serde(default)]
+    pub machine: String,
 }
 
 impl LessonCounts {
@@ -250,6 +254,7 @@ pub fn count_lesson(
         threads: lesson.scaling(),
         forms,
         stamp: super::stamp::stamp_now(lesson.id())?,
+        machine: super::machine::Machine::current().summary(),
     })
 }
 
@@ -472,6 +477,7 @@ mod tests {
             records: 100,
             threads: false,
             stamp: String::new(),
+            machine: String::new(),
             forms: vec![FormCounts {
                 name: "naive".into(),
                 instructions: 123_400,

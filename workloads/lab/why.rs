@@ -671,6 +671,7 @@ fn synthetic(
         records: 100,
         threads: scaling,
         stamp: String::new(),
+        machine: String::new(),
         forms: forms
             .iter()
             .enumerate()
