@@ -36,9 +36,10 @@ pub struct Listing {
     pub instructions: Vec<String>,
     /// What they count.
     pub counts: Counts,
-    /// The lab's own functions it calls directly (a lesson's helper, a
-    /// generic function's copy for this form), one level deep: where a
-    /// form's work is, when the form is a call.
+    /// The lessons' own functions it calls (a lesson's helper, a generic
+    /// function's copy for this form, a loop built for a wider vector
+    /// unit), up to [`FOLLOWED`] levels down: where a form's work is, when
+    /// the form is a call.
     pub callees: Vec<Listing>,
 }
 
@@ -173,24 +174,44 @@ impl Binary {
     /// disassembled, with the lessons' functions it calls directly.
     pub fn listing(&self, address: usize) -> Result<Listing, String> {
         let mut listing = listing(self, address)?;
+        // Where this process has a callee: the binary's address moved by
+        // the base, as the form's was (unless the binary is not
+        // position-independent and the two are one).
+        let moved = listing.address != address as u64;
         let mut seen = std::collections::BTreeSet::from([listing.address]);
-        for line in &listing.instructions {
-            let Some(target) = lesson_call(line, &self.got) else {
-                continue;
-            };
-            if seen.insert(target) {
-                // Where this process has the callee: the binary's address
-                // moved by the base, as the form's was (unless the binary
-                // is not position-independent and the two are one).
-                let moved = listing.address != address as u64;
+        // The lessons' functions it calls, and those they call, up to
+        // [`FOLLOWED`] levels down, each once.
+        let mut level: Vec<u64> = calls_of(&listing, &self.got);
+        for _ in 0..FOLLOWED {
+            let mut next = Vec::new();
+            for target in level {
+                if !seen.insert(target) {
+                    continue;
+                }
                 let here = (if moved { target + self.base } else { target }) as usize;
                 if let Ok(callee) = self::listing(self, here) {
+                    next.extend(calls_of(&callee, &self.got));
                     listing.callees.push(callee);
                 }
             }
+            level = next;
         }
         Ok(listing)
     }
+}
+
+/// How many levels of the lessons' own functions a listing follows: a
+/// form, the stage it calls, the build of a loop that stage chooses.
+pub const FOLLOWED: usize = 3;
+
+/// The lessons' functions a listing calls directly.
+fn calls_of(
+    listing: &Listing,
+    got: &std::collections::HashMap<u64, (String, Option<u64>)>,
+) -> Vec<u64> {
+    (listing.instructions.iter())
+        .filter_map(|line| lesson_call(line, got))
+        .collect()
 }
 
 /// The function whose code starts at `address` in this process, from the

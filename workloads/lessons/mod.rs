@@ -43,6 +43,7 @@ pub mod zakat {
     pub mod sharding;
     pub mod small_vectors;
     pub mod string_building;
+    pub mod vectorization;
 }
 
 /// The murabaha lessons.
@@ -109,6 +110,7 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &zakat::branches::LESSON,
         &zakat::data_layout::LESSON,
         &zakat::inlining::LESSON,
+        &zakat::vectorization::LESSON,
     ]
 }
 
