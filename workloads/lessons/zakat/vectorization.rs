@@ -53,16 +53,21 @@ pub const LESSON: LessonDef<Wealth, Dues> = LessonDef {
           units here do not have. The same proof shows every wealth fits in a u32, and \
           then the division is the multiply and shift the compiler makes of a u32 \
           division, a u32 times a u32, which in i64 lanes is a pmuludq: the compiler \
-          vectorizes the loop (the \
-          counters' table of the machine code shows the vector instructions; instructions \
-          a payer: {instructions}). {?speedup|gain The proved, narrow loop measured \
-          {speedup}.|same In time the two are within the noise ({speedup}).|loss The \
-          proved, narrow loop measured {speedup}.} Compiled again for AVX2 and chosen at \
-          run time, twice the lanes a vector: {over_before:avx2} against the portable \
-          build. The contrast makes the same proof before a loop whose work is a Decimal \
+          vectorizes the loop (the counters' table of the machine code shows the vector \
+          instructions). A vector loop has no branch a payer: the scalar loops jump past \
+          the division for a payer below the nisab, a guess the predictor often gets \
+          wrong, and the vector loop works out every due and masks it, so the gain is \
+          the lanes and the branch together: mispredicted a payer {mispredicted}, \
+          instructions {instructions}. {?speedup|gain The proved, vectorized loop \
+          measured {speedup}.|same In time the two are within the noise \
+          ({speedup}).|loss The proved, vectorized loop measured {speedup}.} The width \
+          alone is the next step, both loops without a branch: compiled again for AVX2 \
+          and chosen at run time, twice the lanes a vector, {over_before:avx2} against \
+          the portable build (instructions {instructions:avx2} against the naive loop). \
+          The contrast makes the same proof before a loop whose work is a Decimal \
           multiplication and rounding a payer: {?contrast.speedup|gain there the proof \
-          still measured {contrast.speedup}.|same there nothing vectorizes and the two are \
-          within the noise ({contrast.speedup}).|loss there the proof's extra pass \
+          still measured {contrast.speedup}.|same there nothing vectorizes and the two \
+          are within the noise ({contrast.speedup}).|loss there the proof's extra pass \
           measured {contrast.speedup}.}",
     build: wealth,
     elements: |input| input.net.len() as u64,
