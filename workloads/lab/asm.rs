@@ -54,7 +54,7 @@ pub struct Counts {
     /// 32 bytes at a time, nor the scalar floating-point ones (`…ss`,
     /// `…sd`).
     pub vector: u64,
-    /// Of those, on 256-bit `ymm` registers (AVX2).
+    /// Of those, on 256-bit `ymm` (AVX2) or 512-bit `zmm` registers.
     pub wide: u64,
     /// Conditional jumps (`jCC`): the branches of the code.
     pub conditional_jumps: u64,
@@ -81,11 +81,11 @@ impl Counts {
             counts.instructions += 1;
             if is_vector(mnemonic, operands) {
                 counts.vector += 1;
-                if operands.contains("%ymm") {
+                if operands.contains("%ymm") || operands.contains("%zmm") {
                     counts.wide += 1;
                 }
             }
-            if mnemonic.starts_with('j') && mnemonic != "jmp" {
+            if mnemonic.starts_with('j') && !mnemonic.starts_with("jmp") {
                 counts.conditional_jumps += 1;
             }
             if mnemonic.starts_with("cmov") || mnemonic.starts_with("set") {
@@ -122,7 +122,10 @@ impl Counts {
 
 /// Whether an instruction computes on a vector register's lanes.
 fn is_vector(mnemonic: &str, operands: &str) -> bool {
-    if !(operands.contains("%xmm") || operands.contains("%ymm")) {
+    if !["%xmm", "%ymm", "%zmm"]
+        .iter()
+        .any(|r| operands.contains(r))
+    {
         return false;
     }
     let bare = mnemonic.strip_prefix('v').unwrap_or(mnemonic);
@@ -136,12 +139,19 @@ fn is_vector(mnemonic: &str, operands: &str) -> bool {
     if clears {
         return false;
     }
+    // Packed integer instructions (`p…`: `pminsd`, `pmaxsd` end as a
+    // scalar one would) are vector work.
+    if bare.starts_with('p') {
+        return true;
+    }
     // Scalar floating point on the low lane, and the conversions to and
     // from general registers.
     let scalar = bare.ends_with("ss")
         || bare.ends_with("sd")
         || bare.starts_with("cvtsi2")
         || bare.starts_with("cvtts")
+        || bare.starts_with("cvtsd2si")
+        || bare.starts_with("cvtss2si")
         || bare.starts_with("ucomis")
         || bare.starts_with("comis");
     !scalar
@@ -472,11 +482,13 @@ mod tests {
             "pxor   %xmm1,%xmm0",
             "addsd  %xmm1,%xmm0",
             "cvtsi2sd %rax,%xmm0",
+            "cvttsd2si %xmm0,%rax",
+            "pminsd %xmm1,%xmm0",
             "add    $0x1,%rax",
         ]);
-        assert_eq!(counts.instructions, 9);
-        // pcmpgtd, vpaddq, and the pxor of two registers.
-        assert_eq!(counts.vector, 3);
+        assert_eq!(counts.instructions, 11);
+        // pcmpgtd, vpaddq, the pxor of two registers and pminsd.
+        assert_eq!(counts.vector, 4);
         assert_eq!(counts.wide, 1);
     }
 
@@ -485,6 +497,7 @@ mod tests {
         let counts = Counts::of([
             "jae    1234 <f+0x10>",
             "jmp    1240 <f+0x20>",
+            "jmpq   *%rax",
             "cmovl  %rcx,%rax",
             "setge  %al",
             "call   5678 <alloc::raw_vec::grow>",
@@ -495,6 +508,7 @@ mod tests {
         assert_eq!(counts.conditional_jumps, 1);
         assert_eq!(counts.selects, 2);
         assert_eq!(counts.calls, 3);
+        assert_eq!(counts.instructions, 9);
         assert_eq!(counts.indirect_calls, 1);
         assert_eq!(counts.vector, 0);
     }

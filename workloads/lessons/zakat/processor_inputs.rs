@@ -71,8 +71,9 @@ pub fn wealth(scale: Scale, seed: u64) -> Wealth {
 }
 
 /// Up to 600 payers (lengths around the vector widths among them), net
-/// wealth from zero to [`MAX_NET_CENTS`], most of it near a nisab that is
-/// itself anywhere from zero to the largest wealth.
+/// wealth from zero to [`MAX_NET_CENTS`], about a third of it within a
+/// few cents of a nisab that is itself anywhere from zero to the largest
+/// wealth.
 pub fn arbitrary_wealth() -> BoxedStrategy<Wealth> {
     let nisab = prop_oneof![
         1 => Just(0i64),

@@ -1,16 +1,19 @@
 //! `zakat/vectorization`: each payer's zakat on wealth from the column of
 //! net wealth in cents (2.5 %, half up: `(net + 20) / 40`, nothing below
 //! the nisab), a wealth outside the range the totals take refused with the
-//! payer named. The loop a vector unit could run eight or sixteen payers
-//! at a time, if nothing in it stops the compiler.
+//! payer named. The loop a vector unit could run two or four payers at a
+//! time (`i64` lanes), if nothing in it stops the compiler.
 //!
 //! - naive: the range checked payer by payer, an early return from the
 //!   loop for the first payer outside it, each due pushed: the loop may
 //!   stop at any payer, which no vector loop can;
 //! - `checks-hoisted`: the range proved once over the column first (a
-//!   minimum and a maximum, itself a vector loop), then a plain loop with
-//!   nothing to stop it. Still scalar: the division by 40 of a 64-bit
-//!   number is a 64-bit multiply-high, which neither SSE2 nor AVX2 has;
+//!   minimum and a maximum), then a plain loop with nothing to stop it.
+//!   Still scalar: the division by 40 of a 64-bit number is a 64-bit
+//!   multiply-high, which neither SSE2 nor AVX2 has;
+//! - `branch-free`: the same, the nisab test a select
+//!   (`std::hint::select_unpredictable`) the compiler may not turn back
+//!   into a jump past the division: the branch, apart from the lanes;
 //! - `portable`: the same proof also shows every wealth below 2³² cents
 //!   (some 43 million in the reporting currency), so the division can be
 //!   the multiply and shift the compiler makes of a `u32` division, a
@@ -47,31 +50,31 @@ pub const LESSON: LessonDef<Wealth, Dues> = LessonDef {
     why: "Each payer's due is a test, an addition and a division by forty, the same for \
           every payer: a loop a vector unit could run several payers at a time. The naive \
           loop checks each wealth and may return at any payer, and a loop that can stop \
-          between any two payers is not one the compiler vectorizes. Proving the range \
-          once over the column first removes the early return, and the loop still runs \
-          one payer at a time ({over_naive:checks-hoisted} against the naive loop): \
-          dividing an i64 by a constant is a multiply-high of two i64s, which the vector \
-          units here do not have. The same proof shows every wealth fits in a u32, and \
-          then the division is the multiply and shift the compiler makes of a u32 \
-          division, a u32 times a u32, which in i64 lanes is a pmuludq: the compiler \
-          vectorizes the loop (the counters' table of the machine code shows the vector \
-          instructions). A vector loop has no branch a payer: the scalar loops jump past \
-          the division for a payer below the nisab, a guess the predictor often gets \
-          wrong, and the vector loop works out every due and masks it, so the gain is \
-          the lanes and the branch together: mispredicted a payer {mispredicted:portable}, \
-          instructions {instructions:portable}. The proved loop in the portable build \
-          measured {over_naive:portable} against the naive loop. The width alone is \
-          the last step, both loops without a branch: compiled again for AVX2 and chosen \
-          at run time, twice the lanes a vector, {over_before:optimized} against the \
-          portable build (instructions {instructions} against the naive loop). \
-          {?speedup|gain The whole lesson, proof, lanes and width, measured \
-          {speedup}.|same In all, the two are within the noise ({speedup}).|loss In \
-          all, the optimized form measured {speedup}.} \
-          The contrast makes the same proof before a loop whose work is a Decimal \
-          multiplication and rounding a payer: {?contrast.speedup|gain there the proof \
-          still measured {contrast.speedup}.|same there nothing vectorizes and the two \
-          are within the noise ({contrast.speedup}).|loss there the proof's extra pass \
-          measured {contrast.speedup}.}",
+          between any two payers is not one the compiler vectorizes. The lesson takes \
+          what stops it away one step at a time, each step's ratio against the step \
+          before. Proving the range once over the column first removes the early return, \
+          and the loop still runs one payer at a time: {over_naive:checks-hoisted}. The \
+          scalar loop jumps past the division for a payer below the nisab, a guess the \
+          predictor often gets wrong; made a select it may not turn back into a jump, \
+          still one payer at a time: {over_before:branch-free} (mispredicted a payer \
+          {mispredicted:branch-free}). Dividing an i64 by a constant is a multiply-high \
+          of two i64s, which the vector units here do not have; the same proof shows \
+          every wealth fits in a u32, and then the division is the multiply and shift \
+          the compiler makes of a u32 division, a u32 times a u32, which in i64 lanes is \
+          a pmuludq: the compiler vectorizes the loop (the counters' table of the machine \
+          code shows the vector instructions), {over_before:portable} against the \
+          branch-free scalar loop (instructions {instructions:portable} against the naive \
+          loop). Built again for AVX2 and chosen at run time, with registers twice as \
+          wide and a compare of i64s the baseline build has to assemble from narrower \
+          ones: {over_before:optimized} against the portable build (instructions \
+          {instructions} against the naive loop). {?speedup|gain The whole lesson \
+          measured {speedup}.|same In all, the two are within the noise ({speedup}).|loss \
+          In all, the optimized form measured {speedup}.} The contrast makes the same \
+          proof before a loop whose work is a Decimal multiplication and rounding a \
+          payer: {?contrast.speedup|gain there the proof still measured \
+          {contrast.speedup}.|same there nothing vectorizes and the two are within the \
+          noise ({contrast.speedup}).|loss there the proof's extra pass measured \
+          {contrast.speedup}.}",
     build: wealth,
     elements: |input| input.net.len() as u64,
     naive,
@@ -87,6 +90,7 @@ pub const LESSON: LessonDef<Wealth, Dues> = LessonDef {
     allocators: None,
     variants: &[
         Variant::new("checks-hoisted", checks_hoisted),
+        Variant::new("branch-free", branch_free),
         Variant::new("portable", portable),
     ],
     scaling: false,
@@ -183,6 +187,19 @@ fn wide(net: &[i64], nisab: i64) -> Vec<i64> {
         .collect()
 }
 // ANCHOR_END: checks_hoisted
+
+// ANCHOR: branch_free
+/// The range proved first, then the 64-bit loop with the nisab test made
+/// a select the compiler may not turn back into a branch: still one payer
+/// at a time.
+pub fn branch_free(input: &Wealth) -> Dues {
+    proved(&input.net)?;
+    let nisab = input.nisab;
+    Ok((input.net.iter())
+        .map(|&n| std::hint::select_unpredictable(n >= nisab, due_cents(n), 0))
+        .collect())
+}
+// ANCHOR_END: branch_free
 
 // ANCHOR: portable
 /// The range proved first; below 2³² cents, the division as a multiply
@@ -368,6 +385,7 @@ mod tests {
         for form in [
             naive,
             checks_hoisted,
+            branch_free,
             portable,
             optimized,
             decimal_checked,
@@ -387,7 +405,14 @@ mod tests {
         };
         assert_eq!(narrow_nisab(4_294_967_276, 0), None);
         let expected = Ok(vec![107_374_182, 0]);
-        for form in [naive, checks_hoisted, portable, optimized, decimal_proved] {
+        for form in [
+            naive,
+            checks_hoisted,
+            branch_free,
+            portable,
+            optimized,
+            decimal_proved,
+        ] {
             assert_eq!(form(&wide), expected);
         }
         let refused = Wealth {
@@ -399,6 +424,7 @@ mod tests {
         for form in [
             naive,
             checks_hoisted,
+            branch_free,
             portable,
             optimized,
             decimal_checked,
