@@ -487,6 +487,11 @@ fn form_function(lesson: &str, form: &str) -> String {
         .find("pub const LESSON: LessonDef<")
         .expect("a LESSON");
     for line in lesson[start..].lines() {
+        // A field of the definition, at its indent (not a line of a
+        // paragraph that happens to begin with the form's name).
+        if !line.starts_with("    ") || line.starts_with("     ") {
+            continue;
+        }
         let line = line.trim().trim_end_matches(',');
         if line == form {
             return form.to_owned();
