@@ -49,16 +49,19 @@ pub mod zakat {
 /// The murabaha lessons.
 pub mod murabaha {
     pub mod inputs;
+    pub mod processor_inputs;
 
     pub mod algorithmic;
     pub mod allocator_choice;
     pub mod bounds_checks;
     pub mod buffered_io;
     pub mod channels;
+    pub mod data_structures;
     pub mod false_sharing;
     pub mod fixed_point;
     pub mod hashing;
     pub mod hoisting;
+    pub mod memory_access;
     pub mod memory_limits;
     pub mod pipeline;
     pub mod pooling;
@@ -66,6 +69,7 @@ pub mod murabaha {
     pub mod sharding;
     pub mod string_building;
     pub mod thread_spawn;
+    pub mod type_sizes;
 }
 
 /// Every registered lesson, in the order the runner, the tests and the
@@ -111,6 +115,9 @@ pub fn lessons() -> Vec<&'static dyn Lesson> {
         &zakat::data_layout::LESSON,
         &zakat::inlining::LESSON,
         &zakat::vectorization::LESSON,
+        &murabaha::memory_access::LESSON,
+        &murabaha::data_structures::LESSON,
+        &murabaha::type_sizes::LESSON,
     ]
 }
 
