@@ -37,8 +37,8 @@ pub const LESSON: LessonDef<Book, Posted> = LessonDef {
     why: "Payments arrive by day, each to a contract anywhere in the portfolio, and \
           posting one reads its contract's instalments from the first still owed. In the \
           order they arrived, each payment finds its contract's instalments wherever the \
-          caches last left them: the schedules are larger than the second-level cache \
-          (and, at the default scale, the last), so most of those reads go further out. Grouped by contract first, a contract's \
+          caches last left them: the schedules are larger than the second-level cache, \
+          so most of those reads go further out. Grouped by contract first, a contract's \
           payments come one after another and its instalments are still in the \
           first-level cache for every one after the first; the grouping is timed inside \
           the form and must pay for itself. Under callgrind's cache model the \
