@@ -165,16 +165,20 @@ fn limit(input: &Book) -> u64 {
 }
 // ANCHOR_END: limit
 
-/// The independent reference: each contract's payments taken from the
-/// whole list and applied to a copy of its instalments, one contract at
-/// a time.
+/// The independent reference: each contract's payments gathered into a
+/// list of its own, then applied to a copy of its instalments, one
+/// contract at a time.
 fn reference(input: &Book) -> Posted {
+    let mut payments: Vec<Vec<&Posting>> = vec![Vec::new(); input.contracts()];
+    for posting in &input.postings {
+        payments[posting.contract as usize].push(posting);
+    }
     let mut schedule = Vec::with_capacity(input.schedule.len());
     let mut credit = Vec::with_capacity(input.contracts());
-    for contract in 0..input.contracts() {
+    for (contract, payments) in payments.iter().enumerate() {
         let mut instalments = input.instalments(contract).to_vec();
         let mut left_over = 0;
-        for posting in (input.postings.iter()).filter(|p| p.contract as usize == contract) {
+        for posting in payments {
             let mut amount = posting.cents;
             for instalment in &mut instalments {
                 if amount > 0 && instalment.owed > 0 {
