@@ -164,14 +164,14 @@ pub fn book(contracts: usize, seed: u64) -> Book {
 /// Contracts at each scale for the memory-access lesson: its schedules
 /// (16 bytes an instalment, over a hundred a contract) past the
 /// second-level cache (1 MiB a core here) from the small scale up, past
-/// the last level (32 MiB) at the bank's. (The default is smaller than
-/// other lessons' 20,000: the generator's portfolio takes seconds to build,
-/// and the default run's budget pays for it.)
+/// the last level (32 MiB) at the bank's. (The default is smaller than the
+/// other murabaha lessons' 20,000, so that its pairs of forms fit its
+/// share of the default run's budget.)
 pub fn book_contracts_at(scale: Scale) -> usize {
     match scale {
         Scale::Tiny => 100,
-        Scale::Small => 2_000,
-        Scale::Default => 6_000,
+        Scale::Small => 1_000,
+        Scale::Default => 3_000,
         Scale::Bank => 200_000,
     }
 }
