@@ -682,7 +682,7 @@ fn every_lessons_generated_page_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let generated = root.join(BOOK).join("src/generated");
     let mut pages = Vec::new();
-    for dir in ["lessons", "counters", "profiles"] {
+    for dir in ["lessons", "counters", "profiles", "asm"] {
         markdown_files(&generated.join(dir), &mut pages);
     }
     assert!(pages.len() > 100, "{} pages", pages.len());
@@ -693,6 +693,7 @@ fn every_lessons_generated_page_is_current() {
         let remake = match name.split('/').next() {
             Some("lessons") => "`mizan` (the run), then `mizan report`",
             Some("counters") => "`mizan counters LESSON`",
+            Some("asm") => "`cargo run --release -- asm --book`",
             _ => "`mizan profile LESSON`",
         };
         match mizan::lab::stamp::current(root, &text) {

@@ -58,10 +58,16 @@ enum Command {
     /// form, the counts of every form of the lesson.
     Asm {
         /// The lesson's id (see `mizan list`).
-        lesson: String,
+        #[arg(required_unless_present = "book")]
+        lesson: Option<String>,
         /// `naive`, a further form's name, `optimized`, or `limit` (the
         /// speed of light); `contrast.FORM` for a contrast stage's forms.
         form: Option<String>,
+        /// Write the book's machine-code pages instead (each form whose code
+        /// a chapter shows: its hot loop and its counts), into
+        /// book/src/generated/asm/.
+        #[arg(long, conflicts_with_all = ["lesson", "form"])]
+        book: bool,
     },
     /// Render every lesson's why under every verdict of every ratio it
     /// cites, into the book's generated/whys.md (for a reviewer; a test
@@ -126,7 +132,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Profile(args)) => lab::profile(args),
         Some(Command::Compare { a, b }) => lab::compare(&a, &b),
         Some(Command::Counters(args)) => lab::counters(args),
-        Some(Command::Asm { lesson, form }) => lab::asm(&lesson, form.as_deref()),
+        Some(Command::Asm { book: true, .. }) => lab::asm_pages(),
+        Some(Command::Asm { lesson, form, .. }) => {
+            lab::asm(lesson.as_deref().unwrap_or_default(), form.as_deref())
+        }
         Some(Command::Whys { output }) => {
             std::fs::write(&output, mizan::lab::why::renderings(&registry::lessons()))?;
             println!("{}", output.display());

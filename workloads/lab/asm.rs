@@ -308,9 +308,28 @@ fn lesson_call(
         return (*address).filter(|_| name.contains("::lessons::"));
     }
     let (target, name) = rest.split_once(' ')?;
-    name.contains("::lessons::")
+    (name.contains("::lessons::") || drives_a_closure(name))
         .then(|| u64::from_str_radix(target, 16).ok())
         .flatten()
+}
+
+/// Whether a function is one of the standard library's iterator drivers
+/// (`collect`'s `from_iter`, `fold`, `for_each`, `try_fold`, `extend`): a
+/// copy of it made for the caller's closure holds the caller's loop, and
+/// its name (without its generic arguments) does not say whose it is.
+/// Called from a lesson's function, it is that lesson's loop.
+fn drives_a_closure(name: &str) -> bool {
+    let name = name.trim_start_matches('<').trim_end_matches('>');
+    [
+        "::from_iter",
+        "::fold",
+        "::for_each",
+        "::try_fold",
+        "::spec_extend",
+        "::extend",
+    ]
+    .iter()
+    .any(|driver| name.ends_with(driver))
 }
 
 impl Listing {
@@ -350,6 +369,157 @@ impl Listing {
             sum.indirect_calls += c.counts.indirect_calls;
             sum
         })
+    }
+}
+
+/// A loop of a listing: the instructions from a backward jump's target to
+/// the jump, inclusive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loop {
+    /// The function it is in.
+    pub symbol: String,
+    /// Its instructions, as in [`Listing::instructions`].
+    pub instructions: Vec<String>,
+    /// What they count.
+    pub counts: Counts,
+}
+
+/// The most lines a loop excerpt shows before it prefers a smaller loop.
+pub const LOOP_LINES: usize = 80;
+
+impl Listing {
+    /// The loops of this function: each backward jump (conditional or
+    /// not) to an address inside the function, with what lies between.
+    pub fn loops(&self) -> Vec<Loop> {
+        let address = |line: &String| {
+            line.split_once(':')
+                .and_then(|(a, _)| u64::from_str_radix(a.trim(), 16).ok())
+        };
+        let addresses: Vec<Option<u64>> = self.instructions.iter().map(address).collect();
+        let mut loops = Vec::new();
+        for (at, line) in self.instructions.iter().enumerate() {
+            let Some(text) = line.split_once('\t').map(|(_, t)| t.trim()) else {
+                continue;
+            };
+            let (mnemonic, operands) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+            if !mnemonic.starts_with('j') {
+                continue;
+            }
+            let Some(target) =
+                (operands.split_whitespace().next()).and_then(|t| u64::from_str_radix(t, 16).ok())
+            else {
+                continue;
+            };
+            let Some(here) = addresses[at] else { continue };
+            if target > here {
+                continue;
+            }
+            let Some(start) = addresses.iter().position(|a| *a == Some(target)) else {
+                continue;
+            };
+            let instructions = self.instructions[start..=at].to_vec();
+            let counts = Counts::of(
+                instructions
+                    .iter()
+                    .map(|line| line.split_once('\t').map_or("", |(_, text)| text)),
+            );
+            loops.push(Loop {
+                symbol: self.symbol.clone(),
+                instructions,
+                counts,
+            });
+        }
+        loops
+    }
+
+    /// The loop a reader should see first, in this function or the
+    /// lessons' functions it calls: the one with the most vector
+    /// instructions; among those, the largest of at most [`LOOP_LINES`]
+    /// lines (the loop body, not a small inner step of it), or the
+    /// smallest if none is that short.
+    pub fn hot_loop(&self) -> Option<Loop> {
+        let mut loops = self.loops();
+        for callee in &self.callees {
+            loops.extend(callee.loops());
+        }
+        let most_vector = loops.iter().map(|l| l.counts.vector).max()?;
+        loops.retain(|l| l.counts.vector == most_vector);
+        let fits = |l: &Loop| l.instructions.len() <= LOOP_LINES;
+        if loops.iter().any(fits) {
+            loops.retain(fits);
+            loops.into_iter().max_by_key(|l| l.instructions.len())
+        } else {
+            loops.into_iter().min_by_key(|l| l.instructions.len())
+        }
+    }
+
+    /// The book's page of a form's machine code: the hot loop (or, with
+    /// no loop, the function's first [`LOOP_LINES`] lines), the counts of
+    /// the loop and of the whole, under `heading` (the page's first line,
+    /// its stamp).
+    pub fn page(&self, lesson: &str, form: &str, heading: &str) -> String {
+        let mut out = format!(
+            "{heading}
+
+"
+        );
+        let command = format!("mizan asm {lesson} {form}");
+        let total = self.total();
+        match self.hot_loop() {
+            Some(hot) => {
+                let _ = writeln!(
+                    out,
+                    "**Machine code of `{form}`**, its loop (`{command}` prints the whole; the \
+                     loop is in `{}`): {} instructions, {} vector, {} conditional jumps, {} \
+                     selects, {} calls ({} indirect).\n",
+                    hot.symbol,
+                    hot.counts.instructions,
+                    hot.counts.vector,
+                    hot.counts.conditional_jumps,
+                    hot.counts.selects,
+                    hot.counts.calls,
+                    hot.counts.indirect_calls
+                );
+                out.push_str("```text\n");
+                for line in &hot.instructions {
+                    let _ = writeln!(out, "{line}");
+                }
+                out.push_str("```\n\n");
+            }
+            None => {
+                let shown = self.instructions.len().min(LOOP_LINES);
+                let _ = writeln!(
+                    out,
+                    "**Machine code of `{form}`**, which has no loop of its own or in the \
+                     lessons' functions it calls: its first {shown} of {} instructions \
+                     (`{command}` prints the whole).\n",
+                    self.instructions.len()
+                );
+                out.push_str("```text\n");
+                for line in &self.instructions[..shown] {
+                    let _ = writeln!(out, "{line}");
+                }
+                out.push_str("```\n\n");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "The whole form (`{}`{}): {}.",
+            self.symbol,
+            if self.callees.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " and the lessons' functions it calls, {}",
+                    (self.callees.iter())
+                        .map(|c| format!("`{}`", c.symbol))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            },
+            total.describe()
+        );
+        out
     }
 }
 
@@ -511,6 +681,88 @@ mod tests {
         assert_eq!(counts.instructions, 9);
         assert_eq!(counts.indirect_calls, 1);
         assert_eq!(counts.vector, 0);
+    }
+
+    /// A listing of `lines` (`address: instruction`), named `f`.
+    fn listing_of(lines: &[&str]) -> Listing {
+        let instructions: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+        let counts = Counts::of(instructions.iter().map(|l| l.split_once('\t').unwrap().1));
+        Listing {
+            symbol: "f".to_owned(),
+            aliases: Vec::new(),
+            address: 0x100,
+            size: 0x40,
+            instructions,
+            counts,
+            callees: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_hot_loop_is_the_one_with_the_most_vector_instructions() {
+        let f = listing_of(&[
+            "100:\tmov    %rdi,%rax",
+            // A scalar loop of three instructions.
+            "103:\tinc    %rax",
+            "106:\tcmp    %rax,%rsi",
+            "109:\tjne    103 <f+0x3>",
+            // A vector loop of four.
+            "10b:\tpaddq  %xmm1,%xmm0",
+            "10f:\tadd    $0x2,%rax",
+            "113:\tcmp    %rax,%rsi",
+            "116:\tjne    10b <f+0xb>",
+            // A forward jump is no loop.
+            "118:\tje     120 <f+0x20>",
+            "11a:\tret",
+        ]);
+        let loops = f.loops();
+        assert_eq!(loops.len(), 2);
+        assert_eq!(loops[0].instructions.len(), 3);
+        let hot = f.hot_loop().unwrap();
+        assert_eq!(
+            hot.instructions.first().unwrap(),
+            "10b:\tpaddq  %xmm1,%xmm0"
+        );
+        assert_eq!((hot.counts.vector, hot.counts.conditional_jumps), (1, 1));
+        // With no vector loop, the largest (the body, not an inner step).
+        let g = listing_of(&[
+            "100:\tinc    %rax",
+            "103:\tinc    %rcx",
+            "106:\tjne    103 <f+0x3>",
+            "108:\tjmp    100 <f>",
+        ]);
+        assert_eq!(g.hot_loop().unwrap().instructions.len(), 4);
+        let page = g.page("zakat/x", "naive", "<!-- stamp -->");
+        assert!(page.starts_with("<!-- stamp -->\n\n**Machine code of `naive`**, its loop"));
+        assert!(page.contains("```text\n100:\tinc    %rax\n"), "{page}");
+        assert!(
+            page.contains("The whole form (`f`): 4 instructions"),
+            "{page}"
+        );
+        let none = listing_of(&["100:\tret"]);
+        assert!(none.hot_loop().is_none());
+        assert!(none.page("zakat/x", "naive", "").contains("has no loop"));
+    }
+
+    #[test]
+    fn the_iterator_drivers_of_a_lessons_closure_are_followed() {
+        let got = std::collections::HashMap::new();
+        let call = |name: &str| lesson_call(&format!("a:\tcall   1f0 {name}"), &got);
+        assert_eq!(call("<mizan::lessons::zakat::x::total>"), Some(0x1f0));
+        assert_eq!(
+            call(
+                "<<alloc::vec::Vec<T> as alloc::vec::spec_from_iter::SpecFromIter<T,I>>::from_iter>"
+            ),
+            Some(0x1f0)
+        );
+        assert_eq!(
+            call(
+                "<<core::iter::adapters::map::Map<I,F> as core::iter::traits::iterator::Iterator>::fold>"
+            ),
+            Some(0x1f0)
+        );
+        assert_eq!(call("<alloc::raw_vec::RawVec<T,A>::grow_one>"), None);
+        assert_eq!(call("<core::panicking::panic_bounds_check>"), None);
     }
 
     #[test]

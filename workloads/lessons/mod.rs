@@ -130,6 +130,20 @@ pub const OWN_COMMAND: [(&str, &str); 3] = [
     ("murabaha/memory-limits", "mizan memory-limits"),
 ];
 
+/// The forms whose machine code a chapter shows (`mizan asm --book` writes
+/// each one's page into the book's `generated/asm/`): where the code is
+/// the evidence of the lesson's mechanism.
+pub const MACHINE_CODE_PAGES: [(&str, &str); 8] = [
+    ("zakat/branches", "naive"),
+    ("zakat/branches", "optimized"),
+    ("zakat/vectorization", "naive"),
+    ("zakat/vectorization", "portable"),
+    ("zakat/vectorization", "optimized"),
+    ("zakat/inlining", "naive"),
+    ("zakat/inlining", "optimized"),
+    ("murabaha/bounds-checks", "optimized"),
+];
+
 /// The lesson with this id.
 pub fn find(id: &str) -> Option<&'static dyn Lesson> {
     lessons().into_iter().find(|lesson| lesson.id() == id)
