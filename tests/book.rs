@@ -708,3 +708,23 @@ fn every_lessons_generated_page_is_current() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Every page the book has (everything under `src/` but the generated
+/// fragments and `SUMMARY.md` itself) is in `SUMMARY.md`: mdBook builds
+/// only the pages the summary lists, so a chapter left out of it is a
+/// chapter no reader sees.
+#[test]
+fn every_page_is_in_the_summary() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(BOOK).join("src");
+    let summary = fs::read_to_string(src.join("SUMMARY.md")).unwrap();
+    let mut files = Vec::new();
+    markdown_files(&src, &mut files);
+    let missing: Vec<String> = files
+        .iter()
+        .map(|f| f.strip_prefix(&src).unwrap().display().to_string())
+        .filter(|f| !f.starts_with("generated/") && f != "SUMMARY.md")
+        .filter(|f| !summary.contains(&format!("]({f})")))
+        .collect();
+    assert!(files.len() > 40, "{} pages", files.len());
+    assert!(missing.is_empty(), "not in SUMMARY.md: {missing:?}");
+}
