@@ -430,8 +430,9 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
     if counts.forms.iter().any(|f| f.code.is_some()) {
         text.push_str(
             "\nThe machine code of each form in the same binary (`mizan asm`: its function, with \
-             what the compiler inlined into it, and the lessons' own functions it calls, up \
-             to three levels down), counted once, not a record: vector instructions compute on several lanes at once; conditional jumps \
+             what the compiler inlined into it, and the lessons' own functions and the \
+             standard library's iterator drivers it calls, up to three levels down), counted \
+             once, not a record: vector instructions compute on several lanes at once; conditional jumps \
              are the code's branches; selects (`cmov`, `set`) choose without a jump.\n\n\
              | form | instructions | vector | conditional jumps | selects | calls (indirect) |\n\
              |---|---:|---:|---:|---:|---:|\n",
