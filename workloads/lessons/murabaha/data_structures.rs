@@ -40,22 +40,23 @@ pub const LESSON: LessonDef<Book, Vec<i64>> = LessonDef {
     id: "murabaha/data-structures",
     why: "Each payment asks what its contract had fallen due by the payment's day: the \
           instalments of one contract up to a day, found by contract and due date. A \
-          BTreeMap keeps the pairs in nodes of up to eleven keys, linked by pointers: a \
-          question descends from the root through a node a level, comparing its way \
-          along each, then steps along the leaves. A sorted Vec keeps the same pairs in \
-          one block: a question is two binary searches and the sum of the contiguous \
-          slice between them. Instructions and first-level misses a payment: \
-          {instructions}; {d1_misses}. {?speedup|gain The sorted Vec measured \
-          {speedup}.|same In time the two are within the noise ({speedup}).|loss The \
-          sorted Vec measured {speedup}.} Against the BTreeMap, a HashMap from the \
-          contract to its instalments measured {over_naive:hash-map}, and an array \
-          indexed by the contract number, whose numbers are dense, \
-          {over_naive:dense-array}. The contrast answers as the book grows, day by day, \
-          so the pairs come in due-day order and every insert lands among the others: \
-          {?contrast.speedup|gain there the sorted Vec still measured \
-          {contrast.speedup}.|same there the two are within the noise \
-          ({contrast.speedup}).|loss there the sorted Vec, which moves every later pair \
-          at each insert, measured {contrast.speedup}.}",
+          BTreeMap keeps the pairs in nodes of up to eleven keys, each searched in \
+          order: a question compares its way down from the root to the first pair of the \
+          range and along it, moving between nodes through their pointers. A sorted Vec \
+          keeps the same pairs in one block: a question is two binary searches and the \
+          sum of the contiguous slice between them. Instructions, mispredicted branches \
+          and first-level misses a payment: {instructions}; {mispredicted}; \
+          {d1_misses}. {?speedup|gain The sorted Vec measured {speedup}.|same In time the \
+          two are within the noise ({speedup}).|loss The sorted Vec measured \
+          {speedup}.} Against the BTreeMap, a HashMap (std's, SipHash) from the contract \
+          to its instalments measured {over_naive:hash-map}, and an array indexed by the \
+          contract number, whose numbers are dense, {over_naive:dense-array}: both find \
+          the contract first and then walk its few instalments. The contrast answers as \
+          the book grows, day by day, so the pairs come in due-day order, not the key's, \
+          and each insert lands among the others: {?contrast.speedup|gain there the \
+          sorted Vec still measured {contrast.speedup}.|same there the two are within \
+          the noise ({contrast.speedup}).|loss there the sorted Vec, which moves every \
+          later pair at each insert, measured {contrast.speedup}.}",
     build,
     elements: |input| input.postings.len() as u64,
     naive,
@@ -308,9 +309,9 @@ pub fn growing_sorted_vec(input: &Book) -> Vec<i64> {
 // ANCHOR_END: growing_sorted_vec
 
 /// The invariant: one answer a payment, each the sum of its contract's
-/// instalments due by its day (checked for the first 500), never more
-/// than the contract's whole schedule, and every structure gives the
-/// same.
+/// instalments due by its day, read from the schedule itself.
+// The lab's invariants take the output as the forms return it.
+#[allow(clippy::ptr_arg)]
 fn what_had_fallen_due(input: &Book, answers: &Vec<i64>) -> Result<(), String> {
     ensure(answers.len() == input.postings.len(), || {
         format!(
@@ -319,7 +320,7 @@ fn what_had_fallen_due(input: &Book, answers: &Vec<i64>) -> Result<(), String> {
             input.postings.len()
         )
     })?;
-    for (payment, answer) in input.postings.iter().zip(answers).take(500) {
+    for (payment, answer) in input.postings.iter().zip(answers) {
         let instalments = input.instalments(payment.contract as usize);
         let due: i64 = (instalments.iter())
             .filter(|i| i.due <= payment.day)
@@ -332,9 +333,7 @@ fn what_had_fallen_due(input: &Book, answers: &Vec<i64>) -> Result<(), String> {
             )
         })?;
     }
-    ensure(dense_array(input) == *answers, || {
-        "the dense array answers otherwise".to_owned()
-    })
+    Ok(())
 }
 
 #[cfg(test)]

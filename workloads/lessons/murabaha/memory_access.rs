@@ -17,8 +17,8 @@
 //! contract's payments keep their order (both sorts are stable), so every
 //! instalment is covered by the same payment on the same day. The sort is
 //! inside the timed form: grouping must pay for itself. The contrast
-//! ([`IN_CACHE`]) is a portfolio whose schedules fit in the first-level
-//! cache, where the arrival order costs nothing to fetch.
+//! ([`in_cache`]) is a portfolio whose schedules fit in the second-level
+//! cache, where the arrival order costs little to fetch.
 
 use proptest::prelude::*;
 
@@ -34,25 +34,27 @@ use crate::lab::api::{
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Book, Posted> = LessonDef {
     id: "murabaha/memory-access",
-    why: "Payments arrive by day, each to a contract anywhere in the portfolio, and \
-          posting one reads its contract's instalments from the first still owed. In the \
-          order they arrived, each payment finds its contract's instalments wherever the \
-          caches last left them: the schedules are larger than the second-level cache, \
-          so most of those reads go further out. Grouped by contract first, a contract's \
-          payments come one after another and its instalments are still in the \
-          first-level cache for every one after the first; the grouping is timed inside \
-          the form and must pay for itself. Under callgrind's cache model the \
-          last-level reads a payment came to {ll_misses}, the first-level misses \
-          {d1_misses}. {?speedup|gain Grouping by contract with a counting sort \
+    why: "Payments arrive by day, each to a contract somewhere in the portfolio, and \
+          posting one reads its contract's instalments from the start (the ones already \
+          paid among them) to the first still owed. In the order they arrived, two \
+          payments to one contract are far apart, and each finds its contract's \
+          instalments wherever the caches last left them: the schedules are larger than \
+          the second-level cache. Grouped by contract first, a contract's payments come \
+          one after another and its instalments are still in the first-level cache for \
+          every one after the first; the grouping is timed inside the form and must pay \
+          for itself. Under callgrind's cache model (a first level and a last, no \
+          second) the first-level misses a payment came to {d1_misses}, the instructions \
+          {instructions}. {?speedup|gain Grouping by contract with a counting sort \
           measured {speedup}.|same In time the two are within the noise \
           ({speedup}).|loss Grouping by contract with a counting sort measured \
           {speedup}: the sort cost more than the fetches it saved.} The standard \
           library's stable sort, which compares where the counting sort counts, \
           measured {over_naive:stable-sort} against the arrival order. The contrast is a \
-          portfolio whose schedules fit in the first-level cache: {?contrast.speedup|gain \
+          portfolio whose schedules fit in the second-level cache: {?contrast.speedup|gain \
           there grouping still measured {contrast.speedup}.|same there the two are \
-          within the noise ({contrast.speedup}).|loss there every read is already a hit \
-          and the sort is pure cost ({contrast.speedup}).}",
+          within the noise ({contrast.speedup}).|loss there the schedules stay in the \
+          caches whatever the order, and the sort is a cost of its own \
+          ({contrast.speedup}).}",
     build,
     elements: |input| input.postings.len() as u64,
     naive,
@@ -69,7 +71,7 @@ pub const LESSON: LessonDef<Book, Posted> = LessonDef {
     variants: &[Variant::new("stable-sort", stable_sort)],
     scaling: false,
     contrast: Some(Contrast {
-        name: "schedules in the first-level cache",
+        name: "schedules in the second-level cache",
         scale: Scale::Tiny,
         input: ContrastInput::Build(in_cache),
     }),
@@ -90,8 +92,9 @@ fn build(scale: Scale, seed: u64) -> Book {
     book(book_contracts_at(scale), seed)
 }
 
-/// The contrast's input: 20 contracts, whose schedules (about 38 kB)
-/// fit in the first-level cache (64 KiB).
+/// The contrast's input: 20 contracts, whose schedules (about 38 kB,
+/// and as much again for the copy the forms post into) fit in the
+/// second-level cache (1 MiB a core), not in the first (32 KiB a core).
 fn in_cache(_scale: Scale, seed: u64) -> Book {
     book(20, seed)
 }
@@ -302,10 +305,11 @@ mod tests {
     }
 
     #[test]
-    fn the_contrast_fits_in_the_first_level_cache_and_the_lesson_does_not() {
+    fn the_contrast_fits_in_the_second_level_cache_and_the_lesson_does_not() {
         let small = in_cache(Scale::Tiny, 1);
         let bytes = |book: &Book| book.schedule.len() * std::mem::size_of::<Instalment>();
-        assert!(bytes(&small) < 64 << 10, "{}", bytes(&small));
+        // Twice: the schedules and the copy the forms post into.
+        assert!(2 * bytes(&small) < 256 << 10, "{}", bytes(&small));
         assert_eq!(naive(&small), optimized(&small));
         // The lesson's own: past the second level (1 MiB) at the smallest
         // scale that the default run may fall back to.

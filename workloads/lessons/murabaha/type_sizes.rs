@@ -39,26 +39,30 @@ use crate::lab::api::{
 pub const LESSON: LessonDef<Portfolio, Vec<Arrears>> = LessonDef {
     id: "murabaha/type-sizes",
     why: "The arrears at each month-end of a year read the same few fields of every \
-          instalment of the book, twelve times over. Every byte of an element comes \
-          through the caches with the fields the pass reads, so an element that carries \
-          its contract's reference as a String, its amount as a Decimal and a rare \
-          restructuring inline is mostly bytes the pass does not need, and a book of \
-          them does not fit where a book of small ones would. The rungs make it smaller \
-          one change at a time; the table of sizes in the chapter gives each. \
-          First-level misses an instalment, naive → optimized: {d1_misses}; last-level \
-          reads: {ll_misses}. {?speedup|gain The smallest element measured \
-          {speedup}.|same In time the widest and the smallest are within the noise \
-          ({speedup}).|loss The smallest element measured {speedup}.} Narrowing the \
-          fields to cents and day numbers measured {over_before:fields-narrowed}, a rung \
-          that also changes the arithmetic (the instructions column shows how much); \
-          boxing the rare variant, {over_before:variant-boxed}; the contract's place for \
-          its reference, {over_before:optimized}. The contrast is a book that arrives \
-          wide and is read once, for one month-end, so that making the element small is \
-          a pass of its own: {?contrast.speedup|gain there making it small first still \
-          measured {contrast.speedup}.|same there the two are within the noise \
+          instalment of the book, twelve times over. A pass brings in every cache line \
+          that holds a field it reads, and the elements lie one after another, so the \
+          larger the element, the more lines a pass brings in for the same fields: an \
+          element that carries its contract's reference as a String, its amount as a \
+          Decimal and a rare restructuring inline is mostly bytes the pass does not need, \
+          and a book of them is larger than the last-level cache where a book of small \
+          ones is not. The rungs make it smaller one change at a time; the table of sizes \
+          in the chapter gives each. First-level misses an instalment, naive → \
+          optimized: {d1_misses}; instructions: {instructions}. {?speedup|gain The \
+          smallest element measured {speedup}.|same In time the widest and the smallest \
+          are within the noise ({speedup}).|loss The smallest element measured \
+          {speedup}.} Narrowing the fields to cents and day numbers measured \
+          {over_before:fields-narrowed}, a rung that also changes the arithmetic (the \
+          instructions show how much); boxing the rare variant, \
+          {over_before:variant-boxed}; the contract's place for its reference, \
+          {over_before:optimized}. The contrast is a book that arrives wide and is read \
+          once, for one month-end, so that making the element small is work of its own \
+          (its instructions an instalment, naive → optimized: {contrast.instructions}): \
+          {?contrast.speedup|gain there making it small first still measured \
+          {contrast.speedup}.|same there the two are within the noise \
           ({contrast.speedup}).|loss there making it small first measured \
-          {contrast.speedup}: the whole wide book is read to make the small one, for the \
-          one pass that would have read it anyway.}",
+          {contrast.speedup}: each reference looked up in a map, each date made a day \
+          number, each amount cents and each restructuring copied into a box, for one \
+          pass.}",
     build,
     elements: |input| input.wide.len() as u64,
     naive,
