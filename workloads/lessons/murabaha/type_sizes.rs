@@ -375,10 +375,13 @@ fn with_boxed(input: &Portfolio) -> Portfolio {
     }
 }
 
-/// The optimized form's preparation.
+/// The optimized form's preparation. The wide book is kept beside the
+/// compact one: an exercise's attempt runs on this input, and its starting
+/// point (the naive form) reads the wide book.
 fn with_compact(input: &Portfolio) -> Portfolio {
     Portfolio {
         compact: compacted(input),
+        wide: input.wide.clone(),
         ..input.clone_header()
     }
 }
@@ -679,6 +682,9 @@ mod tests {
         assert_eq!(fields_narrowed(&with_narrowed(&input)), expected);
         assert_eq!(variant_boxed(&with_boxed(&input)), expected);
         assert_eq!(optimized(&with_compact(&input)), expected);
+        // The exercise's attempt runs on the optimized form's input, and
+        // starts as the naive form.
+        assert_eq!(naive(&with_compact(&input)), expected);
         assert_eq!(the_arrears_of_the_schedule(&input, &expected), Ok(()));
         // Some overdue, some restructured among them, growing over the year
         // as instalments fall due.
