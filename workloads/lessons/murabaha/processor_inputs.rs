@@ -114,13 +114,13 @@ pub fn post(starts: &[u32], posted: &mut Posted, posting: &Posting) {
 }
 // ANCHOR_END: post
 
-/// A day as the book keeps it.
-fn day(date: crate::date::CivilDate) -> u32 {
+/// A day as the book keeps it: days since 0001-01-01.
+pub fn day(date: crate::date::CivilDate) -> u32 {
     u32::try_from(date.day_number()).expect("a day after 0001-01-01")
 }
 
 /// Cents of a whole-cent amount.
-fn cents(amount: Decimal) -> i64 {
+pub fn cents(amount: Decimal) -> i64 {
     let cents = amount * Decimal::ONE_HUNDRED;
     assert!(cents.fract().is_zero(), "{amount} is in whole cents");
     rust_decimal::prelude::ToPrimitive::to_i64(&cents).expect("cents fit an i64")

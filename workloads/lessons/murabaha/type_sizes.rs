@@ -24,10 +24,10 @@
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
-use super::processor_inputs::{Book, Posted, arbitrary_book, book, post};
+use super::processor_inputs::day as day_number;
+use super::processor_inputs::{Book, Posted, arbitrary_book, book, cents, post};
 use crate::date::CivilDate;
 use crate::lab::api::ensure;
 use crate::lab::api::{
@@ -44,8 +44,8 @@ pub const LESSON: LessonDef<Portfolio, Vec<Arrears>> = LessonDef {
           larger the element, the more lines a pass brings in for the same fields: an \
           element that carries its contract's reference as a String, its amount as a \
           Decimal and a rare restructuring inline is mostly bytes the pass does not need, \
-          and a book of them is larger than the last-level cache where a book of small \
-          ones is not. The rungs make it smaller one change at a time; the table of sizes \
+          and at the default scale a book of them is larger than the last-level cache \
+          where a book of small ones is not. The rungs make it smaller one change at a time; the table of sizes \
           in the chapter gives each. First-level misses an instalment, naive → \
           optimized: {d1_misses}; instructions: {instructions}. {?speedup|gain The \
           smallest element measured {speedup}.|same In time the widest and the smallest \
@@ -253,10 +253,6 @@ fn day_of(day: u32) -> CivilDate {
     CivilDate::from_day_number(i64::from(day)).expect("a day in the calendar's range")
 }
 
-fn day_number(date: CivilDate) -> u32 {
-    u32::try_from(date.day_number()).expect("a day after 0001-01-01")
-}
-
 /// The wide portfolio of a posted book: every `every`-th instalment (by
 /// its place in the book, from the `offset`-th) restructured, and the
 /// month-ends of the year in which the book's middle instalment falls due.
@@ -339,12 +335,6 @@ fn boxed_status(status: &Status) -> BoxedStatus {
         Status::Scheduled => BoxedStatus::Scheduled,
         Status::Restructured(r) => BoxedStatus::Restructured(Box::new(r.clone())),
     }
-}
-
-fn cents(amount: Decimal) -> i64 {
-    (amount * Decimal::ONE_HUNDRED)
-        .to_i64()
-        .expect("cents fit an i64")
 }
 
 /// The fields-narrowed form's preparation: its book made from the wide one.
