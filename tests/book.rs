@@ -113,9 +113,13 @@ const MAX_TABLE_COLUMNS: usize = 6;
 
 /// The HTML the book's pages write on purpose; anything else that looks
 /// like a tag outside code is a word the browser would swallow.
-const ALLOWED_TAGS: [&str; 12] = [
+const ALLOWED_TAGS: [&str; 16] = [
     "a",
+    "code",
     "img",
+    "picture",
+    "source",
+    "wbr",
     "figure",
     "figcaption",
     "div",
@@ -346,9 +350,110 @@ fn images_fit_the_column() {
     );
     let images: usize = chapters()
         .iter()
-        .map(|(_, text)| text.matches("![").count())
+        .map(|(_, text)| text.matches("![").count() + text.matches("<img src=").count())
         .sum();
     assert!(images >= 20, "only {images} images");
+}
+
+/// The smallest width a chart is shown at on a phone: a 400 px screen's
+/// column in mdBook's theme (`scripts/book-layout` measures it).
+const PHONE_COLUMN_PX: u32 = 345;
+
+/// The smallest text a chart may draw, in pixels as shown.
+const SMALLEST_TEXT_PX: f64 = 11.0;
+
+/// The smallest `font-size` of an SVG's text.
+fn smallest_text(svg: &str) -> Option<f64> {
+    svg.split("font-size=\"")
+        .skip(1)
+        .filter_map(|rest| rest[..rest.find('"')?].trim_end_matches("px").parse().ok())
+        .reduce(f64::min)
+}
+
+/// What is wrong with the charts a page shows (the lab's charts under
+/// `generated/`, not the flamegraphs): each is a link to its full-size
+/// SVG around a `<picture>` that shows the narrow variant below the
+/// column's width, and the text of each variant, as shown at the width it
+/// gets (at most the column, at least a phone's), is at least 11 px.
+fn chart_problems(page: &Path, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (line_no, line) in text.lines().enumerate() {
+        let line_no = line_no + 1;
+        // Each chart once (its link and its `<img>` name it twice).
+        let charts: BTreeSet<&str> = line
+            .match_indices("../generated/")
+            .map(|(at, _)| &line[at..])
+            .filter(|rest| !rest.starts_with("../generated/profiles/"))
+            .filter_map(|rest| rest.find(".svg").map(|end| &rest[..end + 4]))
+            .filter(|target| !target.ends_with("-narrow.svg"))
+            .collect();
+        for target in charts {
+            let narrow = target.replace(".svg", "-narrow.svg");
+            let wanted = format!(
+                "<a class=\"chart\" href=\"{target}\"><picture><source media=\"(max-width: 749px)\" \
+                 srcset=\"{narrow}\"><img src=\"{target}\""
+            );
+            if !line.contains(&wanted) {
+                problems.push(format!(
+                    "line {line_no}: {target} is not shown as `{wanted} alt=…></picture></a>`"
+                ));
+                continue;
+            }
+            for (file, shown_at) in [(target, COLUMN_PX), (narrow.as_str(), PHONE_COLUMN_PX)] {
+                let path = page.parent().unwrap().join(file);
+                let Ok(svg) = fs::read_to_string(&path) else {
+                    problems.push(format!("line {line_no}: {file} does not exist"));
+                    continue;
+                };
+                let width = image_width(&path).unwrap_or(shown_at);
+                let scale = (f64::from(shown_at) / f64::from(width)).min(1.0);
+                let smallest = smallest_text(&svg).unwrap_or(f64::MAX) * scale;
+                if smallest < SMALLEST_TEXT_PX {
+                    problems.push(format!(
+                        "line {line_no}: {file}: text of {smallest:.1} px shown {shown_at} px wide"
+                    ));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn charts_read_on_a_phone_and_link_to_their_full_size() {
+    let dir = std::env::temp_dir().join(format!("mizan-book-charts-{}", std::process::id()));
+    fs::create_dir_all(dir.join("generated")).unwrap();
+    fs::create_dir_all(dir.join("chapter")).unwrap();
+    let page = dir.join("chapter/page.md");
+    let svg = |width: u32, size: f64| {
+        format!("<svg width=\"{width}\" height=\"90\"><text font-size=\"{size}\">x</text></svg>")
+    };
+    fs::write(dir.join("generated/good.svg"), svg(720, 11.3)).unwrap();
+    fs::write(dir.join("generated/good-narrow.svg"), svg(340, 11.3)).unwrap();
+    fs::write(dir.join("generated/small.svg"), svg(720, 11.3)).unwrap();
+    // The narrow variant drawn as wide as the other: squeezed on a phone.
+    fs::write(dir.join("generated/small-narrow.svg"), svg(720, 11.3)).unwrap();
+    let shown = |name: &str| {
+        format!(
+            "<a class=\"chart\" href=\"../generated/{name}.svg\"><picture><source media=\"(max-width: \
+             749px)\" srcset=\"../generated/{name}-narrow.svg\"><img src=\"../generated/{name}.svg\" \
+             alt=\"x\"></picture></a>"
+        )
+    };
+    let text = format!(
+        "{}\n{}\n![bare](../generated/good.svg)\n![flame](../generated/profiles/a.svg)\n{}\n",
+        shown("good"),
+        shown("small"),
+        shown("missing"),
+    );
+    let problems = chart_problems(&page, &text);
+    fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert!(problems[0].starts_with("line 2: ../generated/small-narrow.svg: text of 5.4 px"));
+    assert!(problems[1].starts_with("line 3: ../generated/good.svg is not shown as"));
+    assert!(problems[2].starts_with("line 5: ../generated/missing.svg does not exist"));
+    assert!(problems[3].starts_with("line 5: ../generated/missing-narrow.svg does not exist"));
+    no_chapter_has("charts a phone cannot read", chart_problems);
 }
 
 #[test]
@@ -671,30 +776,39 @@ fn a_crossed_or_unclosed_anchor_is_found() {
     );
 }
 
-/// Every generated page about a lesson (its results, its counters, its
-/// profiles) names the lesson, a committed tree it was made from, and the
-/// digest of the lesson's sources, and those sources are what the tree
-/// holds now: a page made before its lesson (or the domain code the
-/// lesson names) last changed is stale, and says which command makes it
-/// again. (`mizan::lab::stamp`'s unit tests plant a changed source.)
+/// Every generated page (a lesson's results, counters, profiles and
+/// machine code; the whole run's results table; the builds, memory limits,
+/// system calls and the tool's figures) names what it is about, a
+/// committed tree it was made from, and the digest of the sources it is
+/// about, and those sources are what the tree holds now: a page made before
+/// its lesson (or the domain code the lesson names) last changed is stale,
+/// and says which command makes it again. (`mizan::lab::stamp`'s unit tests
+/// plant a changed source.) `whys.md` is the one page without a stamp: it
+/// is made from the code alone, and `tests/lab.rs`
+/// `every_why_follows_its_verdicts` holds it equal to what the code renders
+/// now.
 #[test]
-fn every_lessons_generated_page_is_current() {
+fn every_generated_page_is_current() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let generated = root.join(BOOK).join("src/generated");
     let mut pages = Vec::new();
-    for dir in ["lessons", "counters", "profiles", "asm"] {
-        markdown_files(&generated.join(dir), &mut pages);
-    }
+    markdown_files(&generated, &mut pages);
+    pages.retain(|page| !page.ends_with("whys.md"));
     assert!(pages.len() > 100, "{} pages", pages.len());
     let mut problems = Vec::new();
     for page in &pages {
         let text = fs::read_to_string(page).unwrap();
         let name = page.strip_prefix(&generated).unwrap().display().to_string();
         let remake = match name.split('/').next() {
-            Some("lessons") => "`mizan` (the run), then `mizan report`",
+            Some("lessons" | "results.md") => "`mizan` (the run), then `mizan report`",
             Some("counters") => "`mizan counters LESSON`",
             Some("asm") => "`cargo run --release -- asm --book`",
-            _ => "`mizan profile LESSON`",
+            Some("profiles") => "`mizan profile LESSON`",
+            Some("builds.md") => "`mizan builds`",
+            Some("memory-limits.md") => "`mizan memory-limits`",
+            Some("syscalls.md") => "`scripts/syscalls`",
+            Some("tool.md") => "`scripts/bench-tool`",
+            _ => "the command its first line names",
         };
         match mizan::lab::stamp::current(root, &text) {
             Ok(stamp) if stamp.dirty => problems.push(format!(

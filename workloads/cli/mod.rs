@@ -69,6 +69,13 @@ enum Command {
         #[arg(long, conflicts_with_all = ["lesson", "form"])]
         book: bool,
     },
+    /// Print the stamp a generated page about SUBJECT carries, made from
+    /// the tree as it is now: for the scripts that write pages
+    /// (`scripts/syscalls`, `scripts/bench-tool`).
+    Stamp {
+        /// A lesson's id, lessons joined by `+`, `every lesson` or `the tool`.
+        subject: String,
+    },
     /// Render every lesson's why under every verdict of every ratio it
     /// cites, into the book's generated/whys.md (for a reviewer; a test
     /// holds it current and finds contradictions in it).
@@ -135,6 +142,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Some(Command::Asm { book: true, .. }) => lab::asm_pages(),
         Some(Command::Asm { lesson, form, .. }) => {
             lab::asm(lesson.as_deref().unwrap_or_default(), form.as_deref())
+        }
+        Some(Command::Stamp { subject }) => {
+            println!(
+                "{}",
+                mizan::lab::stamp::stamp_now(&subject).map_err(anyhow::Error::msg)?
+            );
+            Ok(())
         }
         Some(Command::Whys { output }) => {
             std::fs::write(&output, mizan::lab::why::renderings(&registry::lessons()))?;

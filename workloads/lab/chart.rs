@@ -103,11 +103,104 @@ impl RatioRow {
     }
 }
 
+/// The column a chart is drawn for. The book shows a [`Column::Wide`]
+/// chart in its column on a wide screen and a [`Column::Narrow`] one on a
+/// phone (a `<picture>` picks it), each linking to the wide one, so that
+/// text is at least 11 px in both: a 720 px chart squeezed into a phone's
+/// 345 px column would shrink its text by half.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// [`WIDTH`] pixels, a little under mdBook's 750 px column; row labels
+    /// to the left of the rows.
+    Wide,
+    /// [`NARROW_WIDTH`] pixels, under the column of a 400 px screen; each
+    /// row's label above it.
+    Narrow,
+}
+
+/// The width of a narrow chart: a 400 px screen's column is 345 px in
+/// mdBook's theme (measured by `scripts/book-layout`), so it is shown at
+/// its own size.
+pub const NARROW_WIDTH: u32 = 340;
+
+/// The smallest text a chart draws, in plotters' units: 14 is written as a
+/// `font-size` of 11.3 px (plotters writes its size over 1.24).
+const TEXT: f64 = 14.0;
+/// The title's size (13.7 px).
+const TITLE: f64 = 17.0;
+
+impl Column {
+    /// Both columns, the wide first.
+    pub const ALL: [Column; 2] = [Column::Wide, Column::Narrow];
+
+    /// The chart's width in pixels.
+    pub fn width(self) -> u32 {
+        match self {
+            Column::Wide => WIDTH,
+            Column::Narrow => NARROW_WIDTH,
+        }
+    }
+
+    /// The file a chart named `stem` is drawn into for this column:
+    /// `stem.svg`, `stem-narrow.svg`.
+    pub fn file(self, stem: &str) -> String {
+        match self {
+            Column::Wide => format!("{stem}.svg"),
+            Column::Narrow => format!("{stem}-narrow.svg"),
+        }
+    }
+
+    /// Pixels left of the plot for the row labels (none when they go
+    /// above their rows).
+    fn labels_px(self) -> u32 {
+        match self {
+            Column::Wide => 230,
+            Column::Narrow => 14,
+        }
+    }
+
+    /// Pixels a row: a narrow row holds its label above its bar.
+    fn row_px(self) -> u32 {
+        match self {
+            Column::Wide => 28,
+            Column::Narrow => 46,
+        }
+    }
+
+    /// Half a bar's height, in rows.
+    fn bar(self) -> f64 {
+        match self {
+            Column::Wide => 0.32,
+            Column::Narrow => 0.17,
+        }
+    }
+
+    /// How many labels the x axis gets.
+    fn x_labels(self) -> usize {
+        match self {
+            Column::Wide => 6,
+            Column::Narrow => 4,
+        }
+    }
+
+    /// About how many characters of the caption's text fit a line (6.8 px
+    /// a character at 11.3 px, less the margins).
+    fn caption_chars(self) -> usize {
+        (self.width() as usize - 24) * 10 / 68
+    }
+
+    /// About how many characters of the title fit a line (8.2 px each).
+    fn title_chars(self) -> usize {
+        (self.width() as usize - 24) * 10 / 82
+    }
+}
+
 /// A horizontal bar a row from 1× to each ratio on a logarithmic axis, its
 /// interval as a whisker, its value written beside it (`≈` where the
 /// interval holds 1×); blue when faster, vermillion when slower, grey when
 /// there is no measurable difference.
 pub fn ratio_chart(
+    column: Column,
     title: &str,
     axis: &str,
     caption: &str,
@@ -126,8 +219,13 @@ pub fn ratio_chart(
         .flatten()
         .filter(|v| v.is_finite() && *v > 0.0);
     let (low, high) = extent.fold((1.0f64, 1.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    // Room on the right for the value written past the longest bar.
-    let (low, high) = (low / 1.4, high * 2.6);
+    // Room on the right for the value written past the longest bar (a
+    // narrow chart's plot is half as wide: more room in ratio terms).
+    let room = match column {
+        Column::Wide => 2.6,
+        Column::Narrow => 4.0,
+    };
+    let (low, high) = (low / 1.4, high * room);
     // Nothing reaches the logarithmic axis outside its range: a zero or a
     // NaN would map to no pixel (and plotters' log coordinates can loop
     // on one).
@@ -138,14 +236,13 @@ pub fn ratio_chart(
             low
         }
     };
+    let (bar, whisker) = (column.bar(), column.bar() * 0.5);
     let mut svg = String::new();
     {
-        let root = canvas(&mut svg, rows.len());
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let (area, footer) = root.split_vertically(root.dim_in_pixel().1 - FOOTER_PX);
-        draw_caption(&footer, caption).map_err(|e| fail(&e))?;
+        let frame = Frame::new(column, title, caption, rows.len());
+        let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
         let n = rows.len().max(1) as f64;
-        let mut chart = row_axes(&area, title, (low, high), n - 0.5, axis, &|x| {
+        let mut chart = row_axes(&area, column, (low, high), n - 0.5, axis, &|x| {
             format!("{}×", short(*x))
         })
         .map_err(|e| fail(&e))?;
@@ -165,7 +262,7 @@ pub fn ratio_chart(
             };
             chart
                 .draw_series([Rectangle::new(
-                    [(1.0, y - 0.32), (clamp(row.median), y + 0.32)],
+                    [(1.0, y - bar), (clamp(row.median), y + bar)],
                     color.filled(),
                 )])
                 .map_err(|e| fail(&e))?;
@@ -176,8 +273,14 @@ pub fn ratio_chart(
                 chart
                     .draw_series([
                         PathElement::new([(lo, y), (hi, y)], BLACK.stroke_width(1)),
-                        PathElement::new([(lo, y - 0.15), (lo, y + 0.15)], BLACK.stroke_width(1)),
-                        PathElement::new([(hi, y - 0.15), (hi, y + 0.15)], BLACK.stroke_width(1)),
+                        PathElement::new(
+                            [(lo, y - whisker), (lo, y + whisker)],
+                            BLACK.stroke_width(1),
+                        ),
+                        PathElement::new(
+                            [(hi, y - whisker), (hi, y + whisker)],
+                            BLACK.stroke_width(1),
+                        ),
                     ])
                     .map_err(|e| fail(&e))?;
             }
@@ -189,15 +292,21 @@ pub fn ratio_chart(
                 .draw_series([Text::new(
                     value,
                     (clamp(right * 1.08), y),
-                    ("sans-serif", 12)
+                    ("sans-serif", TEXT)
                         .into_font()
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
                 )])
                 .map_err(|e| fail(&e))?;
         }
-        draw_row_labels(&root, &chart, rows.iter().map(|r| r.label.as_str()), n)
-            .map_err(|e| fail(&e))?;
+        draw_row_labels(
+            &root,
+            &chart,
+            column,
+            rows.iter().map(|r| r.label.as_str()),
+            n,
+        )
+        .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
@@ -207,6 +316,7 @@ pub fn ratio_chart(
 /// colour and marker shape, with a legend; a zero is drawn at the
 /// axis's left end, faint.
 pub fn dot_chart(
+    column: Column,
     title: &str,
     axis: &str,
     caption: &str,
@@ -226,13 +336,11 @@ pub fn dot_chart(
     };
     let mut svg = String::new();
     {
-        let root = canvas(&mut svg, rows.len() + 2);
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let (area, footer) = root.split_vertically(root.dim_in_pixel().1 - FOOTER_PX);
-        draw_caption(&footer, caption).map_err(|e| fail(&e))?;
-        let n = rows.len().max(1) as f64;
         // Two rows of room above the data, for the legend.
-        let mut chart = row_axes(&area, title, (low, high), n + 1.5, axis, &|x| short(*x))
+        let frame = Frame::new(column, title, caption, rows.len() + 2);
+        let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
+        let n = rows.len().max(1) as f64;
+        let mut chart = row_axes(&area, column, (low, high), n + 1.5, axis, &|x| short(*x))
             .map_err(|e| fail(&e))?;
         for (s, name) in series.iter().enumerate() {
             let color = SERIES_COLORS[s % SERIES_COLORS.len()];
@@ -260,7 +368,7 @@ pub fn dot_chart(
                 .legend(move |at| legend_marker(at, marker, color));
         }
         draw_legend(&mut chart).map_err(|e| fail(&e))?;
-        draw_row_labels(&root, &chart, rows.iter().map(|r| r.0.as_str()), n)
+        draw_row_labels(&root, &chart, column, rows.iter().map(|r| r.0.as_str()), n)
             .map_err(|e| fail(&e))?;
         root.present().map_err(|e| fail(&e))?;
     }
@@ -270,6 +378,7 @@ pub fn dot_chart(
 /// One line a series against a whole-number x (threads), each in its
 /// colour and marker, with a legend; `y` from zero.
 pub fn line_chart(
+    column: Column,
     title: &str,
     (x_desc, y_desc): (&str, &str),
     caption: &str,
@@ -282,15 +391,19 @@ pub fn line_chart(
     });
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, 400)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| fail(&e))?;
-        let (area, footer) = root.split_vertically(400 - FOOTER_PX);
-        draw_caption(&footer, caption).map_err(|e| fail(&e))?;
+        let plot_px = match column {
+            Column::Wide => 300,
+            Column::Narrow => 240,
+        };
+        let frame = Frame {
+            body_px: plot_px,
+            ..Frame::new(column, title, caption, 0)
+        };
+        let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
         let mut chart = ChartBuilder::on(&area)
-            .caption(title, ("sans-serif", 16))
             .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(56)
+            .x_label_area_size(46)
+            .y_label_area_size(60)
             .build_cartesian_2d(0.5..max_x + 0.5, 0.0..max_y * 1.2)
             .map_err(|e| fail(&e))?;
         chart
@@ -298,6 +411,7 @@ pub fn line_chart(
             .x_desc(x_desc)
             .y_desc(y_desc)
             .x_labels(max_x as usize + 2)
+            .y_labels(column.x_labels())
             .x_label_formatter(&|x| {
                 if (x - x.round()).abs() < 1e-6 && *x >= 1.0 {
                     format!("{}", x.round())
@@ -305,7 +419,8 @@ pub fn line_chart(
                     String::new()
                 }
             })
-            .label_style(("sans-serif", 12))
+            .label_style(("sans-serif", TEXT))
+            .axis_desc_style(("sans-serif", TEXT))
             .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| fail(&e))?;
@@ -329,31 +444,113 @@ pub fn line_chart(
     Ok(svg)
 }
 
-/// The axes of a chart of rows, drawn: the title, a logarithmic x axis from
-/// `low` to `high` described by `axis` and labelled by `label`, the rows at
-/// whole `y` from 0 up, the plot reaching `y_top`. The row labels go in the
-/// left margin ([`draw_row_labels`]).
+/// A chart's frame: its title (wrapped to the width) over the body, the
+/// machine caption (wrapped) under it.
+struct Frame {
+    column: Column,
+    title: Vec<String>,
+    caption: Vec<String>,
+    /// The body's height in pixels (plot, axis labels, margins).
+    body_px: u32,
+}
+
+/// A chart's whole area and its body's.
+type Areas<'a> = (
+    DrawingArea<SVGBackend<'a>, Shift>,
+    DrawingArea<SVGBackend<'a>, Shift>,
+);
+
+/// Pixels a title line.
+const TITLE_LINE_PX: u32 = 20;
+/// Pixels a caption line.
+const CAPTION_LINE_PX: u32 = 17;
+
+impl Frame {
+    /// The frame of a chart of `rows` rows.
+    fn new(column: Column, title: &str, caption: &str, rows: usize) -> Frame {
+        Frame {
+            column,
+            title: wrap(title, " ", column.title_chars()),
+            caption: caption_lines(caption, column.caption_chars()),
+            // The rows, a margin above them, the axis's labels and its
+            // description under them.
+            body_px: 12 + column.row_px() * rows.max(1) as u32 + 58,
+        }
+    }
+
+    fn title_px(&self) -> u32 {
+        10 + TITLE_LINE_PX * self.title.len() as u32
+    }
+
+    fn footer_px(&self) -> u32 {
+        8 + CAPTION_LINE_PX * self.caption.len() as u32
+    }
+
+    /// Draws the background, the title and the caption into `svg`;
+    /// returns the whole area and the body's.
+    fn draw<'a>(
+        &self,
+        svg: &'a mut String,
+    ) -> Result<Areas<'a>, DrawingAreaErrorKind<std::io::Error>> {
+        let width = self.column.width();
+        let height = self.title_px() + self.body_px + self.footer_px();
+        let root = SVGBackend::with_string(svg, (width, height)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let title_style = ("sans-serif", TITLE)
+            .into_font()
+            .color(&BLACK)
+            .pos(Pos::new(HPos::Center, VPos::Top));
+        for (idx, line) in self.title.iter().enumerate() {
+            root.draw_text(
+                line,
+                &title_style,
+                (width as i32 / 2, 8 + (TITLE_LINE_PX * idx as u32) as i32),
+            )?;
+        }
+        let caption_style = ("sans-serif", TEXT)
+            .into_font()
+            .color(&RGBColor(80, 80, 80));
+        let top = (self.title_px() + self.body_px) as i32;
+        for (idx, line) in self.caption.iter().enumerate() {
+            root.draw_text(
+                line,
+                &caption_style,
+                (12, top + 4 + (CAPTION_LINE_PX * idx as u32) as i32),
+            )?;
+        }
+        let body = root
+            .clone()
+            .shrink((0, self.title_px()), (width, self.body_px));
+        Ok((root, body))
+    }
+}
+
+/// The axes of a chart of rows, drawn: a logarithmic x axis from `low` to
+/// `high` described by `axis` and labelled by `label`, the rows at whole
+/// `y` from 0 up, the plot reaching `y_top`. The row labels go in the left
+/// margin or above their rows ([`draw_row_labels`]).
 fn row_axes<'a, 'b>(
     area: &'a DrawingArea<SVGBackend<'b>, Shift>,
-    title: &str,
+    column: Column,
     (low, high): (f64, f64),
     y_top: f64,
     axis: &str,
     label: &dyn Fn(&f64) -> String,
 ) -> Result<RowChart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
     let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 16))
         .margin(12)
-        .margin_left(LABELS_PX)
-        .x_label_area_size(34)
+        .margin_left(column.labels_px())
+        .x_label_area_size(46)
         .build_cartesian_2d((low..high).log_scale(), -0.5..y_top)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .y_labels(0)
+        .x_labels(column.x_labels())
         .x_desc(axis)
         .x_label_formatter(label)
-        .x_label_style(("sans-serif", 12))
+        .x_label_style(("sans-serif", TEXT))
+        .axis_desc_style(("sans-serif", TEXT))
         .light_line_style(RGBColor(235, 235, 235))
         .draw()?;
     Ok(chart)
@@ -366,60 +563,52 @@ type RowChart<'a, 'b> = ChartContext<
     Cartesian2d<LogCoord<f64>, plotters::coord::types::RangedCoordf64>,
 >;
 
-/// Pixels left of the plot for the row labels.
-const LABELS_PX: u32 = 230;
-/// Pixels under the plot for the machine caption.
-const FOOTER_PX: u32 = 52;
-/// Pixels a row.
-const ROW_PX: u32 = 26;
-
-fn canvas(svg: &mut String, rows: usize) -> DrawingArea<SVGBackend<'_>, Shift> {
-    let height = 50 + ROW_PX * rows.max(1) as u32 + 60 + FOOTER_PX;
-    SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area()
-}
-
-/// The fingerprint under the chart: the machine, then how it ran, each
-/// wrapped at a comma to fit the width.
-fn draw_caption(
-    footer: &DrawingArea<SVGBackend<'_>, Shift>,
-    caption: &str,
-) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
-    let style = ("sans-serif", 11).into_font().color(&RGBColor(80, 80, 80));
-    for (idx, line) in caption_lines(caption).iter().take(3).enumerate() {
-        footer.draw_text(line, &style, (12, 4 + 15 * idx as i32))?;
-    }
-    Ok(())
-}
-
-/// The caption in lines of at most [`CAPTION_CHARS`]: the machine first
-/// (everything before `rustc`), then the rest, broken after commas.
-fn caption_lines(caption: &str) -> Vec<String> {
-    let (machine, build) = match caption.find(", rustc") {
-        Some(at) => (&caption[..at], &caption[at + 2..]),
-        None => (caption, ""),
-    };
-    let mut lines = vec![machine.to_owned()];
+/// `text` in lines of at most `chars` characters, broken after `at` (a
+/// word longer than a line gets a line of its own).
+fn wrap(text: &str, at: &str, chars: usize) -> Vec<String> {
+    let mut lines = Vec::new();
     let mut line = String::new();
-    for piece in build.split_inclusive(", ") {
-        if !line.is_empty() && line.len() + piece.len() > CAPTION_CHARS {
+    for piece in text.split_inclusive(at) {
+        if !line.is_empty() && line.chars().count() + piece.trim_end().chars().count() > chars {
             lines.push(std::mem::take(&mut line).trim_end().to_owned());
         }
         line.push_str(piece);
     }
-    if !line.is_empty() {
-        lines.push(line);
+    if !line.trim().is_empty() {
+        lines.push(line.trim_end().to_owned());
     }
     lines
 }
 
-/// About what fits across [`WIDTH`] at the caption's 11 px.
-const CAPTION_CHARS: usize = 110;
+/// The caption in lines of at most `chars`: the machine first (everything
+/// before `rustc`), then the rest, each broken after commas (after spaces
+/// where a piece between commas is longer than a line).
+fn caption_lines(caption: &str, chars: usize) -> Vec<String> {
+    let (machine, build) = match caption.find(", rustc") {
+        Some(at) => (&caption[..at], &caption[at + 2..]),
+        None => (caption, ""),
+    };
+    // After commas; a piece still too long, after spaces.
+    wrap(machine, ", ", chars)
+        .into_iter()
+        .chain(wrap(build, ", ", chars))
+        .flat_map(|line| {
+            if line.chars().count() > chars {
+                wrap(&line, " ", chars)
+            } else {
+                vec![line]
+            }
+        })
+        .collect()
+}
 
-/// Each row's label, right-aligned against the plot's left edge, at the
-/// row's centre (row `i` is drawn at `y = n - 1 - i`).
+/// Each row's label at the row (row `i` is drawn at `y = n - 1 - i`):
+/// right-aligned against the plot's left edge in a wide chart, above the
+/// row from the plot's left edge in a narrow one.
 fn draw_row_labels<'a, X, Y>(
     root: &DrawingArea<SVGBackend<'_>, Shift>,
     chart: &ChartContext<'_, SVGBackend<'_>, Cartesian2d<X, Y>>,
+    column: Column,
     labels: impl Iterator<Item = &'a str>,
     n: f64,
 ) -> Result<(), DrawingAreaErrorKind<std::io::Error>>
@@ -429,13 +618,19 @@ where
 {
     let left = chart.plotting_area().get_pixel_range().0.start;
     let x_value = chart.x_range().start;
-    let style = ("sans-serif", 12)
-        .into_font()
-        .color(&BLACK)
-        .pos(Pos::new(HPos::Right, VPos::Center));
+    let font = ("sans-serif", TEXT).into_font().color(&BLACK);
+    let style = match column {
+        Column::Wide => font.pos(Pos::new(HPos::Right, VPos::Center)),
+        Column::Narrow => font.pos(Pos::new(HPos::Left, VPos::Bottom)),
+    };
     for (idx, label) in labels.enumerate() {
         let (_, py) = chart.backend_coord(&(x_value, n - 1.0 - idx as f64));
-        root.draw_text(label, &style, (left - 8, py))?;
+        let at = match column {
+            Column::Wide => (left - 8, py),
+            // Above the bar (half of it is 8 px) and clear of a marker.
+            Column::Narrow => (left + 2, py - 10),
+        };
+        root.draw_text(label, &style, at)?;
     }
     Ok(())
 }
@@ -462,7 +657,7 @@ where
         .position(SeriesLabelPosition::UpperRight)
         .background_style(WHITE)
         .border_style(BLACK)
-        .label_font(("sans-serif", 12))
+        .label_font(("sans-serif", TEXT))
         .draw()
 }
 
@@ -543,14 +738,27 @@ mod tests {
     #[test]
     fn captions_wrap_at_commas() {
         let caption = "Intel(R) Xeon(R) Processor, 2 cores, 24 GiB, rustc 1.95.0 (59807616e 2026-04-14), release build, system, counted allocator, 2 threads, 2026-12-02, commit e8937d45d5 (dirty), parallelism 1.91 of 2 cores (generated by mizan report)";
-        let lines = caption_lines(caption);
-        assert_eq!(lines[0], "Intel(R) Xeon(R) Processor, 2 cores, 24 GiB");
-        assert!(lines[1].starts_with("rustc 1.95.0"));
-        assert_eq!(lines.len(), 3);
-        assert!(lines.iter().all(|l| l.len() <= CAPTION_CHARS));
+        for column in Column::ALL {
+            let chars = column.caption_chars();
+            let lines = caption_lines(caption, chars);
+            assert_eq!(lines[0], "Intel(R) Xeon(R) Processor, 2 cores, 24 GiB");
+            assert!(lines[1].starts_with("rustc 1.95.0"));
+            assert!(
+                lines.iter().all(|l| l.chars().count() <= chars),
+                "{lines:?}"
+            );
+            assert_eq!(
+                lines[1..].join(" "),
+                caption[caption.find("rustc").unwrap()..]
+            );
+        }
         assert_eq!(
-            lines[1..].join(" "),
-            caption[caption.find("rustc").unwrap()..]
+            caption_lines(caption, Column::Wide.caption_chars()).len(),
+            3
+        );
+        assert_eq!(
+            wrap("zakat/pipeline: each form's speed over naive", " ", 20),
+            ["zakat/pipeline: each", "form's speed over", "naive"]
         );
     }
 
@@ -562,6 +770,18 @@ mod tests {
         assert_eq!(short(1.0), "1");
         assert_eq!(short(150.0), "150");
         assert_eq!(short(0.00002), "0.00002");
+    }
+
+    /// The `width` attribute of a chart and the smallest `font-size` in it.
+    fn width_and_smallest_text(svg: &str) -> (u32, f64) {
+        let at = svg.find(" width=\"").unwrap() + 8;
+        let width = svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap();
+        let smallest = svg
+            .split("font-size=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse::<f64>().unwrap())
+            .fold(f64::MAX, f64::min);
+        (width, smallest)
     }
 
     #[test]
@@ -580,30 +800,60 @@ mod tests {
                 RatioRow::of(format!("lesson/{i}"), &ratio)
             })
             .collect();
-        let svg = ratio_chart("t", "speedup", "machine, rustc 1", &rows).unwrap();
-        assert!(svg.contains(&format!("width=\"{WIDTH}\"")));
-        assert!(svg.contains("lesson/11"));
-        assert!(svg.contains("≈ 0.5×"), "the first row's interval holds 1×");
-        let few = ratio_chart("t", "speedup", "m", &rows[..2]).unwrap();
         let height = |svg: &str| -> u32 {
             let at = svg.find(" height=\"").unwrap() + 9;
             svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
         };
-        assert!(height(&svg) > height(&few) + 200);
-        let dots = dot_chart(
-            "t",
-            "per record",
+        for column in Column::ALL {
+            let title = "murabaha/allocator-choice: each form's speed over naive";
+            let svg = ratio_chart(column, title, "speedup", "machine, rustc 1", &rows).unwrap();
+            let (width, smallest) = width_and_smallest_text(&svg);
+            assert_eq!(width, column.width());
+            assert!(smallest >= 11.0, "{column:?}: text of {smallest} px");
+            assert!(svg.contains("lesson/11"));
+            assert!(svg.contains("≈ 0.5×"), "the first row's interval holds 1×");
+            let few = ratio_chart(column, "t", "speedup", "m", &rows[..2]).unwrap();
+            assert!(height(&svg) > height(&few) + 200);
+            let dots = dot_chart(
+                column,
+                "t",
+                "per record",
+                "m",
+                &["naive", "optimized"],
+                &[("a".into(), vec![30.0, 0.0]), ("b".into(), vec![2.0, 1.0])],
+            )
+            .unwrap();
+            assert!(dots.contains("naive") && dots.contains("optimized"));
+            assert!(width_and_smallest_text(&dots).1 >= 11.0);
+            let lines = line_chart(
+                column,
+                title,
+                ("threads", "ms"),
+                "m",
+                &[("naive".into(), vec![(1.0, 3.0), (2.0, 1.6)])],
+            )
+            .unwrap();
+            assert_eq!(width_and_smallest_text(&lines), (column.width(), smallest));
+            // A zero, an infinity and a NaN are drawn at the axis's end.
+            let odd = [0.0, f64::INFINITY, f64::NAN].map(|v| RatioRow {
+                interval: Some((v, v)),
+                ..RatioRow::of_medians("odd", v)
+            });
+            assert!(
+                ratio_chart(column, "t", "x", "m", &odd)
+                    .unwrap()
+                    .contains("odd")
+            );
+        }
+        // A narrow chart's title is wrapped to its width.
+        let narrow = ratio_chart(
+            Column::Narrow,
+            "murabaha/allocator-choice: each form's speed over naive",
+            "x",
             "m",
-            &["naive", "optimized"],
-            &[("a".into(), vec![30.0, 0.0]), ("b".into(), vec![2.0, 1.0])],
+            &rows,
         )
         .unwrap();
-        assert!(dots.contains("naive") && dots.contains("optimized"));
-        // A zero, an infinity and a NaN are drawn at the axis's end.
-        let odd = [0.0, f64::INFINITY, f64::NAN].map(|v| RatioRow {
-            interval: Some((v, v)),
-            ..RatioRow::of_medians("odd", v)
-        });
-        assert!(ratio_chart("t", "x", "m", &odd).unwrap().contains("odd"));
+        assert!(narrow.contains(">\nmurabaha/allocator-choice: each form&apos;s\n<"));
     }
 }

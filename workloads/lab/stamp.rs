@@ -30,21 +30,72 @@ pub fn lesson_file(id: &str) -> String {
     format!("lessons/{}.rs", id.replace('-', "_"))
 }
 
-/// A lesson's sources under `root/workloads/`: its file and the crate's
-/// files it names, the lab's excepted, sorted; an error if the lesson's
-/// file cannot be read.
-pub fn sources(root: &Path, id: &str) -> Result<Vec<String>, String> {
+/// What a page that is not about one lesson is made from: every lesson
+/// (the results table, the whys), or the domain commands (the tool's
+/// figures). A page about several lessons names them joined by `+`.
+pub const EVERY_LESSON: &str = "every lesson";
+/// The domain commands' sources: `tool/` and what it names.
+pub const THE_TOOL: &str = "the tool";
+
+/// A subject's sources under `root/workloads/`, sorted: for a lesson, its
+/// file and the crate's files it names, the lab's excepted; for lessons
+/// joined by `+`, the union of theirs; for [`EVERY_LESSON`], every file
+/// under `lessons/` and what each names; for [`THE_TOOL`], every file
+/// under `tool/` and what each names. An error if a file cannot be read.
+pub fn sources(root: &Path, subject: &str) -> Result<Vec<String>, String> {
     let workloads = root.join("workloads");
-    let own = lesson_file(id);
-    let text = std::fs::read_to_string(workloads.join(&own))
-        .map_err(|e| format!("cannot read {own} for {id}: {e}"))?;
+    let own: Vec<String> = match subject {
+        EVERY_LESSON => files_under(&workloads, "lessons")?,
+        THE_TOOL => files_under(&workloads, "tool")?,
+        _ => subject.split('+').map(lesson_file).collect(),
+    };
+    let mut files = BTreeSet::new();
+    for file in own {
+        named_by(&workloads, &file, subject, &mut files)?;
+    }
+    Ok(files.into_iter().collect())
+}
+
+/// The `.rs` files under `workloads/dir`, as paths under `workloads/`.
+fn files_under(workloads: &Path, dir: &str) -> Result<Vec<String>, String> {
+    let mut found = Vec::new();
+    let mut stack = vec![workloads.join(dir)];
+    while let Some(at) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&at).map_err(|e| format!("cannot list {}: {e}", at.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let relative = path.strip_prefix(workloads).map_err(|e| e.to_string())?;
+                found.push(relative.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+/// Adds `own` (a path under `workloads`) and the crate files it names, the
+/// lab's excepted, to `files`.
+fn named_by(
+    workloads: &Path,
+    own: &str,
+    subject: &str,
+    files: &mut BTreeSet<String>,
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(workloads.join(own))
+        .map_err(|e| format!("cannot read {own} for {subject}: {e}"))?;
     let here: Vec<String> = own
         .trim_end_matches(".rs")
+        .trim_end_matches("/mod")
         .split('/')
         .map(str::to_owned)
         .collect();
+    // `super` of `a/b.rs` is `a`; of `a/b/mod.rs`, also `a`.
     let parent = &here[..here.len() - 1];
-    let mut files = BTreeSet::from([own.clone()]);
+    files.insert(own.to_owned());
     for path in paths_named(&text) {
         let absolute: Vec<String> = match path.first().map(String::as_str) {
             Some("crate") => path[1..].to_vec(),
@@ -54,11 +105,11 @@ pub fn sources(root: &Path, id: &str) -> Result<Vec<String>, String> {
         if absolute.first().is_some_and(|m| m == "lab") {
             continue;
         }
-        if let Some(file) = file_of(&workloads, &absolute) {
+        if let Some(file) = file_of(workloads, &absolute) {
             files.insert(file);
         }
     }
-    Ok(files.into_iter().collect())
+    Ok(())
 }
 
 /// The file a module path names, trying the longest prefix first (the
@@ -226,14 +277,26 @@ pub fn fnv1a(mut hash: u64, bytes: &[u8]) -> u64 {
     hash
 }
 
-/// The stamp a page about lesson `id` carries: `lesson ID, commit C[
+/// How a stamp names its subject: `lesson ID`, `lessons A+B`, or the
+/// subject itself ([`EVERY_LESSON`], [`THE_TOOL`]).
+fn subject_words(subject: &str) -> String {
+    match subject {
+        EVERY_LESSON | THE_TOOL => subject.to_owned(),
+        _ if subject.contains('+') => format!("lessons {subject}"),
+        _ => format!("lesson {subject}"),
+    }
+}
+
+/// The stamp a page about `subject` (a lesson's id, lessons joined by
+/// `+`, [`EVERY_LESSON`] or [`THE_TOOL`]) carries: `lesson ID, commit C[
 /// (dirty)], sources D (N files)`. `commit` and `dirty` are the tree's
 /// state when the figures were made.
-pub fn stamp(root: &Path, id: &str, commit: &str, dirty: bool) -> Result<String, String> {
-    let files = sources(root, id)?;
+pub fn stamp(root: &Path, subject: &str, commit: &str, dirty: bool) -> Result<String, String> {
+    let files = sources(root, subject)?;
     let short = &commit[..commit.len().min(10)];
     Ok(format!(
-        "lesson {id}, commit {short}{}, sources {} ({} files)",
+        "{}, commit {short}{}, sources {} ({} files)",
+        subject_words(subject),
         if dirty { " (dirty)" } else { "" },
         digest(root, &files)?,
         files.len()
@@ -265,7 +328,8 @@ pub fn stamp_now(id: &str) -> Result<String, String> {
 /// A page's stamp, read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
-    /// The lesson.
+    /// What the page is about: a lesson's id, lessons joined by `+`,
+    /// [`EVERY_LESSON`] or [`THE_TOOL`].
     pub lesson: String,
     /// The commit, as stamped (ten hex digits).
     pub commit: String,
@@ -278,8 +342,15 @@ pub struct Stamp {
 /// The stamp in a page's first line, if it has one.
 pub fn read(page: &str) -> Option<Stamp> {
     let line = page.lines().next()?;
-    let rest = &line[line.find("; lesson ")? + "; lesson ".len()..];
-    let (lesson, rest) = rest.split_once(", commit ")?;
+    let (before, rest) = line.split_once(", commit ")?;
+    let subject_words = &before[before.rfind("; ")? + 2..];
+    let lesson = if subject_words == EVERY_LESSON || subject_words == THE_TOOL {
+        subject_words
+    } else {
+        subject_words
+            .strip_prefix("lessons ")
+            .or_else(|| subject_words.strip_prefix("lesson "))?
+    };
     let (commit, rest) = rest.split_once(", sources ")?;
     let digest = rest.split_whitespace().next()?;
     let dirty = commit.ends_with(" (dirty)");
@@ -411,6 +482,60 @@ mod tests {
             file_of(&w, &path("murabaha::MurabahaInput")).as_deref(),
             Some("murabaha/mod.rs")
         );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_page_about_several_lessons_or_the_tool_digests_all_they_name() {
+        let dir = std::env::temp_dir().join(format!("mizan-stamp-many-{}", std::process::id()));
+        tree(&dir, "pub struct Payer;");
+        let w = dir.join("workloads");
+        std::fs::write(
+            w.join("lessons/zakat/copying.rs"),
+            "use crate::date::CivilDate;\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(w.join("tool")).unwrap();
+        std::fs::write(w.join("tool/mod.rs"), "pub mod zakat;\nuse super::text;\n").unwrap();
+        std::fs::write(w.join("tool/zakat.rs"), "use crate::zakat::engine;\n").unwrap();
+        assert_eq!(
+            sources(&dir, "zakat/pooling+zakat/copying").unwrap(),
+            [
+                "date.rs",
+                "lessons/zakat/copying.rs",
+                "lessons/zakat/inputs.rs",
+                "lessons/zakat/pooling.rs",
+                "text.rs",
+                "zakat/engine.rs",
+                "zakat/model.rs",
+            ]
+        );
+        assert_eq!(
+            sources(&dir, EVERY_LESSON).unwrap(),
+            sources(&dir, "zakat/pooling+zakat/copying").unwrap()
+        );
+        // `super` of `tool/mod.rs` is the crate, of `tool/zakat.rs` `tool`.
+        assert_eq!(
+            sources(&dir, THE_TOOL).unwrap(),
+            ["text.rs", "tool/mod.rs", "tool/zakat.rs", "zakat/engine.rs"]
+        );
+        for (subject, words) in [
+            (
+                "zakat/pooling+zakat/copying",
+                "lessons zakat/pooling+zakat/copying",
+            ),
+            (EVERY_LESSON, "every lesson"),
+            (THE_TOOL, "the tool"),
+        ] {
+            let stamp = stamp(&dir, subject, "0123456789abcdef", true).unwrap();
+            assert!(stamp.starts_with(&format!("{words}, commit 0123456789 (dirty), ")));
+            let page = format!("<!-- generated by `x`; do not edit; {stamp} -->\n");
+            let read_back = current(&dir, &page).unwrap();
+            assert_eq!(
+                (read_back.lesson.as_str(), read_back.dirty),
+                (subject, true)
+            );
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

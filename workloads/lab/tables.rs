@@ -9,21 +9,30 @@ use super::results::{LessonResult, Measured, Report, ScalingPoint};
 use super::stats::{Ratio, Verdict, number};
 
 /// A lesson's name in a table: with its allocators for a lesson about the
-/// allocator, its scale when it is not the run's, and ⚠ when its thread
+/// allocator, its scale when it is not the table's, and ⚠ when its thread
 /// results are unreliable.
 fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
     let mut notes = Vec::new();
     if let Some([naive, optimized]) = result.allocators {
         notes.push(format!("{} → {}", naive.name(), optimized.name()));
     }
-    match &result.contrast {
-        Some(name) => notes.push(format!("contrast: {name}")),
-        None if result.scale != run_scale => notes.push(format!("{} scale", result.scale.name())),
-        None => {}
+    if let Some(name) = &result.contrast {
+        notes.push(format!("contrast: {name}"));
+    }
+    if result.scale != run_scale {
+        notes.push(format!("{} scale", result.scale.name()));
     }
     let mut cell = result.id.clone();
     if !notes.is_empty() {
-        let _ = write!(cell, " ({})", notes.join(", "));
+        // A figure keeps its unit on its line (`64 KiB pieces`).
+        let notes = notes.join(", ");
+        let mut glued = String::with_capacity(notes.len());
+        let mut after_digit = false;
+        for c in notes.chars() {
+            glued.push(if c == ' ' && after_digit { '\u{a0}' } else { c });
+            after_digit = c.is_ascii_digit();
+        }
+        let _ = write!(cell, " ({glued})");
     }
     if result.measured.as_ref().is_some_and(|m| !m.reliable()) {
         cell.push_str(" ⚠");
@@ -228,7 +237,7 @@ pub fn markdown(report: &Report) -> String {
 
     let _ = write!(
         out,
-        "\nMedians of paired, alternating runs at the `{}` scale (seed {}), made in six slices \
+        "\nMedians of paired, alternating runs at the `{}` scale and seed {}{}, made in six slices \
          spread over the run; each ratio with the distribution-free \
          95 % interval of the median of its slices' medians; ≈: no measurable difference \
          (the interval holds 1×). Each thread table's times come with a speedup table: \
@@ -236,6 +245,11 @@ pub fn markdown(report: &Report) -> String {
          minor page faults of one warm run of each form. ",
         report.scale.name(),
         report.seed,
+        if measured.iter().any(|(r, _)| r.scale != report.scale) {
+            " (a row naming another scale ran at that one)"
+        } else {
+            ""
+        },
     );
     if measured.iter().any(|(_, m)| !m.reliable()) {
         out.push_str(
@@ -259,6 +273,22 @@ pub fn markdown(report: &Report) -> String {
 /// Markdown does not read `Mutex<HashMap>` as a tag.
 pub fn escape_cell(text: &str) -> String {
     text.replace('|', "\\|").replace('<', "&lt;")
+}
+
+/// A function's name for a table cell, as HTML code that a narrow screen
+/// breaks only after a `::` (`<wbr>`; its spaces do not break): a name as
+/// long as `<Timespec as PartialOrd>::partial_cmp` wraps at its path, not
+/// mid-word, and the figures beside it stay in view. `|`, `&`, `<` and `>`
+/// are written as entities.
+pub fn code_cell(name: &str) -> String {
+    let escaped = name
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('|', "&#124;")
+        .replace(' ', "&nbsp;")
+        .replace("::", "::<wbr>");
+    format!("<code>{escaped}</code>")
 }
 
 /// How a verdict reads in prose: `10.8× faster (10.6–11.0)`, `no
@@ -287,6 +317,18 @@ pub fn prose(ratio: &Ratio) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn function_names_break_only_after_their_paths() {
+        assert_eq!(
+            super::code_cell("<Decimal as Ord>::cmp"),
+            "<code>&lt;Decimal&nbsp;as&nbsp;Ord&gt;::<wbr>cmp</code>"
+        );
+        assert_eq!(
+            super::code_cell("a|b & c"),
+            "<code>a&#124;b&nbsp;&amp;&nbsp;c</code>"
+        );
+    }
+
     use super::*;
     use crate::lab::alloc::AllocationCount;
     use crate::lab::machine::{Machine, Parallelism};

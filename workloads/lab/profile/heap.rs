@@ -113,7 +113,7 @@ pub fn heap_form(
         if name.is_empty() {
             String::new()
         } else {
-            format!("`{}`", name.replace('|', "\\|").replace('`', "'"))
+            super::super::tables::code_cell(name)
         }
     };
     for site in sites.iter().take(TOP_SITES) {

@@ -176,7 +176,8 @@ pub fn profile_run(
          over {} runs of {} records ({} scale, seed {}), {} a run, under the {} allocator; \
          {} ({}) a run. Thread-pool and runtime frames folded away; every thread's \
          samples under one root. Machine: {machine}.\n\n\
-         ![Flamegraph of {lesson_id}, {name}](../generated/profiles/{stem}.svg)\n\n\
+         <a class=\"flamegraph\" href=\"../generated/profiles/{stem}.svg\"><img \
+         src=\"../generated/profiles/{stem}.svg\" alt=\"Flamegraph of {lesson_id}, {name}\"></a>\n\n\
          | innermost function | inlined into | self samples | share |\n|---|---|---:|---:|",
         super::measure::format_count(summary.samples),
         super::measure::format_count(runs),
@@ -188,7 +189,7 @@ pub fn profile_run(
         crate::lab::measure::format_allocations(allocations.count),
         super::measure::format_bytes(allocations.bytes),
     );
-    let cell = |name: &str| format!("`{}`", name.replace('|', "\\|").replace('`', "'"));
+    let cell = |name: &str| super::tables::code_cell(name);
     for (function, outer, samples) in &summary.top_self {
         let _ = writeln!(
             text,
