@@ -14,6 +14,9 @@
 //!   registry);
 //! - a warning naming the new path of every import an attempt still
 //!   makes from where the lessons used to be.
+//!
+//! The attempts are `exercises/attempts/`, or the folder `MIZAN_ATTEMPTS`
+//! names (`cargo exercise grade` builds each student's folder so).
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -98,7 +101,13 @@ fn main() {
         .expect("the exercises crate is in the checkout");
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     let lessons = root.join("workloads/lessons");
-    let attempts = here.join("attempts");
+    // The attempts compiled in: the learner's `attempts/`, or a student's
+    // folder that `cargo exercise grade` names.
+    println!("cargo:rerun-if-env-changed=MIZAN_ATTEMPTS");
+    let attempts = std::env::var_os("MIZAN_ATTEMPTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| here.join("attempts"));
+    println!("cargo:rustc-env=MIZAN_ATTEMPTS_DIR={}", attempts.display());
     for dir in [
         &lessons,
         &attempts,
@@ -308,7 +317,7 @@ impl Exercise {
         if !self.keep.is_empty() {
             header.push_str("//!\n//! What must stay true besides the output:\n");
             for keep in &self.keep {
-                header += &doc(&format!("- {keep}")).replacen("//!   ", "//! ", 1);
+                header += &doc(&format!("- {keep}"));
             }
         }
         header += &format!(

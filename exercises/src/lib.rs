@@ -20,6 +20,11 @@ use mizan::lab::exercise::{Exercise, ExerciseDef};
 /// the book are.
 pub const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
+/// The folder of the attempts compiled in: `attempts/`, or a student's
+/// folder `cargo exercise grade` built this checker from
+/// (`MIZAN_ATTEMPTS`, read by `build.rs`).
+pub const ATTEMPTS: &str = env!("MIZAN_ATTEMPTS_DIR");
+
 /// An exercise of `$lesson`, from module `$module` of [`start`] and
 /// [`attempts`].
 macro_rules! exercise {

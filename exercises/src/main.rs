@@ -54,25 +54,14 @@ enum Cmd {
     Check {
         /// The exercise.
         id: String,
-        /// The first seed of the lesson's inputs and of the random ones.
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-        /// Seconds the timing may take.
-        #[arg(long, default_value_t = BUDGET.as_secs())]
-        budget: u64,
-        /// Skip the timing: correct and clean only.
-        #[arg(long)]
-        no_time: bool,
+        #[command(flatten)]
+        how: How,
         /// Check the starting point as handed out instead of the attempt.
         #[arg(long)]
         start: bool,
         /// Print the check as JSON (for a teacher grading a class).
         #[arg(long)]
         json: bool,
-        /// Also count instructions under valgrind's callgrind: a grade
-        /// that does not depend on the machine.
-        #[arg(long)]
-        instructions: bool,
         /// Run only the input the last failing check saved
         /// (`target/exercises/<exercise>.failing.json`), untimed.
         #[arg(long, conflicts_with_all = ["seed", "instructions"])]
@@ -81,6 +70,25 @@ enum Cmd {
         /// seconds apart, while another process holds a core.
         #[arg(long, value_name = "N", default_value_t = 0)]
         retry_until_reliable: usize,
+    },
+    /// Grade a class: every attempt file in a folder of students' folders
+    /// (`DIR/<student>/<exercise>.rs`, named as in `attempts/`), checked one
+    /// after another on this machine, the checker built once a student
+    /// with their folder in place of `attempts/`; the table as Markdown and
+    /// CSV (`DIR/grades.md`, `DIR/grades.csv`), with the machine, the commit
+    /// and each attempt's digest.
+    Grade {
+        /// The folder of students' folders.
+        dir: std::path::PathBuf,
+        /// How each attempt is checked.
+        #[command(flatten)]
+        how: How,
+        /// Where the students' checkers are built (`target/grade` by
+        /// default, so that the learner's own checker in `target/release`
+        /// is left as it is; the first student's build compiles the
+        /// dependencies there, minutes).
+        #[arg(long)]
+        target_dir: Option<std::path::PathBuf>,
     },
     /// The lab's child requests; the checker answers `run-one`.
     #[command(flatten)]
@@ -95,6 +103,25 @@ enum Cmd {
         /// The exercise.
         id: String,
     },
+}
+
+/// How an attempt is checked, for `check` and `grade` alike.
+#[derive(clap::Args)]
+struct How {
+    /// The first seed of the lesson's inputs and of the random ones.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Seconds the timing may take.
+    #[arg(long, default_value_t = BUDGET.as_secs())]
+    budget: u64,
+    /// Skip the timing: correct and clean only (with `--instructions`, the
+    /// instruction-count grade decides).
+    #[arg(long)]
+    no_time: bool,
+    /// Also count instructions under valgrind's callgrind: a grade that
+    /// does not depend on the machine.
+    #[arg(long)]
+    instructions: bool,
 }
 
 /// The last check of an exercise, kept for `list`.
@@ -131,7 +158,7 @@ fn run_cli(
                 format!("no exercise {id:?}; the exercises are: {}", ids.join(", "))
             })
     };
-    let attempt_path = |e: &dyn Exercise| root.join("exercises/attempts").join(e.file());
+    let attempt_path = |e: &dyn Exercise| Path::new(mizan_exercises::ATTEMPTS).join(e.file());
     let record_path = |e: &dyn Exercise| {
         root.join("target/exercises")
             .join(e.file().replace(".rs", ".json"))
@@ -193,6 +220,60 @@ fn run_cli(
             println!("{} is the starting point again.", to.display());
             Ok(true)
         }
+        Cmd::Grade {
+            dir,
+            how:
+                How {
+                    seed,
+                    budget,
+                    no_time,
+                    instructions,
+                },
+            target_dir,
+        } => {
+            let target = target_dir.unwrap_or_else(|| root.join("target/grade"));
+            if let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize())
+                && dir.starts_with(&root)
+            {
+                return Err(format!(
+                    "{} is inside the checkout: put the class's folders outside it (the checks \
+                     would find the tree not clean)",
+                    dir.display()
+                ));
+            }
+            let mut flags = vec![
+                "--json".to_owned(),
+                format!("--seed={seed}"),
+                format!("--budget={budget}"),
+            ];
+            if no_time {
+                flags.push("--no-time".to_owned());
+            }
+            if instructions {
+                flags.push("--instructions".to_owned());
+            }
+            let rows = grade_folder(exercises, root, &dir, &target, &flags)?;
+            let made = mizan::lab::exercise::Made::now(
+                None,
+                !matches!(cleanliness(root), mizan::lab::exercise::Clean::Clean),
+            );
+            let table = mizan::lab::exercise::grade::markdown(&rows, &made);
+            for (name, text) in [
+                ("grades.md", table.clone()),
+                ("grades.csv", mizan::lab::exercise::grade::csv(&rows, &made)),
+            ] {
+                let path = dir.join(name);
+                std::fs::write(&path, text)
+                    .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+            }
+            print!("{table}");
+            eprintln!(
+                "(written to {} and {})",
+                dir.join("grades.md").display(),
+                dir.join("grades.csv").display()
+            );
+            Ok(rows.iter().all(|r| r.passed))
+        }
         Cmd::Child(Request::RunOne { id, function, seed }) => {
             find(&id)?.run_one(&function, Scale::Tiny, seed)?;
             Ok(true)
@@ -210,9 +291,19 @@ fn run_cli(
                 .join(format!("{stem}-naive.md"));
             if let Ok(text) = std::fs::read_to_string(&profile) {
                 println!("\nWhere the naive form's time goes (its CPU profile, self time):");
-                for row in text.lines().filter(|l| l.starts_with("| `")).take(5) {
-                    let cells: Vec<&str> = row.split('|').map(str::trim).collect();
-                    if let [_, function, outer, _, share, ..] = cells.as_slice() {
+                // The rows of the first table, the CPU samples'.
+                let rows = text
+                    .lines()
+                    .skip_while(|l| !l.starts_with("| innermost function"))
+                    .skip(2)
+                    .take_while(|l| l.starts_with('|'));
+                for row in rows.take(5) {
+                    let inside = row.trim().trim_start_matches('|').trim_end_matches('|');
+                    let cells: Vec<String> = inside
+                        .split(" | ")
+                        .map(mizan::lab::tables::code_cell_text)
+                        .collect();
+                    if let [function, outer, _, share, ..] = cells.as_slice() {
                         let inlined = if outer.is_empty() {
                             String::new()
                         } else {
@@ -230,12 +321,15 @@ fn run_cli(
         }
         Cmd::Check {
             id,
-            seed,
-            budget,
-            no_time,
+            how:
+                How {
+                    seed,
+                    budget,
+                    no_time,
+                    instructions,
+                },
             start,
             json,
-            instructions,
             replay,
             retry_until_reliable,
         } => {
@@ -274,6 +368,12 @@ fn run_cli(
                     mizan::lab::exercise::RETRY_PAUSE,
                 )
             };
+            // The instruction grade (before the checks of the source, which
+            // no grade passes).
+            if instructions {
+                let counts = instruction_counts(e, which, seed)?;
+                checked = checked.with_instructions(counts, e.threads());
+            }
             // The least failing input, for the learner to read and to
             // replay (a replay that fails again leaves it as it was).
             if !replay && let Some(saved) = checked.correct.saved() {
@@ -299,9 +399,6 @@ fn run_cli(
                     .map(|t| (e.file(), t)),
                 !matches!(checked.clean, mizan::lab::exercise::Clean::Clean),
             ));
-            if instructions {
-                checked.instructions = Some(instruction_counts(e, which, seed)?);
-            }
             if json {
                 println!(
                     "{}",
@@ -334,4 +431,120 @@ fn run_cli(
             ExitCode::from(2)
         }
     }
+}
+
+/// Grades every student's folder under `dir`: builds the checker with the
+/// folder's attempts compiled in (`MIZAN_ATTEMPTS`, into `target`), then
+/// runs its `check` on each attempt file with `flags`, and reads the JSON
+/// back into a row. A folder whose attempts do not compile gets a row an
+/// attempt saying so, with the compiler's first error.
+fn grade_folder(
+    exercises: &[&dyn Exercise],
+    root: &Path,
+    dir: &Path,
+    target: &Path,
+    flags: &[String],
+) -> Result<Vec<mizan::lab::exercise::grade::Row>, String> {
+    use mizan::lab::exercise::grade::{Row, digest};
+    let mut students: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map_err(|err| format!("cannot read {}: {err}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.is_dir())
+        .collect();
+    students.sort();
+    if students.is_empty() {
+        return Err(format!(
+            "{} holds no students' folders (DIR/<student>/<exercise>.rs)",
+            dir.display()
+        ));
+    }
+    let mut rows = Vec::new();
+    for folder in students {
+        let student = folder
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let folder = folder
+            .canonicalize()
+            .map_err(|err| format!("{}: {err}", folder.display()))?;
+        let mut files: Vec<(String, String)> = std::fs::read_dir(&folder)
+            .map_err(|err| format!("cannot read {}: {err}", folder.display()))?
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| path.extension().is_some_and(|e| e == "rs"))
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                Some((name, std::fs::read_to_string(&path).ok()?))
+            })
+            .collect();
+        files.sort();
+        eprintln!("grading {student}: {} attempt files", files.len());
+        let build = std::process::Command::new(env!("CARGO"))
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--package",
+                "mizan-exercises",
+            ])
+            .args([
+                "--bin",
+                "exercise",
+                "--message-format=short",
+                "--target-dir",
+            ])
+            .arg(target)
+            .env("MIZAN_ATTEMPTS", &folder)
+            .current_dir(root)
+            .output()
+            .map_err(|err| format!("cannot run cargo: {err}"))?;
+        let compiled = build.status.success();
+        let first_error = String::from_utf8_lossy(&build.stderr)
+            .lines()
+            // `--message-format=short`: `file:line:col: error: …`.
+            .find(|l| l.contains(": error") || l.starts_with("error"))
+            .unwrap_or("the build failed")
+            .to_owned();
+        for (file, source) in files {
+            let Some(e) = exercises.iter().find(|e| e.file() == file) else {
+                rows.push(Row::unchecked(
+                    &student,
+                    &file,
+                    &digest(&source),
+                    "not an exercise's file (see `cargo exercise list`)",
+                ));
+                continue;
+            };
+            if !compiled {
+                rows.push(Row::unchecked(
+                    &student,
+                    e.id(),
+                    &digest(&source),
+                    &format!("does not compile: {first_error}"),
+                ));
+                continue;
+            }
+            let out = std::process::Command::new(target.join("release/exercise"))
+                .args(["check", e.id()])
+                .args(flags)
+                .current_dir(root)
+                .output()
+                .map_err(|err| format!("cannot run the checker: {err}"))?;
+            let row = match serde_json::from_slice::<serde_json::Value>(&out.stdout) {
+                Ok(check) => Row::of_check(&student, &digest(&source), &check),
+                Err(_) => Row::unchecked(
+                    &student,
+                    e.id(),
+                    &digest(&source),
+                    &format!(
+                        "the check failed: {}",
+                        String::from_utf8_lossy(&out.stderr)
+                            .trim()
+                            .replace('\n', " ")
+                    ),
+                ),
+            };
+            rows.push(row);
+        }
+    }
+    Ok(rows)
 }

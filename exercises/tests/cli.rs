@@ -35,6 +35,90 @@ fn the_exit_code_says_passed_or_not_and_an_unknown_exercise_is_an_error() {
 }
 
 #[test]
+fn a_hint_shows_where_the_naive_forms_time_goes() {
+    let out = exercise(&["hint", "zakat/hashing"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Where the naive form's time goes"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .collect();
+    // Five rows of the CPU table, each a share and a function's name as
+    // plain text (not the page's HTML).
+    assert_eq!(lines.len(), 5, "{text}");
+    for line in &lines {
+        let share = line.split_whitespace().next().unwrap();
+        assert!(share.parse::<f64>().is_ok(), "{line}");
+        assert!(line.contains(" % "), "{line}");
+        assert!(!line.contains('<') || line.contains(" as "), "{line}");
+        assert!(!line.contains("&") && !line.contains("code>"), "{line}");
+    }
+}
+
+/// `grade` on a real folder: each student's attempts compiled into the
+/// checker in place of `attempts/` (the release build, into the checkout's
+/// `target/`, where `cargo build --release` has built the lab), then
+/// checked; one student's copy of the starting point, one's file that does
+/// not compile, one's file that names no exercise.
+#[test]
+fn grade_builds_each_students_folder_and_tables_the_checks() {
+    let dir = std::env::temp_dir().join(format!("mizan-grade-{}", std::process::id()));
+    let start = mizan_exercises::EXERCISES
+        .iter()
+        .find(|e| e.id() == "zakat/copying")
+        .unwrap()
+        .start_text();
+    for (student, file, text) in [
+        ("amina", "zakat_copying.rs", start),
+        ("bilal", "zakat_copying.rs", "pub fn attempt( {"),
+        ("chen", "notes.rs", "// my notes"),
+    ] {
+        std::fs::create_dir_all(dir.join(student)).unwrap();
+        std::fs::write(dir.join(student).join(file), text).unwrap();
+    }
+    // Into the checkout's target/, where `cargo build --release` built the
+    // lab: only the exercises crate is compiled again.
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
+    let out = exercise(&[
+        "grade",
+        dir.to_str().unwrap(),
+        "--no-time",
+        "--target-dir",
+        target.to_str().unwrap(),
+    ]);
+    let table = String::from_utf8_lossy(&out.stdout).into_owned();
+    let csv = std::fs::read_to_string(dir.join("grades.csv")).unwrap_or_default();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{table}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Clean or not as the checkout is (a developer's edits show here).
+    assert!(
+        table.contains("| amina | zakat/copying | yes | "),
+        "{table}"
+    );
+    assert!(
+        table.contains(" | – | – | – | correct, not timed"),
+        "{table}"
+    );
+    assert!(
+        table.contains("| bilal | zakat/copying | – | – | – | – | – | does not compile: "),
+        "{table}"
+    );
+    assert!(
+        table.contains("| chen | notes.rs | – | – | – | – | – | not an exercise's file"),
+        "{table}"
+    );
+    assert!(table.contains("\n0 of 3 attempts passed.\n"), "{table}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+}
+
+#[test]
 fn list_shows_every_lesson() {
     let out = exercise(&["list"]);
     assert!(out.status.success());

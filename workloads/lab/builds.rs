@@ -210,7 +210,12 @@ fn cargo_build(
 pub fn find_profdata() -> Result<(String, String), String> {
     let llvm = env!("MIZAN_LLVM_VERSION");
     let major = llvm.split('.').next().unwrap_or(llvm);
-    let candidates = [format!("llvm-profdata-{major}"), "llvm-profdata".to_owned()];
+    // On the path, or where `rustup component add llvm-tools` puts it: the
+    // toolchain's own `lib/rustlib/<host>/bin`, which is not on the path.
+    let mut candidates = vec![format!("llvm-profdata-{major}"), "llvm-profdata".to_owned()];
+    if let Some(tool) = rustup_profdata() {
+        candidates.push(tool);
+    }
     for tool in &candidates {
         let Ok(out) = Command::new(tool).arg("--version").output() else {
             continue;
@@ -229,6 +234,26 @@ pub fn find_profdata() -> Result<(String, String), String> {
          `rustup component add llvm-tools` or, on Debian, `apt-get install llvm-{major}`",
         candidates.join(", ")
     ))
+}
+
+/// The `llvm-profdata` of rustup's `llvm-tools` component in the active
+/// toolchain (`rustc --print sysroot`, `lib/rustlib/<host>/bin`), if it
+/// is installed.
+fn rustup_profdata() -> Option<String> {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
+    let sysroot = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .ok()?;
+    let verbose = Command::new(&rustc).arg("-vV").output().ok()?;
+    let host = String::from_utf8_lossy(&verbose.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_owned))?;
+    let tool = Path::new(String::from_utf8_lossy(&sysroot.stdout).trim())
+        .join("lib/rustlib")
+        .join(host)
+        .join("bin/llvm-profdata");
+    tool.is_file().then(|| tool.display().to_string())
 }
 
 /// Builds the four binaries into `dir`; PGO's training runs the pipelines

@@ -291,6 +291,21 @@ pub fn code_cell(name: &str) -> String {
     format!("<code>{escaped}</code>")
 }
 
+/// The name a [`code_cell`] (or a cell in backticks, as older pages wrote
+/// it) holds, as plain text.
+pub fn code_cell_text(cell: &str) -> String {
+    cell.trim()
+        .trim_start_matches("<code>")
+        .trim_end_matches("</code>")
+        .trim_matches('`')
+        .replace("<wbr>", "")
+        .replace("&nbsp;", " ")
+        .replace("&#124;", "|")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
 /// How a verdict reads in prose: `10.8× faster (10.6–11.0)`, `no
 /// measurable difference (0.97–1.06×)`.
 pub fn prose(ratio: &Ratio) -> String {

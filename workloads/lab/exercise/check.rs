@@ -9,9 +9,13 @@ use crate::lab::runner::RunOptions;
 use super::clean::Clean;
 use super::correct::{Correctness, FULL};
 use super::correct::{Outcome, run_caught};
-use super::count::InstructionCounts;
-use super::def::{Exercise, Which};
+use super::count::{InstructionCounts, InstructionVerdict};
+use super::def::{Exercise, Kept, Which};
 use super::speed::{Speed, SpeedVerdict, TARGET_SHARE, margin_text, speed_verdict};
+
+/// Why a check was not timed when the timing was not asked for
+/// (`--no-time`).
+pub const NOT_ASKED: &str = "not asked for";
 
 /// How a replay's verdict begins.
 pub const REPLAYED: &str = "the saved input alone: ";
@@ -40,6 +44,14 @@ pub struct Check {
     pub speed_error: Option<String>,
     /// Instructions under callgrind, when asked for (`--instructions`).
     pub instructions: Option<InstructionCounts>,
+    /// Their grade ([`InstructionCounts::verdict`]), when counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instruction_grade: Option<InstructionVerdict>,
+    /// Whether it keeps what the exercise asks beyond its output, where
+    /// the lesson checks it (false sharing: a monitor sees the counters
+    /// move), when correct.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keeps: Option<Kept>,
     /// The lab's own code the attempt calls (a lesson's form, the engine):
     /// empty for the learner's own work (see [`super::own`]).
     pub borrowed: Vec<String>,
@@ -146,6 +158,8 @@ pub fn check_replay(
         fast: None,
         speed_error: Some("not timed: a replay runs one saved input".to_owned()),
         instructions: None,
+        instruction_grade: None,
+        keeps: None,
         borrowed: Vec::new(),
         made: None,
         verdict: format!("{REPLAYED}{verdict}"),
@@ -199,7 +213,7 @@ pub fn check_retrying(
             }
             timed
         }
-        (Correctness::Correct { .. }, None) => (None, Some("not asked for".to_owned())),
+        (Correctness::Correct { .. }, None) => (None, Some(NOT_ASKED.to_owned())),
         _ => (
             None,
             Some("not timed: the attempt is not correct".to_owned()),
@@ -220,6 +234,11 @@ pub fn check_retrying(
     {
         verdict = format!("not passed: the timing run failed: {error}");
     }
+    let keeps = if correct.is_correct() {
+        exercise.keeps(which)
+    } else {
+        None
+    };
     Check {
         exercise: exercise.id().to_owned(),
         correct,
@@ -228,14 +247,76 @@ pub fn check_retrying(
         fast,
         speed_error,
         instructions: None,
+        instruction_grade: None,
+        keeps: None,
         borrowed: Vec::new(),
         made: None,
         verdict,
         passed,
     }
+    .with_kept(keeps)
 }
 
 impl Check {
+    /// The check with its instruction counts and their grade. Untimed
+    /// (`--no-time --instructions`: the timing was not asked for), the
+    /// grade decides: a correct, clean attempt that keeps its constraint
+    /// passes when the counts meet their target, or when they set none
+    /// (as the timed grade passes where the lab's form is no faster), the
+    /// grade a teacher can give on any machine; a lesson about threads
+    /// gets no instruction grade. Timed (or a timing that failed), the
+    /// time decides and the counts are shown beside it.
+    pub fn with_instructions(mut self, counts: InstructionCounts, threads: bool) -> Check {
+        let grade = counts.verdict(TARGET_SHARE, threads);
+        let kept = !matches!(self.keeps, Some(Kept::NotKept { .. }));
+        let untimed = self.speed.is_none() && self.speed_error.as_deref() == Some(NOT_ASKED);
+        if untimed && self.correct.is_correct() && kept && !self.verdict.starts_with(REPLAYED) {
+            let (text, met) = match grade {
+                InstructionVerdict::Met { .. } => ("correct, and fewer instructions", true),
+                InstructionVerdict::NotYet { .. } => ("correct, not yet fewer instructions", false),
+                InstructionVerdict::NoTarget => ("correct", true),
+                InstructionVerdict::Threads => ("correct, not graded", false),
+            };
+            self.passed = met && self.clean == Clean::Clean;
+            self.verdict = if self.passed {
+                format!("passed by instruction count: {}", grade.text())
+            } else {
+                format!("{text}: {}", grade.text())
+            };
+            match &self.clean {
+                Clean::Clean => {}
+                Clean::Changed { .. } => {
+                    self.verdict
+                        .push_str("; not clean: files outside the attempt changed");
+                }
+                Clean::Unknown { .. } => {
+                    self.verdict
+                        .push_str("; cleanliness unknown (not a git checkout?)");
+                }
+            }
+        }
+        self.instructions = Some(counts);
+        self.instruction_grade = Some(grade);
+        self
+    }
+
+    /// The check with what its constraint found ([`Exercise::keeps`]): an
+    /// attempt that does not keep it does not pass, whatever else it is.
+    pub fn with_kept(mut self, keeps: Option<Kept>) -> Check {
+        if let Some(Kept::NotKept { what }) = &keeps {
+            let rest = if self.passed {
+                "correct, clean and fast as it is".to_owned()
+            } else {
+                self.verdict.clone()
+            };
+            self.verdict =
+                format!("not passed: it does not keep what the exercise asks ({what}); {rest}");
+            self.passed = false;
+        }
+        self.keeps = keeps;
+        self
+    }
+
     /// The check of an attempt that names `borrowed`, the lab's own code
     /// ([`super::own::borrowed`]): not a pass, whatever else it is.
     pub fn with_borrowed(mut self, borrowed: Vec<String>) -> Check {

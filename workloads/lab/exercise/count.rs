@@ -20,6 +20,99 @@ pub struct InstructionCounts {
     pub optimized: u64,
 }
 
+impl InstructionCounts {
+    /// How many times fewer instructions than naive the attempt ran.
+    pub fn attempt_ratio(&self) -> f64 {
+        self.naive as f64 / self.attempt.max(1) as f64
+    }
+
+    /// How many times fewer instructions than naive the lab's optimized
+    /// form ran.
+    pub fn expert_ratio(&self) -> f64 {
+        self.naive as f64 / self.optimized.max(1) as f64
+    }
+
+    /// The grade of the counts: the attempt's ratio against the same share
+    /// of the expert's as the timed grade asks ([`super::TARGET_SHARE`]),
+    /// for an exercise whose forms run on one thread; an exercise about
+    /// threads gets none (callgrind runs a program's threads one at a time,
+    /// so the counts are of work done, not of time on several cores).
+    pub fn verdict(&self, share: f64, threads: bool) -> InstructionVerdict {
+        let expert = self.expert_ratio();
+        if threads {
+            return InstructionVerdict::Threads;
+        }
+        if expert <= 1.0 {
+            return InstructionVerdict::NoTarget;
+        }
+        let target = expert.powf(share);
+        let ratio = self.attempt_ratio();
+        if ratio >= target {
+            InstructionVerdict::Met { ratio, target }
+        } else {
+            InstructionVerdict::NotYet { ratio, target }
+        }
+    }
+}
+
+/// The instruction-count grade: deterministic (the same build and input
+/// give the same counts on any machine, loaded or not), so a teacher's
+/// grade that does not move.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "grade")]
+pub enum InstructionVerdict {
+    /// The attempt ran `ratio` times fewer instructions than naive, at or
+    /// above the target.
+    Met {
+        /// Naive's count over the attempt's.
+        ratio: f64,
+        /// The share of the expert's ratio asked for.
+        target: f64,
+    },
+    /// Below the target.
+    NotYet {
+        /// Naive's count over the attempt's.
+        ratio: f64,
+        /// The share of the expert's ratio asked for.
+        target: f64,
+    },
+    /// The lab's optimized form runs no fewer instructions than naive (its
+    /// gain is elsewhere: memory, cores): the counts set no target.
+    NoTarget,
+    /// An exercise about threads: no instruction grade (see
+    /// [`InstructionCounts::verdict`]).
+    Threads,
+}
+
+impl InstructionVerdict {
+    /// How the grade reads: `3.10× fewer instructions than naive against a
+    /// target of 2.05×: met`.
+    pub fn text(&self) -> String {
+        let n = crate::lab::stats::number;
+        match self {
+            InstructionVerdict::Met { ratio, target } => format!(
+                "{}× fewer instructions than naive against a target of {}×: met",
+                n(*ratio),
+                n(*target)
+            ),
+            InstructionVerdict::NotYet { ratio, target } => format!(
+                "{}× fewer instructions than naive against a target of {}×: not yet",
+                n(*ratio),
+                n(*target)
+            ),
+            InstructionVerdict::NoTarget => {
+                "no target: the lab's optimized form runs no fewer instructions than naive (its \
+                 gain is elsewhere)"
+                    .to_owned()
+            }
+            InstructionVerdict::Threads => "no instruction grade for a lesson about threads: \
+                 callgrind runs the threads one at a time, so the counts are of work, not of \
+                 time on several cores; use the timed grade"
+                .to_owned(),
+        }
+    }
+}
+
 /// Counts [`InstructionCounts`] for `exercise`, running this program's
 /// hidden `run-one` command under valgrind's callgrind.
 pub fn instruction_counts(

@@ -24,6 +24,19 @@ pub struct ExerciseDef<I: 'static, O: 'static> {
     pub start_text: &'static str,
 }
 
+/// Whether an attempt keeps what its exercise asks beyond its output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kept")]
+pub enum Kept {
+    /// The lesson's check of it passed.
+    Kept,
+    /// It did not: what was not kept.
+    NotKept {
+        /// What the check found.
+        what: String,
+    },
+}
+
 /// Which function of an exercise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Which {
@@ -53,6 +66,18 @@ pub trait Exercise: Sync {
     /// The attempt (or the starting point) timed against the naive and the
     /// optimized forms by the lab's runner.
     fn speed(&self, which: Which, options: RunOptions) -> Result<Speed, String>;
+    /// Whether the lesson is about threads (its forms are timed at several
+    /// thread counts).
+    fn threads(&self) -> bool {
+        false
+    }
+    /// Whether the attempt (or the starting point) keeps what the exercise
+    /// asks beyond its output ([`crate::lab::lesson::Exercise::keep`]),
+    /// where the lesson gives a check of it: `None` where it gives none.
+    fn keeps(&self, which: Which) -> Option<Kept> {
+        let _ = which;
+        None
+    }
     /// Builds the lesson's input and runs one function on it once:
     /// `naive`, `attempt`, `start`, `optimized`, or none (`input-only`),
     /// for callgrind.
@@ -96,6 +121,25 @@ where
 
     fn replay(&self, which: Which, saved: &str) -> Result<Correctness, String> {
         super::correct::replay(self.lesson, self.function(which), saved)
+    }
+
+    fn threads(&self) -> bool {
+        self.lesson.scaling
+    }
+
+    fn keeps(&self, which: Which) -> Option<Kept> {
+        let Practice::Rewrite(exercise) = &self.lesson.practice else {
+            return None;
+        };
+        let constraint = exercise.constraint?;
+        let function = self.function(which);
+        Some(match super::correct::run_caught(|| constraint(function)) {
+            super::correct::Outcome::Output(Ok(())) => Kept::Kept,
+            super::correct::Outcome::Output(Err(what)) => Kept::NotKept { what },
+            super::correct::Outcome::Panic(message) => Kept::NotKept {
+                what: format!("the attempt panicked under the check: {message}"),
+            },
+        })
     }
 
     fn run_one(&self, function: &str, scale: Scale, seed: u64) -> Result<(), String> {

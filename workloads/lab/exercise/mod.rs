@@ -24,13 +24,15 @@
 //!
 //! The parts: [`def`] (an exercise as the checker sees it), [`correct`],
 //! [`clean`], [`speed`], [`count`] (the instruction-count grade), [`check`]
-//! (the three together, and the verdict) and [`render`].
+//! (the three together, and the verdict), [`render`] and [`grade`] (a
+//! class's attempts in one table).
 
 pub mod check;
 pub mod clean;
 pub mod correct;
 pub mod count;
 pub mod def;
+pub mod grade;
 pub mod own;
 pub mod render;
 pub mod speed;
@@ -38,8 +40,8 @@ pub mod speed;
 pub use check::{BUDGET, Check, Made, RETRY_PAUSE, check, check_replay, check_retrying, overall};
 pub use clean::{Clean, changed, cleanliness};
 pub use correct::{Correctness, FULL, Plan, check_correct};
-pub use count::{InstructionCounts, instruction_counts};
-pub use def::{Exercise, ExerciseDef, Which};
+pub use count::{InstructionCounts, InstructionVerdict, instruction_counts};
+pub use def::{Exercise, ExerciseDef, Kept, Which};
 pub use render::{failing_path, render};
 pub use speed::{ATTEMPT, Speed, SpeedVerdict, TARGET_SHARE, speed_verdict};
 
@@ -232,6 +234,8 @@ mod tests {
             fast: Some(SpeedVerdict::Met { target: 2.0 }),
             speed_error: None,
             instructions: None,
+            instruction_grade: None,
+            keeps: None,
             borrowed: Vec::new(),
             made: None,
             verdict: "passed".into(),
@@ -266,6 +270,8 @@ mod tests {
     struct Flaky {
         timed: std::sync::atomic::AtomicUsize,
         reliable_from: usize,
+        /// What its constraint finds.
+        keeps: Option<Kept>,
     }
 
     impl Exercise for Flaky {
@@ -308,6 +314,9 @@ mod tests {
         fn run_one(&self, _: &str, _: crate::lab::lesson::Scale, _: u64) -> Result<(), String> {
             Ok(())
         }
+        fn keeps(&self, _: Which) -> Option<Kept> {
+            self.keeps.clone()
+        }
     }
 
     #[test]
@@ -323,6 +332,7 @@ mod tests {
         let flaky = |reliable_from| Flaky {
             timed: std::sync::atomic::AtomicUsize::new(0),
             reliable_from,
+            keeps: None,
         };
         let pause = std::time::Duration::ZERO;
         // Reliable on the third timing: two retries reach it, one does not.
@@ -334,6 +344,180 @@ mod tests {
         let twice = check_retrying(&e, Which::Attempt, 1, Some(options), Clean::Clean, 5, pause);
         assert!(twice.passed, "{}", twice.verdict);
         assert_eq!(e.timed.load(std::sync::atomic::Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn an_attempt_that_does_not_keep_the_exercises_constraint_does_not_pass() {
+        let options = crate::lab::runner::RunOptions {
+            scale: crate::lab::lesson::Scale::Tiny,
+            fit_scale: false,
+            runs: Some(1),
+            budget: std::time::Duration::from_secs(1),
+            seed: 1,
+            progress: false,
+        };
+        let what = "a monitor saw 0 counts between none and the last (no table was published)";
+        let with = |keeps| Flaky {
+            timed: std::sync::atomic::AtomicUsize::new(0),
+            reliable_from: 0,
+            keeps,
+        };
+        let kept = check(
+            &with(Some(Kept::Kept)),
+            Which::Attempt,
+            1,
+            Some(options),
+            Clean::Clean,
+        );
+        assert!(kept.passed, "{}", kept.verdict);
+        assert!(render(&kept, "x.rs").contains("  keeps what the exercise asks: yes\n"));
+        let broken = check(
+            &with(Some(Kept::NotKept { what: what.into() })),
+            Which::Attempt,
+            1,
+            Some(options),
+            Clean::Clean,
+        );
+        assert!(!broken.passed);
+        assert_eq!(
+            broken.verdict,
+            format!(
+                "not passed: it does not keep what the exercise asks ({what}); correct, clean \
+                 and fast as it is"
+            )
+        );
+        assert!(
+            render(&broken, "x.rs")
+                .contains(&format!("  keeps what the exercise asks: no, {what}\n"))
+        );
+        let json = serde_json::to_value(&broken).unwrap();
+        assert_eq!(json["keeps"]["kept"], "not_kept");
+        assert_eq!(json["keeps"]["what"], what);
+        // No constraint: nothing said of it.
+        let none = check(&with(None), Which::Attempt, 1, Some(options), Clean::Clean);
+        assert!(none.passed && serde_json::to_value(&none).unwrap().get("keeps").is_none());
+    }
+
+    #[test]
+    fn the_instruction_grade_is_a_verdict_of_its_own() {
+        let counts = InstructionCounts {
+            naive: 1000,
+            attempt: 400,
+            optimized: 250,
+        };
+        // The expert runs 4× fewer: the target is its square root, as the
+        // timed grade's.
+        assert_eq!(
+            counts.verdict(0.5, false),
+            InstructionVerdict::Met {
+                ratio: 2.5,
+                target: 2.0
+            }
+        );
+        let fewer = InstructionCounts {
+            attempt: 800,
+            ..counts
+        };
+        assert_eq!(
+            fewer.verdict(0.5, false),
+            InstructionVerdict::NotYet {
+                ratio: 1.25,
+                target: 2.0
+            }
+        );
+        assert_eq!(counts.verdict(0.5, true), InstructionVerdict::Threads);
+        let more = InstructionCounts {
+            optimized: 1200,
+            ..counts
+        };
+        assert_eq!(more.verdict(0.5, false), InstructionVerdict::NoTarget);
+        // Untimed, the counts decide.
+        let untimed = Check {
+            exercise: "zakat/pooling".into(),
+            correct: Correctness::Correct {
+                inputs: 5,
+                cases: 64,
+            },
+            clean: Clean::Clean,
+            speed: None,
+            fast: None,
+            speed_error: Some(check::NOT_ASKED.into()),
+            instructions: None,
+            instruction_grade: None,
+            keeps: None,
+            borrowed: Vec::new(),
+            made: None,
+            verdict: "correct, not timed".into(),
+            passed: false,
+        };
+        let met = untimed.clone().with_instructions(counts, false);
+        assert!(met.passed);
+        assert_eq!(
+            met.verdict,
+            "passed by instruction count: 2.50× fewer instructions than naive against a \
+             target of 2.00×: met"
+        );
+        assert!(render(&met, "x.rs").contains(
+            "  instruction grade: 2.50× fewer instructions than naive against a target of \
+             2.00×: met\n"
+        ));
+        let json = serde_json::to_value(&met).unwrap();
+        assert_eq!(json["instruction_grade"]["grade"], "met");
+        assert_eq!(json["instruction_grade"]["target"], 2.0);
+        let not_yet = untimed.clone().with_instructions(fewer, false);
+        assert!(!not_yet.passed);
+        assert!(
+            not_yet
+                .verdict
+                .starts_with("correct, not yet fewer instructions: 1.25×"),
+            "{}",
+            not_yet.verdict
+        );
+        let threads = untimed.clone().with_instructions(counts, true);
+        assert!(!threads.passed);
+        assert!(
+            threads.verdict.starts_with(
+                "correct, not graded: no instruction grade for a lesson about threads"
+            ),
+            "{}",
+            threads.verdict
+        );
+        // No target from the counts: a correct attempt passes, as timed.
+        assert!(untimed.clone().with_instructions(more, false).passed);
+        // A timing asked for that failed is not replaced by the counts.
+        let failed = Check {
+            speed_error: Some("the runner found a difference".into()),
+            verdict: "not passed: the timing run failed: x".into(),
+            ..untimed.clone()
+        }
+        .with_instructions(counts, false);
+        assert!(!failed.passed);
+        assert_eq!(failed.verdict, "not passed: the timing run failed: x");
+        // Not clean: not passed, and said.
+        let dirty = Check {
+            clean: Clean::Changed {
+                paths: vec!["workloads/lab/runner.rs".into()],
+            },
+            ..untimed.clone()
+        }
+        .with_instructions(counts, false);
+        assert!(!dirty.passed);
+        assert_eq!(
+            dirty.verdict,
+            "correct, and fewer instructions: 2.50× fewer instructions than naive against a \
+             target of 2.00×: met; not clean: files outside the attempt changed"
+        );
+        // Timed, the time decides; the counts are shown beside it.
+        let timed = Check {
+            fast: Some(SpeedVerdict::Met { target: 2.0 }),
+            speed_error: None,
+            verdict: "passed".into(),
+            passed: true,
+            ..untimed
+        }
+        .with_instructions(fewer, false);
+        assert!(timed.passed);
+        assert_eq!(timed.verdict, "passed");
     }
 
     #[test]

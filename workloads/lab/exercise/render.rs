@@ -100,6 +100,15 @@ pub fn render(v: &Check, file: &str) -> String {
             again(&mut out, v, file, *seed);
         }
     }
+    match &v.keeps {
+        Some(super::def::Kept::Kept) => {
+            let _ = writeln!(out, "  keeps what the exercise asks: yes");
+        }
+        Some(super::def::Kept::NotKept { what }) => {
+            let _ = writeln!(out, "  keeps what the exercise asks: no, {what}");
+        }
+        None => {}
+    }
     if !v.borrowed.is_empty() {
         let _ = writeln!(
             out,
@@ -202,6 +211,9 @@ pub fn render(v: &Check, file: &str) -> String {
             crate::lab::measure::format_count(i.optimized),
             ratio(i.optimized)
         );
+    }
+    if let Some(grade) = v.instruction_grade {
+        let _ = writeln!(out, "  instruction grade: {}", grade.text());
     }
     let _ = write!(out, "verdict: {}", v.verdict);
     out

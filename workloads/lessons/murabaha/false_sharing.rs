@@ -13,8 +13,15 @@
 //! The contrast is the same table written once a contract instead of once
 //! a payment (each part adds up a contract's payments in locals first), so
 //! that the line is written once a contract.
+//!
+//! A run publishes its table ([`publish`]) for a monitor to read while it
+//! goes on ([`live`]); the exercise's constraint is a monitor that must see
+//! the counters move: summing in locals and adding up at the end gives the
+//! same tally, and no monitor could follow the run.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crossbeam_utils::CachePadded;
 use rayon::prelude::*;
@@ -73,9 +80,22 @@ pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
          apart in memory are the two threads' counters, and what does a core fetch when it \
          writes one? `post` is generic over how a slot is laid out.",
         compares: "the tally: payments posted and their cents",
-        keep: &[],
-        may_call: &[],
-        constraint: None,
+        keep: &[
+            "the live counters: each payment added to its thread's slot of a published table as \
+             it is posted (`post` publishes its table; a table of your own, `publish` it), so \
+             that a monitor sees the run's progress while it goes on; the checker runs a monitor \
+             thread beside your attempt, and it must see the count move a payment at a time \
+             (a table written once a contract, or at the end, does not keep this)",
+        ],
+        may_call: &[
+            "mizan::lessons::murabaha::false_sharing::post",
+            "mizan::lessons::murabaha::false_sharing::Slot",
+            "mizan::lessons::murabaha::false_sharing::Counters",
+            "mizan::lessons::murabaha::false_sharing::Tally",
+            "mizan::lessons::murabaha::false_sharing::publish",
+            "mizan::lessons::murabaha::false_sharing::MAX_THREADS",
+        ],
+        constraint: Some(a_monitor_sees_the_run_progress),
     }),
 };
 
@@ -191,14 +211,45 @@ pub struct Table<S> {
     slots: [S; MAX_THREADS],
 }
 
+/// What a monitor reads: the running post's counters so far.
+pub type Reader = Arc<dyn Fn() -> Tally + Send + Sync>;
+
+/// The table of the run going on, for a monitor.
+static LIVE: Mutex<Option<Reader>> = Mutex::new(None);
+
+/// Publishes `read` as the running post's counters: [`post`] publishes its
+/// table; a post of one's own publishes its own.
+pub fn publish(read: Reader) {
+    *LIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(read);
+}
+
+/// What a monitor sees: the counters of the run going on, if one
+/// published them.
+pub fn live() -> Option<Tally> {
+    let read = LIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    read.map(|read| read())
+}
+
+/// The slots' counters added up.
+fn sum<S: Slot>(slots: &[S]) -> Tally {
+    slots.iter().fold(Tally::default(), |tally, slot| Tally {
+        payments: tally.payments + slot.counters().payments.load(Ordering::Relaxed),
+        cents: tally.cents + slot.counters().cents.load(Ordering::Relaxed),
+    })
+}
+
 /// Posts every payment, each part of the contracts on a thread of its own,
 /// adding each payment to the part's slot as it goes (or, with
-/// `once_a_contract`, each contract's sums when the contract is done).
-pub fn post<S: Slot>(input: &MurabahaInput, once_a_contract: bool) -> Tally {
-    let table: Box<Table<S>> = Box::new(Table {
+/// `once_a_contract`, each contract's sums when the contract is done); the
+/// table is published for a monitor first.
+pub fn post<S: Slot + Send + 'static>(input: &MurabahaInput, once_a_contract: bool) -> Tally {
+    let table: Arc<Table<S>> = Arc::new(Table {
         slots: std::array::from_fn(|_| S::default()),
     });
-    let slots = &table.slots[..rayon::current_num_threads().min(MAX_THREADS)];
+    let threads = rayon::current_num_threads().min(MAX_THREADS);
+    let monitored = Arc::clone(&table);
+    publish(Arc::new(move || sum(&monitored.slots[..threads])));
+    let slots = &table.slots[..threads];
     let per_part = input.contracts.len().div_ceil(slots.len()).max(1);
     input
         .contracts
@@ -225,10 +276,9 @@ pub fn post<S: Slot>(input: &MurabahaInput, once_a_contract: bool) -> Tally {
                 }
             }
         });
-    slots.iter().fold(Tally::default(), |tally, slot| Tally {
-        payments: tally.payments + slot.counters().payments.load(Ordering::Relaxed),
-        cents: tally.cents + slot.counters().cents.load(Ordering::Relaxed),
-    })
+    // The run is over: a monitor reads no more of it.
+    *LIVE.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    sum(slots)
 }
 // ANCHOR_END: post
 
@@ -254,6 +304,108 @@ pub fn side_by_side_per_contract(input: &MurabahaInput) -> Tally {
 /// The contrast's optimized form: padded, written once a contract.
 pub fn padded_per_contract(input: &MurabahaInput) -> Tally {
     post::<CachePadded<Counters>>(input, true)
+}
+
+/// The exercise's constraint: a monitor thread reading [`live`] as fast as
+/// it can while the attempt posts a portfolio twice the default's (on one
+/// worker thread, so that the monitor has the other core) must see the
+/// payments counted move a payment at a time: a count that falls inside a
+/// contract (not where a contract's payments end, as a table written once a
+/// contract would show). Up to three tries, the monitor started before each
+/// (a loaded machine may keep it off its core for a whole run); an attempt
+/// that keeps no such counters fails every one.
+fn a_monitor_sees_the_run_progress(attempt: fn(&MurabahaInput) -> Tally) -> Result<(), String> {
+    static INPUT: std::sync::OnceLock<MurabahaInput> = std::sync::OnceLock::new();
+    let input = INPUT
+        .get_or_init(|| crate::murabaha::generate::generate(contracts_at(Scale::Default) * 2, 7));
+    // Where each contract's payments end, counted from the start: what a
+    // table written once a contract shows, on one thread.
+    let ends: BTreeSet<u64> = input
+        .contracts
+        .iter()
+        .scan(0u64, |sum, c| {
+            *sum += c.payments.len() as u64;
+            Some(*sum)
+        })
+        .collect();
+    let mut last = String::new();
+    for _ in 0..3 {
+        match watch(attempt, input, &ends) {
+            Ok(()) => return Ok(()),
+            Err(what) => last = what,
+        }
+    }
+    Err(last)
+}
+
+/// What the monitor saw of one run: how many times the count changed
+/// while the run went on, and whether one count fell inside a contract.
+#[derive(Default)]
+struct Seen {
+    changes: usize,
+    inside_a_contract: bool,
+}
+
+/// One run of `attempt` under a monitor (see
+/// [`a_monitor_sees_the_run_progress`]); a panic of the attempt is passed
+/// on once the monitor has stopped.
+fn watch(
+    attempt: fn(&MurabahaInput) -> Tally,
+    input: &MurabahaInput,
+    ends: &BTreeSet<u64>,
+) -> Result<(), String> {
+    *LIVE.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    let (started, done) = (AtomicBool::new(false), AtomicBool::new(false));
+    let (seen, total) = std::thread::scope(|scope| {
+        let monitor = scope.spawn(|| {
+            let mut seen = Seen::default();
+            let mut previous = 0;
+            started.store(true, Ordering::Release);
+            while !done.load(Ordering::Acquire) {
+                if let Some(tally) = live()
+                    && tally.payments != previous
+                {
+                    previous = tally.payments;
+                    seen.changes += 1;
+                    seen.inside_a_contract |= previous > 0 && !ends.contains(&previous);
+                }
+                std::hint::spin_loop();
+            }
+            seen
+        });
+        while !started.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        let total = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::lab::api::pool(1).install(|| attempt(input))
+        }));
+        done.store(true, Ordering::Release);
+        (monitor.join(), total)
+    });
+    let total = total.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+    let seen = seen.map_err(|_| "the monitor itself panicked".to_owned())?;
+    if seen.changes == 0 {
+        return Err(format!(
+            "a monitor reading the published counters while {} payments were posted saw \
+             none: no table was published, or nothing in it moved while the run went on \
+             (post through `post`, or `publish` a table of your own and add each payment to \
+             it as it is posted)",
+            total.payments
+        ));
+    }
+    ensure(seen.inside_a_contract, || {
+        format!(
+            "a monitor reading the published counters while {} payments were posted saw them \
+             change {}, never inside a contract: they are added up and written a contract at \
+             a time (or at the end), not each payment as it is posted",
+            total.payments,
+            match seen.changes {
+                1 => "once".to_owned(),
+                2 => "twice".to_owned(),
+                n => format!("{n} times"),
+            }
+        )
+    })
 }
 
 /// The invariant: every payment counted, and its cents.

@@ -8,17 +8,24 @@
 //!   stack, chosen from the generated population's distribution (see
 //!   [`lines_per_payer`]): it touches the heap only for the rare payer with
 //!   more;
-//! - `inline-two`, the contrast: the same `SmallVec` with room for two,
+//! - `inline-two`, a further form: the same `SmallVec` with room for two,
 //!   which most payers overflow: it then spills to the heap (one allocation,
 //!   as the `Vec` makes, plus the copy of what was inline and a branch on
 //!   every access).
+//!
+//! The contrast is a population whose lists are long (four payers'
+//! lines a list: [`long_lists`]), where the same `SmallVec` of five spills
+//! for almost every list and grows on the heap as the `Vec` does (sparing
+//! only the `Vec`'s first block, of four).
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use smallvec::SmallVec;
 
 use crate::lab::api::ensure;
-use crate::lab::api::{Exercise, LessonDef, Limit, Practice, Prepare, Scale, Variant};
+use crate::lab::api::{
+    Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, Scale, Variant,
+};
 use crate::zakat::rules::{Context, zakatable_value};
 
 use super::inputs::is_wealth;
@@ -39,15 +46,23 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
           does too. Callgrind counts {instructions} instructions and {branches} branches. \
           {?speedup|gain Here the SmallVec measured {speedup}.|same Here the two are \
           within the noise ({speedup}).|loss Here the SmallVec measured {speedup}.} Too \
-          small an inline size is the contrast: with room for two, most payers spill, and \
-          a spilled list makes the heap allocation the Vec made plus the copy out of the \
-          inline buffer ({allocations_per_record:inline-two} allocations a payer). \
+          small an inline size is a further form: with room for two, most payers spill, \
+          and a spilled list makes the heap allocation the Vec made plus the copy out of \
+          the inline buffer ({allocations_per_record:inline-two} allocations a payer). \
           {?over_naive:inline-two|gain Against the Vec it still measured \
           {over_naive:inline-two}.|same Against the Vec it is within the noise \
           ({over_naive:inline-two}).|loss Against the Vec it measured \
-          {over_naive:inline-two}.} A small vector is worth its inline buffer where \
-          allocation costs more than here: lists kept rather than dropped at once, an \
-          allocator under contention, or work around it that is cheap.",
+          {over_naive:inline-two}.} The contrast is lists longer than the inline room: \
+          four payers' lines a list, so that the SmallVec of five spills for nearly every \
+          one and grows on the heap as the Vec does, sparing only the Vec's first, smallest \
+          block ({contrast.allocations_per_record:optimized} allocations a list, growth \
+          included, against the Vec's {contrast.allocations_per_record:naive}). \
+          {?contrast.speedup|gain There the SmallVec measured {contrast.speedup}.|same \
+          There the two are within the noise ({contrast.speedup}).|loss There the SmallVec \
+          measured {contrast.speedup}.} A small vector is worth its inline buffer where \
+          most lists fit it, and more where allocation costs more than here: lists kept \
+          rather than dropped at once, an allocator under contention, or work around it \
+          that is cheap.",
     build,
     elements: |input| input.payers.len() as u64,
     naive,
@@ -63,7 +78,11 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
     allocators: None,
     variants: &[Variant::new("inline-two", inline_two)],
     scaling: false,
-    contrast: None,
+    contrast: Some(Contrast {
+        name: "lists past the inline room",
+        scale: Scale::Default,
+        input: ContrastInput::Build(long_lists),
+    }),
     practice: Practice::Rewrite(Exercise {
         hint: "Every payer's lines are collected into a fresh Vec, sorted and dropped: one malloc and \
          one free per payer. How many wealth lines does a payer hold? `lines_per_payer` counts \
@@ -133,6 +152,19 @@ fn build(scale: Scale, seed: u64) -> Valued {
             .collect(),
     }
 }
+
+// ANCHOR: long_lists
+/// The contrast's population: the generated one with every four payers'
+/// lines in one list (a list of 4 to 36 lines, past the inline room of
+/// five for nearly every list), as long lists as a trading house's
+/// accounts would make.
+pub fn long_lists(scale: Scale, seed: u64) -> Valued {
+    let valued = build(scale, seed);
+    Valued {
+        payers: valued.payers.chunks(4).map(|four| four.concat()).collect(),
+    }
+}
+// ANCHOR_END: long_lists
 
 /// How many payers hold each number of wealth lines: entry `n` counts the
 /// payers with exactly `n`.
@@ -287,11 +319,22 @@ mod tests {
         assert!(fewer * 10 < payers * 9, "{counts:?}");
         // And some payers still spill.
         assert!(counts.len() > INLINE + 1, "{counts:?}");
-        // At most two lines (the contrast's inline size): a minority.
+        // At most two lines (`inline-two`'s room): a minority.
         assert!(
             counts[..=2].iter().sum::<usize>() * 2 < payers,
             "{counts:?}"
         );
+    }
+
+    #[test]
+    fn the_contrasts_lists_spill_past_the_inline_room() {
+        let counts = lines_per_payer(&long_lists(Scale::Default, 1));
+        let lists: usize = counts.iter().sum();
+        assert_eq!(lists, 50_000);
+        let fit: usize = counts[..=INLINE].iter().sum();
+        // Fewer than one list in a hundred fits the inline room.
+        assert!(fit * 100 < lists, "{counts:?}");
+        assert!(counts.len() - 1 <= 36, "{counts:?}");
     }
 
     #[test]
