@@ -395,11 +395,18 @@ pub fn line_chart(
             Column::Wide => 300,
             Column::Narrow => 240,
         };
+        // A narrow chart's legend goes under the plot, a line a series:
+        // inside it, eight series would cover the lines.
+        let legend_px = match column {
+            Column::Wide => 0,
+            Column::Narrow => 8 + LEGEND_LINE_PX * series.len() as u32,
+        };
         let frame = Frame {
-            body_px: plot_px,
+            body_px: plot_px + legend_px,
             ..Frame::new(column, title, caption, 0)
         };
         let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
+        let (area, legend) = area.split_vertically(plot_px);
         let mut chart = ChartBuilder::on(&area)
             .margin(12)
             .x_label_area_size(46)
@@ -438,11 +445,33 @@ pub fn line_chart(
                 .label(name.as_str())
                 .legend(move |at| legend_marker(at, marker, color));
         }
-        draw_legend(&mut chart).map_err(|e| fail(&e))?;
+        match column {
+            Column::Wide => draw_legend(&mut chart).map_err(|e| fail(&e))?,
+            Column::Narrow => {
+                let style = ("sans-serif", TEXT)
+                    .into_font()
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Left, VPos::Center));
+                for (s, (name, _)) in series.iter().enumerate() {
+                    let color = SERIES_COLORS[s % SERIES_COLORS.len()];
+                    let marker = MARKERS[s % MARKERS.len()];
+                    let y = 12 + (LEGEND_LINE_PX * s as u32) as i32;
+                    legend
+                        .draw(&legend_marker((72, y), marker, color))
+                        .map_err(|e| fail(&e))?;
+                    legend
+                        .draw_text(name, &style, (86, y))
+                        .map_err(|e| fail(&e))?;
+                }
+            }
+        }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
 }
+
+/// Pixels a line of a narrow chart's legend.
+const LEGEND_LINE_PX: u32 = 18;
 
 /// A chart's frame: its title (wrapped to the width) over the body, the
 /// machine caption (wrapped) under it.
@@ -630,6 +659,15 @@ where
             // Above the bar (half of it is 8 px) and clear of a marker.
             Column::Narrow => (left + 2, py - 10),
         };
+        if column == Column::Narrow {
+            // On white, so that the 1× line and the grid do not cross the
+            // words (7 px a character at this size, a little over).
+            let width = 7 * label.chars().count() as i32 + 4;
+            root.draw(&Rectangle::new(
+                [(at.0 - 2, at.1 - 15), (at.0 + width, at.1 + 1)],
+                WHITE.filled(),
+            ))?;
+        }
         root.draw_text(label, &style, at)?;
     }
     Ok(())
