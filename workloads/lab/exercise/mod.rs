@@ -319,16 +319,21 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_thread_exercise_is_timed_again_until_the_cores_are_given() {
-        let options = crate::lab::runner::RunOptions {
+    /// Run options for a timing the fake exercises answer themselves.
+    fn one_tiny_run() -> crate::lab::runner::RunOptions {
+        crate::lab::runner::RunOptions {
             scale: crate::lab::lesson::Scale::Tiny,
             fit_scale: false,
             runs: Some(1),
             budget: std::time::Duration::from_secs(1),
             seed: 1,
             progress: false,
-        };
+        }
+    }
+
+    #[test]
+    fn a_thread_exercise_is_timed_again_until_the_cores_are_given() {
+        let options = one_tiny_run();
         let flaky = |reliable_from| Flaky {
             timed: std::sync::atomic::AtomicUsize::new(0),
             reliable_from,
@@ -348,14 +353,7 @@ mod tests {
 
     #[test]
     fn an_attempt_that_does_not_keep_the_exercises_constraint_does_not_pass() {
-        let options = crate::lab::runner::RunOptions {
-            scale: crate::lab::lesson::Scale::Tiny,
-            fit_scale: false,
-            runs: Some(1),
-            budget: std::time::Duration::from_secs(1),
-            seed: 1,
-            progress: false,
-        };
+        let options = one_tiny_run();
         let what = "a monitor saw 0 counts between none and the last (no table was published)";
         let with = |keeps| Flaky {
             timed: std::sync::atomic::AtomicUsize::new(0),
