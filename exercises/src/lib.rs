@@ -8,38 +8,35 @@
 //! list from the lessons whose `practice` is an exercise.
 //!
 //! - [`start`]: the starting points, as handed out (`cargo exercise start
-//!   <id>` writes one to `attempts/`);
-//! - [`attempts`]: the learner's copies, `attempts/<exercise>.rs`, compiled
-//!   in place of the starting points once they exist.
+//!   <id>` writes one to `attempts/`), and [`start_text`], their texts;
+//! - [`EXERCISES`]: every exercise, each with its starting point in the
+//!   attempt's place (what `check --start` checks);
+//! - [`cli`]: the command line, shared by the checker (`exercise`) and the
+//!   one-attempt binary `mizan-attempt` builds (`exercises/attempt/`).
 //!
-//! The checker's logic is [`mizan::lab::exercise`].
+//! The learner's attempts are not compiled into this crate: `check` builds
+//! `mizan-attempt` with the one attempt it checks and runs it, so that an
+//! edit rebuilds only that crate. The checker's logic is
+//! [`mizan::lab::exercise`].
 
 use mizan::lab::exercise::{Exercise, ExerciseDef};
+
+pub mod cli;
 
 /// This crate's folder; its parent is the checkout's root, where git and
 /// the book are.
 pub const DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// The folder of the attempts compiled in: `attempts/`, or a student's
-/// folder `cargo exercise grade` built this checker from
-/// (`MIZAN_ATTEMPTS`, read by `build.rs`).
-pub const ATTEMPTS: &str = env!("MIZAN_ATTEMPTS_DIR");
-
-/// An exercise of `$lesson`, from module `$module` of [`start`] and
-/// [`attempts`].
+/// An exercise of `$lesson`, its starting point (module `$module` of
+/// [`start`]) in the attempt's place.
 macro_rules! exercise {
     ($module:ident, $lesson:expr) => {
         &ExerciseDef {
             lesson: &$lesson,
-            attempt: attempts::$module::attempt,
+            attempt: start::$module::attempt,
             start: start::$module::attempt,
             file: concat!(stringify!($module), ".rs"),
-            start_text: include_str!(concat!(
-                env!("OUT_DIR"),
-                "/start/",
-                stringify!($module),
-                ".rs"
-            )),
+            start_text: start_text::$module,
         }
     };
 }

@@ -11,6 +11,92 @@ fn exercise(args: &[&str]) -> std::process::Output {
         .expect("the checker runs")
 }
 
+/// One test at a time builds `mizan-attempt`: two would each overwrite the
+/// binary the other is about to run.
+fn one_attempt_build() -> std::sync::MutexGuard<'static, ()> {
+    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn start_text(id: &str) -> &'static str {
+    mizan_exercises::EXERCISES
+        .iter()
+        .find(|e| e.id() == id)
+        .unwrap()
+        .start_text()
+}
+
+/// `check` of an edited attempt: the checker builds `mizan-attempt` with
+/// that one attempt in it and runs it, so the learner's edits reach the
+/// check (a dropped record is caught, a file that does not compile is an
+/// error with the compiler's messages), and the checker itself is not
+/// built again.
+#[test]
+fn check_builds_the_edited_attempt_alone_and_checks_it() {
+    let _one = one_attempt_build();
+    let dir = std::env::temp_dir().join(format!("mizan-attempts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("zakat_copying.rs");
+    let checker = std::fs::metadata(env!("CARGO_BIN_EXE_exercise"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_exercise"))
+            .args(["check", "zakat/copying", "--no-time"])
+            .env("MIZAN_ATTEMPTS", &dir)
+            .output()
+            .expect("the checker runs")
+    };
+    let start = start_text("zakat/copying");
+    let loop_head = "for payer in &input.payers {";
+    assert!(start.contains(loop_head), "{start}");
+    // The first payer dropped.
+    std::fs::write(
+        &file,
+        start.replace(loop_head, "for payer in input.payers.iter().skip(1) {"),
+    )
+    .unwrap();
+    let wrong = check();
+    std::fs::write(
+        &file,
+        start.replace(loop_head, "for payer in &input.payers { ("),
+    )
+    .unwrap();
+    let broken = check();
+    std::fs::write(&file, start).unwrap();
+    let right = check();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let text = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert!(text(&wrong).contains("  correct: no, "), "{}", text(&wrong));
+    assert_eq!(broken.status.code(), Some(2), "{}", text(&broken));
+    assert!(
+        text(&broken)
+            .contains("zakat_copying.rs does not compile (the compiler's messages are above)"),
+        "{}",
+        text(&broken)
+    );
+    assert!(text(&broken).contains("error"), "{}", text(&broken));
+    assert_eq!(right.status.code(), Some(1), "{}", text(&right));
+    assert!(
+        text(&right).contains("  correct: yes, the naive form's output on 5 of the lesson's inputs and 64 random ones\n"),
+        "{}",
+        text(&right)
+    );
+    let after = std::fs::metadata(env!("CARGO_BIN_EXE_exercise"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(checker, after, "the checker was built again");
+}
+
 #[test]
 fn the_exit_code_says_passed_or_not_and_an_unknown_exercise_is_an_error() {
     let out = exercise(&["check", "zakat/pooling", "--start", "--no-time"]);
@@ -57,19 +143,15 @@ fn a_hint_shows_where_the_naive_forms_time_goes() {
     }
 }
 
-/// `grade` on a real folder: each student's attempts compiled into the
-/// checker in place of `attempts/` (the release build, into the checkout's
-/// `target/`, where `cargo build --release` has built the lab), then
+/// `grade` on a real folder: each student's attempt built as a learner's
+/// is (`mizan-attempt`, into the checker's own target directory), then
 /// checked; one student's copy of the starting point, one's file that does
 /// not compile, one's file that names no exercise.
 #[test]
 fn grade_builds_each_students_folder_and_tables_the_checks() {
+    let _one = one_attempt_build();
     let dir = std::env::temp_dir().join(format!("mizan-grade-{}", std::process::id()));
-    let start = mizan_exercises::EXERCISES
-        .iter()
-        .find(|e| e.id() == "zakat/copying")
-        .unwrap()
-        .start_text();
+    let start = start_text("zakat/copying");
     for (student, file, text) in [
         ("amina", "zakat_copying.rs", start),
         ("bilal", "zakat_copying.rs", "pub fn attempt( {"),
@@ -78,16 +160,7 @@ fn grade_builds_each_students_folder_and_tables_the_checks() {
         std::fs::create_dir_all(dir.join(student)).unwrap();
         std::fs::write(dir.join(student).join(file), text).unwrap();
     }
-    // Into the checkout's target/, where `cargo build --release` built the
-    // lab: only the exercises crate is compiled again.
-    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target");
-    let out = exercise(&[
-        "grade",
-        dir.to_str().unwrap(),
-        "--no-time",
-        "--target-dir",
-        target.to_str().unwrap(),
-    ]);
+    let out = exercise(&["grade", dir.to_str().unwrap(), "--no-time"]);
     let table = String::from_utf8_lossy(&out.stdout).into_owned();
     let csv = std::fs::read_to_string(dir.join("grades.csv")).unwrap_or_default();
     std::fs::remove_dir_all(&dir).unwrap();
