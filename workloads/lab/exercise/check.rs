@@ -300,15 +300,26 @@ impl Check {
         self
     }
 
+    /// What the check found, for a verdict that takes its pass away: the
+    /// verdict itself, or, where it passed, how.
+    fn as_it_is(&self) -> String {
+        if !self.passed {
+            return self.verdict.clone();
+        }
+        match self.fast {
+            Some(SpeedVerdict::NoTarget) => {
+                "correct and clean (this lesson sets no speed target)".to_owned()
+            }
+            Some(_) => "correct, clean and fast as it is".to_owned(),
+            None => "correct, clean and fast by instruction count".to_owned(),
+        }
+    }
+
     /// The check with what its constraint found ([`Exercise::keeps`]): an
     /// attempt that does not keep it does not pass, whatever else it is.
     pub fn with_kept(mut self, keeps: Option<Kept>) -> Check {
         if let Some(Kept::NotKept { what }) = &keeps {
-            let rest = if self.passed {
-                "correct, clean and fast as it is".to_owned()
-            } else {
-                self.verdict.clone()
-            };
+            let rest = self.as_it_is();
             self.verdict =
                 format!("not passed: it does not keep what the exercise asks ({what}); {rest}");
             self.passed = false;
@@ -321,11 +332,7 @@ impl Check {
     /// ([`super::own::borrowed`]): not a pass, whatever else it is.
     pub fn with_borrowed(mut self, borrowed: Vec<String>) -> Check {
         if !borrowed.is_empty() {
-            let rest = if self.passed {
-                "correct, clean and fast as it is".to_owned()
-            } else {
-                self.verdict.clone()
-            };
+            let rest = self.as_it_is();
             self.verdict = format!(
                 "not passed: it uses the lab's own code ({}); {rest}",
                 borrowed.join(", ")

@@ -243,6 +243,29 @@ mod tests {
         };
         let own = check.clone().with_borrowed(Vec::new());
         assert!(own.passed);
+        // Where the lesson set no speed target, or the instruction count
+        // passed it, the verdict says so, not "fast".
+        let mut untargeted = check.clone();
+        untargeted.fast = Some(SpeedVerdict::NoTarget);
+        let mut counted = check.clone();
+        counted.fast = None;
+        for (check, how) in [
+            (
+                untargeted,
+                "correct and clean (this lesson sets no speed target)",
+            ),
+            (counted, "correct, clean and fast by instruction count"),
+        ] {
+            let borrowed =
+                check.with_borrowed(vec!["mizan::lessons::zakat::copying::LESSON".into()]);
+            assert_eq!(
+                borrowed.verdict,
+                format!(
+                    "not passed: it uses the lab's own code \
+                     (mizan::lessons::zakat::copying::LESSON); {how}"
+                )
+            );
+        }
         let borrowed = check.with_borrowed(vec!["mizan::lessons::zakat::copying::LESSON".into()]);
         assert!(!borrowed.passed);
         assert_eq!(
