@@ -139,6 +139,41 @@ fn a_dropped_record_is_counted() {
     assert_eq!(difference.fields[0].got, format!("{} elements", rows - 1));
 }
 
+/// The right totals, each sum carried to one more decimal place: equal to
+/// the naive form's as values (`Decimal` compares so), printed differently
+/// (`12.340` against `12.34`, `0.0` against `0`).
+fn one_more_place(input: &Lines) -> Totals {
+    let mut totals = sharding::sequential(input);
+    for total in totals.values_mut() {
+        let scale = total.value.scale();
+        total.value.rescale(scale + 1);
+    }
+    totals
+}
+
+#[test]
+fn outputs_equal_as_values_but_printed_differently_are_wrong() {
+    let _one = one_at_a_time();
+    let input = (sharding::LESSON.build)(Scale::Tiny, 2);
+    let naive = sharding::sequential(&input);
+    assert_eq!(one_more_place(&input), naive, "equal as values");
+    let Correctness::Wrong { difference, .. } =
+        exercise::check_correct(&sharding::LESSON, one_more_place, 2, exercise::FULL)
+    else {
+        panic!("an attempt that prints its sums differently is wrong");
+    };
+    let field = &difference.fields[0];
+    assert_ne!(field.expected, field.got, "{difference}");
+    let (expected, got) = (
+        field.expected.trim_end_matches([' ', '}']),
+        field.got.trim_end_matches([' ', '}']),
+    );
+    assert!(
+        got.starts_with(expected) && got[expected.len()..].chars().all(|c| c == '0' || c == '.'),
+        "one more place, nothing else: {difference}"
+    );
+}
+
 /// The totals, with a panic in whichever worker meets the 100th line.
 fn panicking(input: &Lines) -> Totals {
     input.lines.par_iter().enumerate().for_each(|(idx, _)| {
