@@ -13,6 +13,10 @@
 //!   (no `target-feature=+aes`), so aHash 0.8 compiles its fallback hash, a
 //!   folded 64×64→128-bit multiply a word, not its AES-round version: a few
 //!   multiplies for a short key instead of SipHash's rounds;
+//! - `fxhash`, a further form: the same table with FxHash (rustc's), a
+//!   multiply a word with no key at all, so cheaper than aHash on these
+//!   short keys and no defence against keys chosen to collide (the
+//!   murabaha lesson's contrast shows that case);
 //! - `dense-index`, a further form (a better technique, not a faster hash):
 //!   no hash at all. A currency code is three capital letters, so it
 //!   numbers itself (26³ codes); a region is a byte; a class is one of
@@ -80,7 +84,10 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
     arbitrary,
     invariant: Some(every_line_in_the_sharded_table),
     allocators: None,
-    variants: &[Variant::new("dense-index", dense_index)],
+    variants: &[
+        Variant::new("fxhash", fxhash),
+        Variant::new("dense-index", dense_index),
+    ],
     scaling: false,
     contrast: Some(Contrast {
         name: "totals by region as receipts are written",
@@ -130,6 +137,17 @@ pub fn ahash(input: &Lines) -> Totals {
     totals.into_iter().collect()
 }
 // ANCHOR_END: optimized
+
+// ANCHOR: fxhash
+/// The same table with FxHash: no key.
+pub fn fxhash(input: &Lines) -> Totals {
+    let mut totals: rustc_hash::FxHashMap<Key, Total> = rustc_hash::FxHashMap::default();
+    for line in &input.lines {
+        add(totals.entry(key(line)).or_default(), line);
+    }
+    totals.into_iter().collect()
+}
+// ANCHOR_END: fxhash
 
 /// The cells of one currency's block: one per region and class.
 const BLOCK: usize = 256 * CLASSES.len();
