@@ -31,7 +31,6 @@ use std::collections::HashMap;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::input::Currency;
 use crate::lab::api::ensure;
 use crate::lab::api::{
     Contrast, ContrastInput, Exercise, LessonDef, Limit, Practice, Prepare, SPEED_OF_LIGHT, Scale,
@@ -42,7 +41,7 @@ use crate::zakat::receipt::format_receipt;
 use crate::zakat::rules::{Context, assess};
 
 use super::inputs::{
-    CLASSES, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
+    CLASSES, DenseTotals, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
     receipt_payers_at,
 };
 
@@ -149,51 +148,14 @@ pub fn fxhash(input: &Lines) -> Totals {
 }
 // ANCHOR_END: fxhash
 
-/// The cells of one currency's block: one per region and class.
-const BLOCK: usize = 256 * CLASSES.len();
-
-/// A currency code's own number, 0 to 26³ − 1.
-fn code_number(currency: Currency) -> usize {
-    currency.0.iter().fold(0, |number, letter| {
-        assert!(
-            letter.is_ascii_uppercase(),
-            "a currency code is three capitals"
-        );
-        number * 26 + usize::from(letter - b'A')
-    })
-}
-
 // ANCHOR: dense
-/// No hash: a currency gets the next block of cells the first time it is
-/// seen (through an array indexed by its code), and a key is the cell at
-/// its region and class in that block.
+/// No hash: each line's cell found by arithmetic ([`DenseTotals`]).
 pub fn dense_index(input: &Lines) -> Totals {
-    let mut block_of = vec![u32::MAX; 26 * 26 * 26];
-    let mut currencies: Vec<Currency> = Vec::new();
-    let mut cells: Vec<Total> = Vec::new();
+    let mut totals = DenseTotals::default();
     for line in &input.lines {
-        let code = code_number(line.currency);
-        if block_of[code] == u32::MAX {
-            block_of[code] = currencies.len() as u32;
-            currencies.push(line.currency);
-            cells.resize(cells.len() + BLOCK, Total::default());
-        }
-        let cell = block_of[code] as usize * BLOCK
-            + usize::from(line.region) * CLASSES.len()
-            + line.class as usize;
-        add(&mut cells[cell], line);
+        totals.add(line);
     }
-    let mut totals = Totals::new();
-    for (block, cells) in cells.chunks_exact(BLOCK).enumerate() {
-        for (idx, total) in cells.iter().enumerate() {
-            if total.lines > 0 {
-                let region = (idx / CLASSES.len()) as u8;
-                let class = CLASSES[idx % CLASSES.len()];
-                totals.insert((region, currencies[block], class), *total);
-            }
-        }
-    }
-    totals
+    totals.into_totals()
 }
 // ANCHOR_END: dense
 
@@ -340,6 +302,7 @@ mod tests {
     use rust_decimal::Decimal;
 
     use super::*;
+    use crate::input::Currency;
     use crate::lessons::zakat::inputs::{AssetClass, Line};
 
     fn line(region: u8, currency: &str, class: AssetClass, cents: i64) -> Line {
@@ -356,9 +319,6 @@ mod tests {
         for (idx, class) in CLASSES.iter().enumerate() {
             assert_eq!(*class as usize, idx);
         }
-        assert_eq!(code_number(Currency(*b"AAA")), 0);
-        assert_eq!(code_number(Currency(*b"ZZZ")), 26 * 26 * 26 - 1);
-        assert_eq!(code_number(Currency(*b"USD")), 20 * 676 + 18 * 26 + 3);
     }
 
     #[test]
