@@ -21,6 +21,7 @@ pub mod inputs;
 
 /// The zakat lessons.
 pub mod zakat {
+    pub mod dense;
     pub mod inputs;
     pub mod processor_inputs;
 

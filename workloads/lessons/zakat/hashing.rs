@@ -40,8 +40,9 @@ use crate::zakat::ZakatInput;
 use crate::zakat::receipt::format_receipt;
 use crate::zakat::rules::{Context, assess};
 
+use super::dense::DenseTotals;
 use super::inputs::{
-    CLASSES, DenseTotals, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
+    CLASSES, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
     receipt_payers_at,
 };
 

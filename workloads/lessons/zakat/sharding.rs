@@ -29,9 +29,8 @@ use crate::lab::api::{
     Variant,
 };
 
-use super::inputs::{
-    DenseTotals, Key, Lines, Total, Totals, add, every_line_counted, key, lines,
-};
+use super::dense::DenseTotals;
+use super::inputs::{Key, Lines, Total, Totals, add, every_line_counted, key, lines};
 
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
