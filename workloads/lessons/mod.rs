@@ -21,7 +21,7 @@ pub mod inputs;
 
 /// The zakat lessons.
 pub mod zakat {
-    pub mod dense;
+    pub mod dense_inputs;
     pub mod inputs;
     pub mod processor_inputs;
 

@@ -40,7 +40,7 @@ use crate::zakat::ZakatInput;
 use crate::zakat::receipt::format_receipt;
 use crate::zakat::rules::{Context, assess};
 
-use super::dense::DenseTotals;
+use super::dense_inputs::DenseTotals;
 use super::inputs::{
     CLASSES, Key, Line, Lines, Total, Totals, add, every_line_counted, key, lines,
     receipt_payers_at,

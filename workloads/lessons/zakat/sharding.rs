@@ -29,7 +29,7 @@ use crate::lab::api::{
     Variant,
 };
 
-use super::dense::DenseTotals;
+use super::dense_inputs::DenseTotals;
 use super::inputs::{Key, Lines, Total, Totals, add, every_line_counted, key, lines};
 
 /// The lesson's registry entry.
