@@ -4,7 +4,9 @@
 //! time would be read by the monitor as the attempt's progress.
 
 use mizan::lab::lesson::Practice;
-use mizan::lessons::murabaha::false_sharing::{self, Counters, LESSON, Tally, post, publish};
+use mizan::lessons::murabaha::false_sharing::{
+    self, Counters, Every, LESSON, Tally, post, publish,
+};
 use mizan::murabaha::MurabahaInput;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -34,10 +36,10 @@ fn at_the_end(input: &MurabahaInput) -> Tally {
     tally
 }
 
-/// The table written once a contract (the lesson's contrast): progress,
-/// but not a payment at a time.
+/// The table written once a contract (the lesson's contrast writes it once
+/// every 64): progress, but not a payment at a time.
 fn once_a_contract(input: &MurabahaInput) -> Tally {
-    post::<Counters>(input, true)
+    post::<Counters>(input, Every::Contracts(1))
 }
 
 /// The padded table of the learner's own slot type, through `post`.
@@ -50,7 +52,7 @@ fn own_padding(input: &MurabahaInput) -> Tally {
             &self.0
         }
     }
-    post::<Padded>(input, false)
+    post::<Padded>(input, Every::Payment)
 }
 
 #[test]
