@@ -666,9 +666,12 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
     // sharding ⚠` when the other tests, running beside this one, hold the
     // second core).
     assert!(table.contains(" | 1 thread | 2 threads |"), "{table}");
-    // Times and speedups, for the lesson and for its contrast (a village),
-    // each labelled as in the main table.
-    for label in ["zakat/sharding", "zakat/sharding (contrast: a village)"] {
+    // Times and speedups, for the lesson and for its contrast (a village,
+    // against one thread), each labelled as in the main table.
+    for label in [
+        "zakat/sharding",
+        "zakat/sharding (contrast: a village, against one thread)",
+    ] {
         assert!(
             [" ", " ⚠ "].iter().any(
                 |mark| table.contains(&format!("\n| {label}{mark}| 2 threads over 1 thread |"))
@@ -676,11 +679,19 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
             "{table}"
         );
     }
-    for form in ["naive", "striped-locks", "sequential", "optimized"] {
+    // The lesson's forms in its two thread tables; the contrast's two (the
+    // sequential loop as its naive form, the per-task maps) in its own.
+    for (form, tables) in [
+        ("naive", 4),
+        ("striped-locks", 2),
+        ("dense-per-task", 2),
+        ("sequential", 2),
+        ("optimized", 4),
+    ] {
         assert_eq!(
             table.matches(&format!("\n| {form} | ")).count(),
-            4,
-            "{table}"
+            tables,
+            "{form}: {table}"
         );
     }
     let results: serde_json::Value =
@@ -693,7 +704,16 @@ fn a_lesson_about_threads_is_timed_at_each_thread_count() {
         .iter()
         .map(|f| f["name"].as_str().unwrap())
         .collect();
-    assert_eq!(forms, ["naive", "striped-locks", "sequential", "optimized"]);
+    assert_eq!(
+        forms,
+        [
+            "naive",
+            "striped-locks",
+            "dense-per-task",
+            "sequential",
+            "optimized"
+        ]
+    );
     let scaling = measured["scaling"].as_array().unwrap();
     let threads: Vec<u64> = scaling
         .iter()
@@ -860,8 +880,7 @@ fn compare_sets_two_runs_side_by_side() {
     // optimized over naive, and optimized over its limit.
     assert_eq!(rows.len(), 2, "{text}");
     // The contrast, a row of its own, labelled apart.
-    let contrast =
-        "| zakat/pooling (contrast: receipts as payers are assessed) | optimized over naive |";
+    let contrast = "| zakat/pooling (contrast: every receipt kept) | optimized over naive |";
     assert_eq!(text.matches(contrast).count(), 1, "{text}");
     assert!(rows[0].contains("| optimized over naive | "), "{text}");
     assert!(

@@ -61,7 +61,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
           {over_naive:owner-shards} against the naive form.|unreliable are not reported.} \
           Callgrind runs the threads one at a time, so its counts are of work, a spinning \
           wait's included, not of contention: {instructions}. In the contrast each \
-          message names a contract (its position alone, or 64 of them in a batch) whose \
+          message names a contract (its position alone, or a batch of them) whose \
           whole month-end the worker then runs, far more work than the handover: \
           {?contrast.speedup|gain there batching still measured {contrast.speedup}.|same \
           there the two are within the noise ({contrast.speedup}).|loss there batching \

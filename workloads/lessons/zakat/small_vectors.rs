@@ -53,7 +53,7 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
           {over_naive:inline-two}.|same Against the Vec it is within the noise \
           ({over_naive:inline-two}).|loss Against the Vec it measured \
           {over_naive:inline-two}.} The contrast is lists longer than the inline room: \
-          32 payers' lines a list, so that the SmallVec of five spills for every one \
+          thirty-two payers' lines a list, so that the SmallVec of five spills for every one \
           and grows on the heap as the Vec does, sparing only the Vec's first, smallest \
           block ({contrast.allocations_per_record:optimized} allocations a list, growth \
           included, against the Vec's {contrast.allocations_per_record:naive}). \
