@@ -281,7 +281,8 @@ pub fn run(
             target_dir,
         } => {
             let target = match target_dir {
-                Some(target) => target,
+                // Absolute: cargo runs in the checkout, the binary from here.
+                Some(target) => std::path::absolute(&target).unwrap_or(target),
                 None => own_target()?,
             };
             if let (Ok(dir), Ok(root)) = (dir.canonicalize(), root.canonicalize())
@@ -384,12 +385,18 @@ pub fn run(
                 && attempt_path(e).exists()
             {
                 let binary = build_attempt(root, &own_target()?, &attempts, e.file(), false)?;
-                let status = std::process::Command::new(&binary)
+                let status = std::process::Command::new(binary.path())
                     .args(std::env::args_os().skip(1))
                     .status()
-                    .map_err(|err| format!("cannot run {}: {err}", binary.display()))?;
-                // Its exit code is the check's (it has said why already).
-                std::process::exit(status.code().unwrap_or(2));
+                    .map_err(|err| format!("cannot run {}: {err}", binary.path().display()))?;
+                drop(binary);
+                // Its exit code is the check's (it has said why already); a
+                // signal (an abort, a stack overflow) has said nothing.
+                let code = status.code().unwrap_or_else(|| {
+                    eprintln!("error: the check of {id} ended with {status}");
+                    2
+                });
+                std::process::exit(code);
             }
             let failing = root.join(failing_path(e.file()));
             if which == Which::Attempt && !attempt_path(e).exists() {
@@ -492,9 +499,41 @@ pub fn run(
 /// The attempts' folder of the checker: `MIZAN_ATTEMPTS`, or `attempts/`
 /// beside this crate.
 fn attempts_dir() -> PathBuf {
-    std::env::var_os("MIZAN_ATTEMPTS")
+    let dir = std::env::var_os("MIZAN_ATTEMPTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(crate::DIR).join("attempts"))
+        .unwrap_or_else(|| Path::new(crate::DIR).join("attempts"));
+    // Absolute: the attempt's build script runs in another folder.
+    std::path::absolute(&dir).unwrap_or(dir)
+}
+
+/// A built attempt binary under a name of this process's own (a hard link
+/// to what cargo built), so that another check or grade rebuilding
+/// `attempt` meanwhile cannot change or unlink the one this check runs;
+/// removed when dropped.
+struct Built(PathBuf);
+
+impl Built {
+    /// Links `built` to a name of this process's own beside it.
+    fn of(built: &Path) -> Result<Built, String> {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let own = built.with_file_name(format!("attempt-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_file(&own);
+        std::fs::hard_link(built, &own)
+            .or_else(|_| std::fs::copy(built, &own).map(|_| ()))
+            .map_err(|err| format!("cannot keep {}: {err}", built.display()))?;
+        Ok(Built(own))
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Built {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
 }
 
 /// The target directory this checker was built into (its binary is
@@ -509,19 +548,21 @@ fn own_target() -> Result<PathBuf, String> {
 
 /// Builds `mizan-attempt` with `file` (`zakat_pooling.rs`) from `attempts`
 /// compiled in, into `target`, with the checker's profile, and returns
-/// the binary. The compiler's messages go to this process's stderr, or,
-/// `captured`, into the error (its first error, for a grade's row).
+/// the binary, under a name of this process's own ([`Built`]). Cargo's
+/// messages (the attempt's warnings among them) go to this process's
+/// stderr, or, `captured`, into the error (its first error, for a grade's
+/// row).
 fn build_attempt(
     root: &Path,
     target: &Path,
     attempts: &Path,
     file: &str,
     captured: bool,
-) -> Result<PathBuf, String> {
+) -> Result<Built, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = std::process::Command::new(cargo);
     build
-        .args(["build", "--quiet", "--profile", PROFILE])
+        .args(["build", "--profile", PROFILE])
         .args([
             "--package",
             "mizan-attempt",
@@ -540,7 +581,7 @@ fn build_attempt(
             .output()
             .map_err(|err| format!("cannot run cargo: {err}"))?;
         if out.status.success() {
-            return Ok(binary);
+            return Built::of(&binary);
         }
         let first_error = String::from_utf8_lossy(&out.stderr)
             .lines()
@@ -554,7 +595,7 @@ fn build_attempt(
         .status()
         .map_err(|err| format!("cannot run cargo: {err}"))?;
     if status.success() {
-        Ok(binary)
+        Built::of(&binary)
     } else {
         Err(format!(
             "{} does not compile (the compiler's messages are above)",
@@ -625,7 +666,7 @@ fn grade_folder(
                     continue;
                 }
             };
-            let out = std::process::Command::new(binary)
+            let out = std::process::Command::new(binary.path())
                 .args(["check", e.id()])
                 .args(flags)
                 .current_dir(root)

@@ -256,6 +256,9 @@ fn instructions_grade_the_attempt_without_the_machine() {
 /// none saved, it says where it looked.
 #[test]
 fn replay_runs_the_saved_input_alone() {
+    // The check of an attempt beside it saves its failing input where
+    // this test looks.
+    let _one = one_attempt_build();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .unwrap();

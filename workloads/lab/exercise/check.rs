@@ -311,6 +311,9 @@ impl Check {
                 "correct and clean (this lesson sets no speed target)".to_owned()
             }
             Some(_) => "correct, clean and fast as it is".to_owned(),
+            None if self.instruction_grade == Some(InstructionVerdict::NoTarget) => {
+                "correct and clean (this lesson sets no instruction target)".to_owned()
+            }
             None => "correct, clean and fast by instruction count".to_owned(),
         }
     }

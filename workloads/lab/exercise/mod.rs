@@ -249,12 +249,18 @@ mod tests {
         untargeted.fast = Some(SpeedVerdict::NoTarget);
         let mut counted = check.clone();
         counted.fast = None;
+        let mut uncounted = counted.clone();
+        uncounted.instruction_grade = Some(InstructionVerdict::NoTarget);
         for (check, how) in [
             (
                 untargeted,
                 "correct and clean (this lesson sets no speed target)",
             ),
             (counted, "correct, clean and fast by instruction count"),
+            (
+                uncounted,
+                "correct and clean (this lesson sets no instruction target)",
+            ),
         ] {
             let borrowed =
                 check.with_borrowed(vec!["mizan::lessons::zakat::copying::LESSON".into()]);
