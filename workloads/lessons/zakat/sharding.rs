@@ -2,7 +2,7 @@
 //! region, currency and asset class, aggregated by all the machine's cores
 //! at once (rayon).
 //!
-//! Four forms, one table:
+//! Five forms:
 //!
 //! - naive: one `Mutex<HashMap>` that every thread locks for every line;
 //! - `striped-locks`: sixteen maps behind sixteen locks, a line going to the
@@ -57,12 +57,12 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           far below the loops reading alone is. With a key space this small (a few \
           hundred keys a currency), a further form keeps the per-task tables and drops \
           the hash: each a dense table, a key's cell found by arithmetic; it measured \
-          {over_naive:dense-per-task} against the global lock, with \
-          {instructions:dense-per-task} instructions a line. Callgrind runs the threads \
+          {over_naive:dense-per-task} against the global lock (instructions a line \
+          {instructions:dense-per-task}). Callgrind runs the threads \
           one at a time, so its counts are of work, a spinning wait's included, not of contention: \
           {instructions}. The contrast is a village's {contrast.records} lines, \
           summed by the sequential loop (its naive form there) and by the per-task maps: \
-          {?contrast.speedup|gain there the per-task maps still measured \
+          {?contrast.speedup|gain there the per-task maps measured \
           {contrast.speedup} over one thread.|same there the per-task maps are within the \
           noise of one thread ({contrast.speedup}).|loss there the per-task maps measured \
           {contrast.speedup} against one thread, probably because starting the tasks and \
