@@ -420,6 +420,99 @@ fn a_pipe_gets_the_same_bytes_whether_the_results_are_kept_or_not() {
     }
 }
 
+/// `--compact`: a document's results as `serde_json::to_string` writes the
+/// reference's output, and a newline, byte for byte under both engines,
+/// from a file (the one-pass path) and from standard input (the records
+/// kept); a stream is compact already and `--compact` changes nothing.
+#[test]
+fn compact_output_is_serde_jsons_compact_layout_under_both_engines() {
+    let dir = scratch("compact");
+    for (workload, command, count) in [("zakat", "assess", "400"), ("murabaha", "process", "30")] {
+        let input = generated(&dir, workload, count, "in.json");
+        let text = std::fs::read_to_string(&input).unwrap();
+        let mut expected = if workload == "zakat" {
+            let parsed: mizan::zakat::ZakatInput = serde_json::from_str(&text).unwrap();
+            serde_json::to_string(&mizan::zakat::assess_all(&parsed).unwrap()).unwrap()
+        } else {
+            let parsed: mizan::murabaha::MurabahaInput = serde_json::from_str(&text).unwrap();
+            serde_json::to_string(&mizan::murabaha::process_all(&parsed).unwrap()).unwrap()
+        };
+        expected.push('\n');
+        let path = input.to_str().unwrap();
+        for engine in ["fast", "reference"] {
+            for (source, stdin) in [(path, &b""[..]), ("-", text.as_bytes())] {
+                let out = mizan(
+                    &[workload, command, source, "--compact", "--engine", engine],
+                    stdin,
+                );
+                assert!(out.status.success(), "{}", stderr(&out));
+                assert!(
+                    out.stdout == expected.as_bytes(),
+                    "{workload} {engine} {source}: {} bytes, expected {}",
+                    out.stdout.len(),
+                    expected.len()
+                );
+            }
+        }
+        let pretty = mizan(&[workload, command, path], b"");
+        assert!(expected.len() < pretty.stdout.len() * 3 / 4, "{workload}");
+        let stream = generated(&dir, workload, count, "in.jsonl");
+        let stream = stream.to_str().unwrap();
+        assert_eq!(
+            mizan(&[workload, command, stream, "--compact"], b"").stdout,
+            mizan(&[workload, command, stream], b"").stdout
+        );
+    }
+}
+
+/// A file that starts with the UTF-8 byte-order mark, as Notepad writes
+/// one: the mark is skipped (RFC 8259, section 8.1), in a document and a
+/// stream, under both engines, from a file and from standard input; CRLF
+/// line endings as well.
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = scratch("bom");
+    for (workload, command, count) in [("zakat", "assess", "200"), ("murabaha", "process", "12")] {
+        for file in ["in.json", "in.jsonl"] {
+            let input = generated(&dir, workload, count, file);
+            let plain = mizan(&[workload, command, input.to_str().unwrap()], b"");
+            assert!(plain.status.success(), "{}", stderr(&plain));
+            let text = std::fs::read_to_string(&input).unwrap();
+            let marked = dir.join(format!("marked-{file}"));
+            let with_mark = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+            std::fs::write(&marked, &with_mark).unwrap();
+            assert!(std::fs::read(&marked).unwrap().starts_with(b"\xEF\xBB\xBF"));
+            let format = if file.ends_with("jsonl") {
+                "jsonl"
+            } else {
+                "json"
+            };
+            for engine in ["fast", "reference"] {
+                for (source, stdin) in [
+                    (marked.to_str().unwrap(), &b""[..]),
+                    ("-", with_mark.as_bytes()),
+                ] {
+                    let out = mizan(
+                        &[
+                            workload, command, source, "--format", format, "--engine", engine,
+                        ],
+                        stdin,
+                    );
+                    assert!(
+                        out.status.success(),
+                        "{workload} {file} {engine} {source}: {}",
+                        stderr(&out)
+                    );
+                    assert!(
+                        out.stdout == plain.stdout,
+                        "{workload} {file} {engine} {source}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 

@@ -72,7 +72,16 @@ fn command_in_chunks<D: Domain>(
     engine: Engine,
     chunk_bytes: Option<usize>,
 ) -> Result<Vec<u8>, String> {
-    run_command::<D>(input, format, engine, chunk_bytes).map(|(_, written)| written)
+    run_command::<D>(input, format, engine, chunk_bytes, false).map(|(_, written)| written)
+}
+
+/// The same, the document's output compact (`--compact`).
+fn command_compact<D: Domain>(
+    input: &Path,
+    engine: Engine,
+    chunk_bytes: Option<usize>,
+) -> Result<Vec<u8>, String> {
+    run_command::<D>(input, Format::Json, engine, chunk_bytes, true).map(|(_, written)| written)
 }
 
 /// The same, with what the run said of itself.
@@ -81,6 +90,7 @@ fn run_command<D: Domain>(
     format: Format,
     engine: Engine,
     chunk_bytes: Option<usize>,
+    compact: bool,
 ) -> Result<(tool::Summary, Vec<u8>), String> {
     let output = scratch("out");
     let options = Options {
@@ -88,6 +98,7 @@ fn run_command<D: Domain>(
         format,
         output: Some(output.clone()),
         engine,
+        compact,
         rejects: None,
         progress: false,
         chunk_bytes,
@@ -113,6 +124,11 @@ fn command_agrees<D: Domain>(document: &serde_json::Value, records: &str) {
     std::fs::write(&path, document.to_string()).unwrap();
     let fast = command::<D>(&path, Format::Json, Engine::Fast);
     let reference = command::<D>(&path, Format::Json, Engine::Reference);
+    assert_eq!(
+        command_compact::<D>(&path, Engine::Fast, None),
+        command_compact::<D>(&path, Engine::Reference, None),
+        "compact, the records kept"
+    );
     std::fs::remove_file(&path).unwrap();
     assert_eq!(fast, reference);
     // With the records last (as `mizan generate` writes them), the
@@ -129,6 +145,27 @@ fn command_agrees<D: Domain>(document: &serde_json::Value, records: &str) {
     for chunk_bytes in [Some(1), Some(61), Some(4096), None] {
         let fast = command_in_chunks::<D>(&path, Format::Json, Engine::Fast, chunk_bytes);
         assert_eq!(fast, reference_last, "chunks of {chunk_bytes:?} bytes");
+    }
+    // Compact (`--compact`): the engines byte for byte, in one pass too;
+    // and the reference's is `serde_json`'s compact layout of the pretty
+    // output's values.
+    let compact = command_compact::<D>(&path, Engine::Reference, None);
+    for chunk_bytes in [Some(61), None] {
+        let fast = command_compact::<D>(&path, Engine::Fast, chunk_bytes);
+        assert_eq!(fast, compact, "compact, chunks of {chunk_bytes:?} bytes");
+    }
+    if let (Ok(compact), Ok(pretty)) = (&compact, &reference_last) {
+        let values: serde_json::Value = serde_json::from_slice(pretty).unwrap();
+        assert_eq!(
+            &serde_json::from_slice::<serde_json::Value>(compact).unwrap(),
+            &values
+        );
+        assert_eq!(
+            compact.iter().filter(|&&b| b == b'\n').count(),
+            1,
+            "one line"
+        );
+        assert!(compact.len() < pretty.len());
     }
     std::fs::remove_file(&path).unwrap();
     assert_eq!(reference_last.is_ok(), reference.is_ok());
@@ -278,6 +315,7 @@ fn a_stream_in_blocks_is_the_stream_in_one<D: Domain>(lines: &[String], rejected
             format: Format::Jsonl,
             output: Some(output.clone()),
             engine: Engine::Fast,
+            compact: false,
             rejects: with_rejects.then(|| rejects.clone()),
             progress: false,
             chunk_bytes: block_bytes,
@@ -367,7 +405,7 @@ fn generated_documents_are_read_in_one_pass() {
         let reference = command::<D>(&path, Format::Json, Engine::Reference).unwrap();
         for &chunk_bytes in chunks {
             let (summary, written) =
-                run_command::<D>(&path, Format::Json, Engine::Fast, chunk_bytes).unwrap();
+                run_command::<D>(&path, Format::Json, Engine::Fast, chunk_bytes, false).unwrap();
             assert_eq!(
                 summary.one_pass, one_pass,
                 "chunks of {chunk_bytes:?} bytes"

@@ -50,6 +50,12 @@ pub struct ToolArgs {
     /// `.jsonl` or `.ndjson` file, otherwise `json`.
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// A document's results as compact JSON: the same JSON without
+    /// indentation or line breaks (about a third of the bytes for zakat,
+    /// and less for murabaha's long schedules). A stream's results are
+    /// compact already, one a line.
+    #[arg(long)]
+    compact: bool,
     /// Write here instead of standard output: to a temporary file beside
     /// it, renamed into place only when the run succeeds.
     #[arg(long, short)]
@@ -93,6 +99,7 @@ impl ToolArgs {
             format: self.format.unwrap_or_else(|| Format::of_path(&self.file)),
             output: self.output.clone(),
             engine: self.engine,
+            compact: self.compact,
             rejects: self.rejects.clone(),
             progress: !self.quiet,
             chunk_bytes: None,

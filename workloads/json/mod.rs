@@ -222,10 +222,11 @@ impl<'a> JsonWriter<'a> {
     /// says and `depth` deep (after [`JsonWriter::element`] in an array
     /// opened at depth `depth - 1`, or at the top of a line): a caller that
     /// knows a value's whole layout there writes it as text. `None`
-    /// elsewhere.
+    /// elsewhere. The compact layout is the same at every depth, so a
+    /// compact writer matches at any `depth`.
     #[inline]
     pub fn text_at(&mut self, pretty: bool, depth: usize) -> Option<&mut String> {
-        (self.pretty == pretty && self.depth == depth).then_some(&mut *self.out)
+        (self.pretty == pretty && (!pretty || self.depth == depth)).then_some(&mut *self.out)
     }
 
     /// Text the caller knows to be JSON already (a `"name"` of an enum).

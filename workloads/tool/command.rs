@@ -15,7 +15,8 @@ use crate::input::Engine;
 /// The form of a command's input (and so of its output).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// One JSON document, as `FORMATS.md` shows; pretty JSON out.
+    /// One JSON document, as `FORMATS.md` shows; pretty JSON out (or
+    /// compact, with [`Options::compact`]).
     Json,
     /// JSON Lines: the context, then one record a line; one result a line
     /// out.
@@ -33,6 +34,10 @@ pub struct Options {
     pub output: Option<PathBuf>,
     /// The engine.
     pub engine: Engine,
+    /// A document's output without indentation or line breaks (the same
+    /// JSON, as `serde_json::to_writer` writes it, and a newline at the
+    /// end); a stream's results are compact anyway, one a line.
+    pub compact: bool,
     /// For a stream: go on past bad records, writing each here.
     pub rejects: Option<PathBuf>,
     /// Draw a progress bar on standard error (when it is a terminal).

@@ -46,7 +46,12 @@ pub(super) fn document<D: Domain>(options: &Options, output: &mut Output) -> Res
         let result = D::run_document(options.engine, &input).with_context(bad_input)?;
         let describe = output.describe();
         let mut writer = io::BufWriter::new(output.destination());
-        serde_json::to_writer_pretty(&mut writer, &result)
+        let written = if options.compact {
+            serde_json::to_writer(&mut writer, &result)
+        } else {
+            serde_json::to_writer_pretty(&mut writer, &result)
+        };
+        written
             .map_err(io::Error::from)
             .and_then(|()| writer.write_all(b"\n"))
             .and_then(|()| writer.flush())
@@ -68,7 +73,8 @@ pub(super) fn document<D: Domain>(options: &Options, output: &mut Output) -> Res
     }
     let bar = progress_bar(options, Some(records.len() as u64), D::RECORDS);
     let mut head = String::new();
-    let mut w = JsonWriter::new(&mut head, true);
+    let pretty = !options.compact;
+    let mut w = JsonWriter::new(&mut head, pretty);
     w.begin_object();
     D::head(&input, &mut w);
     w.key(D::OUTPUTS);
@@ -87,7 +93,7 @@ pub(super) fn document<D: Domain>(options: &Options, output: &mut Output) -> Res
                 .map(|(part_idx, part_records)| {
                     let mut out = spares.take();
                     let none_before = first == 0 && part_idx == 0;
-                    let mut w = JsonWriter::inside_array(&mut out, true, 2, none_before);
+                    let mut w = JsonWriter::inside_array(&mut out, pretty, 2, none_before);
                     let mut part = D::part(&shared, part_records);
                     for (offset, record) in part_records.iter().enumerate() {
                         D::write(&mut part, record, &mut w)
@@ -108,7 +114,7 @@ pub(super) fn document<D: Domain>(options: &Options, output: &mut Output) -> Res
             }
         }
         let mut tail = String::new();
-        let mut w = JsonWriter::inside_array(&mut tail, true, 2, records.is_empty());
+        let mut w = JsonWriter::inside_array(&mut tail, pretty, 2, records.is_empty());
         w.end_array();
         w.end_object();
         tail.push('\n');

@@ -208,9 +208,9 @@ pub(super) fn one_pass<D: Domain>(
         if !held.given_up {
             let texts = std::mem::take(&mut held.texts);
             with_writer(output, &spares, |sender| {
-                let _ = send(sender, vec![head_text::<D>(&input)])
+                let _ = send(sender, vec![head_text::<D>(&input, !options.compact)])
                     && send(sender, texts)
-                    && send(sender, vec![tail_text(summary.written)]);
+                    && send(sender, vec![tail_text(summary.written, !options.compact)]);
                 Ok(())
             })?;
             return Ok(Some(summary));
@@ -256,7 +256,7 @@ fn read_and_confirm<D: Domain>(
         ResultsGoTo::Memory(_) => None,
     };
     if let Some((sender, _)) = out
-        && !send(sender, vec![head_text::<D>(input)])
+        && !send(sender, vec![head_text::<D>(input, !options.compact)])
     {
         return Ok(Some(Summary::default()));
     }
@@ -299,6 +299,7 @@ fn read_and_confirm<D: Domain>(
                     shared,
                     sample,
                     text,
+                    !options.compact,
                 )
             })
             .collect();
@@ -349,7 +350,7 @@ fn read_and_confirm<D: Domain>(
         return Ok(None);
     }
     if let Some((sender, _)) = out {
-        send(sender, vec![tail_text(confirmed.count)]);
+        send(sender, vec![tail_text(confirmed.count, !options.compact)]);
     }
     Ok(Some(Summary {
         written: confirmed.count,
@@ -370,6 +371,7 @@ fn read_chunk<D: Domain>(
     shared: &D::Shared<'_>,
     sample: &[D::Record],
     out: Option<String>,
+    pretty: bool,
 ) -> Chunk {
     let write = out.is_some();
     let mut chunk = Chunk {
@@ -413,7 +415,7 @@ fn read_chunk<D: Domain>(
     chunk.first = Some(at);
     let hasher = id_hasher();
     let mut part = D::part(shared, sample);
-    let mut w = JsonWriter::inside_array(&mut chunk.text, true, 2, false);
+    let mut w = JsonWriter::inside_array(&mut chunk.text, pretty, 2, false);
     loop {
         let done = D::check(input, &record).and_then(|()| {
             if write {
@@ -463,9 +465,9 @@ fn id_hasher() -> ahash::RandomState {
 }
 
 /// The output document's opening, up to its record array's `[`.
-fn head_text<D: Domain>(input: &D::Input) -> String {
+fn head_text<D: Domain>(input: &D::Input, pretty: bool) -> String {
     let mut head = String::new();
-    let mut w = JsonWriter::new(&mut head, true);
+    let mut w = JsonWriter::new(&mut head, pretty);
     w.begin_object();
     D::head(input, &mut w);
     w.key(D::OUTPUTS);
@@ -474,9 +476,9 @@ fn head_text<D: Domain>(input: &D::Input) -> String {
 }
 
 /// The output document's closing, after `count` records.
-fn tail_text(count: u64) -> String {
+fn tail_text(count: u64, pretty: bool) -> String {
     let mut tail = String::new();
-    let mut w = JsonWriter::inside_array(&mut tail, true, 2, count == 0);
+    let mut w = JsonWriter::inside_array(&mut tail, pretty, 2, count == 0);
     w.end_array();
     w.end_object();
     tail.push('\n');

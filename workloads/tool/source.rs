@@ -1,6 +1,8 @@
 //! Where a document's bytes come from: its file mapped into memory whole
-//! ([`InputBytes`], [`load`]), or standard input read to its end; and the
-//! input's name in messages.
+//! ([`InputBytes`], [`load`]), or standard input read to its end; the
+//! UTF-8 byte-order mark some Windows tools put first, skipped (for a
+//! document here, for a stream by [`skip_bom`]); and the input's name in
+//! messages.
 
 use std::fs;
 use std::io::{self, Read};
@@ -19,11 +21,35 @@ impl std::ops::Deref for InputBytes {
     type Target = [u8];
 
     fn deref(&self) -> &[u8] {
-        match self {
+        without_bom(match self {
             InputBytes::Mapped(map) => map,
             InputBytes::Read(bytes) => bytes,
-        }
+        })
     }
+}
+
+/// The UTF-8 encoding of U+FEFF, the byte-order mark: RFC 8259 (section
+/// 8.1) lets a parser ignore it at a text's start, and Notepad and
+/// PowerShell's `Out-File -Encoding utf8` (Windows PowerShell 5) write it.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `bytes` without a byte-order mark at their start.
+fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(BOM).unwrap_or(bytes)
+}
+
+/// A stream's source, past the byte-order mark it may start with: its
+/// first bytes are read (up to three), and given back unless they are
+/// the mark.
+pub(super) fn skip_bom(mut source: Box<dyn Read + Send>) -> io::Result<Box<dyn Read + Send>> {
+    let mut start = Vec::with_capacity(BOM.len());
+    (&mut source)
+        .take(BOM.len() as u64)
+        .read_to_end(&mut start)?;
+    if start == BOM {
+        return Ok(source);
+    }
+    Ok(Box::new(io::Cursor::new(start).chain(source)))
 }
 
 /// The input at `path` (`-`: standard input), whole.

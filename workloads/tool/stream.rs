@@ -20,7 +20,7 @@ use super::command::{Options, Summary, progress_bar};
 use super::domain::Domain;
 use super::output::{Output, SpareBuffers, send, with_writer};
 use super::parts::per_part;
-use super::source::input_name;
+use super::source::{input_name, skip_bom};
 use crate::input::{InputError, parse_json};
 use crate::json::JsonWriter;
 
@@ -139,6 +139,7 @@ pub(super) fn stream<D: Domain>(options: &Options, output: &mut Output) -> Resul
         let length = file.metadata().ok().map(|m| m.len());
         (Box::new(file), length)
     };
+    let source = skip_bom(source).with_context(|| format!("cannot read {name}"))?;
     let mut rejects_file = match &options.rejects {
         Some(path) => Some(Output::open(Some(path))?),
         None => None,
