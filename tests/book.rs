@@ -808,6 +808,7 @@ fn every_generated_page_is_current() {
             Some("memory-limits.md") => "`mizan memory-limits`",
             Some("syscalls.md") => "`scripts/syscalls`",
             Some("tool.md") => "`scripts/bench-tool`",
+            Some("zakat-core.md") => "`scripts/bench-zakat-core`",
             _ => "the command its first line names",
         };
         match mizan::lab::stamp::current(root, &text) {
