@@ -53,7 +53,7 @@ pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
           moves between cores under it (instructions {instructions}, L1d misses \
           {d1_misses}). The contrast writes the same table once every sixty-four contracts instead \
           of once a payment, adding their payments up in locals first: \
-          {?contrast.speedup|gain there padding still measured {contrast.speedup}.|same \
+          {?contrast.speedup|gain there padding measured {contrast.speedup}.|same \
           there the two layouts are within the noise ({contrast.speedup}).|loss there \
           padding measured {contrast.speedup}.|unreliable there the ratio is not \
           reported.} Pad what several threads write often; writing shared memory less \

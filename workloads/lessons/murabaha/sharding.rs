@@ -55,7 +55,7 @@ pub const LESSON: LessonDef<PaymentStream, Vec<Ledger>> = LessonDef {
           spinning wait's included, not of contention: {instructions}. The contrast is a \
           branch's {contrast.records} payments, posted by the sequential loop (its naive \
           form there) and by the owner shards: {?contrast.speedup|gain there the owner \
-          shards still measured {contrast.speedup} over one thread.|same there the owner \
+          shards measured {contrast.speedup} over one thread.|same there the owner \
           shards are within the noise of one thread ({contrast.speedup}).|loss there the \
           owner shards measured {contrast.speedup} against one thread, probably because \
           each thread's reading of the whole stream and its start outweigh so \
