@@ -1101,3 +1101,28 @@ fn every_why_follows_its_verdicts() {
         "book/src/generated/whys.md is not what the lessons render: run `mizan whys`"
     );
 }
+
+/// The default run moves a lesson to a smaller scale when its share of the
+/// budget is short, but for the lessons whose point needs their own scale:
+/// the two pipelines (the headlines), the two lessons about the allocator
+/// and the two about sharding, and no other.
+#[test]
+fn the_headlines_the_allocator_and_sharding_lessons_keep_their_scale() {
+    let mut kept: Vec<&str> = mizan::lessons::lessons()
+        .iter()
+        .filter(|lesson| lesson.keeps_scale())
+        .map(|lesson| lesson.id())
+        .collect();
+    kept.sort_unstable();
+    assert_eq!(
+        kept,
+        [
+            "murabaha/allocator-choice",
+            "murabaha/pipeline",
+            "murabaha/sharding",
+            "zakat/allocator-choice",
+            "zakat/pipeline",
+            "zakat/sharding"
+        ]
+    );
+}

@@ -132,6 +132,24 @@ pub trait Lesson: Sync {
     fn is_headline(&self) -> bool {
         self.id().ends_with("/pipeline")
     }
+    /// Whether the default run keeps the lesson at the scale it asks for
+    /// rather than moving it to a smaller one when its share of the budget
+    /// is short: the headlines; the lessons about the allocator, whose
+    /// effect grows with the input (a burst of blocks alive at once; a
+    /// report large enough for glibc to give its pages back to the kernel)
+    /// and all but vanishes at the small scale; and the sharding lessons,
+    /// whose second core pays only for enough work. Measured on this
+    /// machine: the allocator lessons 1.13x and 1.05x at the small and tiny
+    /// scales the budget gave them in 4a7d76b's default run, 1.25x and
+    /// 1.26x at the default scale (2,725 minor page faults a murabaha
+    /// report under glibc against 8 under mimalloc); zakat/sharding no
+    /// measurable difference (0.933-3.57x) at the small scale there, 3.96x
+    /// (3.22-4.38) at the default (`mizan run LESSON --scale default`).
+    /// Unlike a headline it is not served first: it takes its share like
+    /// any other lesson, and its minimum of pairs where the share is short.
+    fn keeps_scale(&self) -> bool {
+        self.is_headline() || self.allocators().is_some() || self.id().ends_with("/sharding")
+    }
     /// The lesson's contrast, if it is the same forms on another input
     /// (see [`LessonDef::contrast`]): its scale and its name in tables.
     fn contrast(&self) -> Option<(Scale, &'static str)>;

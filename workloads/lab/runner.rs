@@ -34,11 +34,12 @@
 //! input is built and checked (at least [`MIN_PAIRS_PER_SLICE`], at most
 //! [`MAX_PAIRS_PER_SLICE`]; what is left goes to the slices after it). A
 //! lesson whose first slice's minimum does not fit its share is built
-//! again at the next smaller scale, for all its slices. The headlines
-//! ([`Lesson::is_headline`], the pipelines) are the exception: each slice
-//! of theirs runs first and is never shrunk, and what their slices still to
-//! come will take (at the cost of their last slice) is set aside before the
-//! other lessons share what is left ([`Plan`]). `--runs N` forces the
+//! again at the next smaller scale, for all its slices, unless it keeps
+//! its scale ([`Lesson::keeps_scale`]: the headlines, and the lessons
+//! about the allocator and about sharding). The headlines ([`Lesson::is_headline`], the pipelines)
+//! are also served first: each slice of theirs runs first, and what their
+//! slices still to come will take (at the cost of their last slice) is set
+//! aside before the other lessons share what is left ([`Plan`]). `--runs N` forces the
 //! count (spread over up to [`SLICES`] slices).
 //!
 //! **Parallelism.** The machine's effective parallelism is measured at the
@@ -168,8 +169,8 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     && options.fit_scale
                     && options.runs.is_none()
                     && state.contrast.is_none()
-                    && !plan.headline[idx])
-                    .then_some((lesson_share, slices));
+                    && !state.lesson.keeps_scale())
+                .then_some((lesson_share, slices));
                 state.run_slice(slice, share, shrink, pairs, options, &bar);
             }
             plan.done(idx, slice_started.elapsed());
