@@ -84,6 +84,26 @@ enum Command {
         #[arg(long, default_value = "book/src/generated/whys.md")]
         output: PathBuf,
     },
+    /// Draw a ratio chart, wide and narrow, from rows on standard input
+    /// (`LABEL<TAB>RATIO` a line, a ratio of medians each): for the
+    /// scripts that time whole commands (`scripts/bench-tool`).
+    Chart {
+        /// The files' stem: STEM.svg and STEM-narrow.svg.
+        #[arg(long)]
+        stem: String,
+        /// The chart's title.
+        #[arg(long)]
+        title: String,
+        /// The axis' label.
+        #[arg(long)]
+        axis: String,
+        /// The caption under the chart (the machine and the commit).
+        #[arg(long)]
+        caption: String,
+        /// Where to write the two files.
+        #[arg(long, default_value = "book/src/generated")]
+        dir: PathBuf,
+    },
     /// Compare two runs' results (two machines, two allocators, before and
     /// after a change): every ratio side by side with its interval, and
     /// whether the two runs agree.
@@ -155,6 +175,13 @@ pub fn run(cli: Cli) -> Result<()> {
             println!("{}", output.display());
             Ok(())
         }
+        Some(Command::Chart {
+            stem,
+            title,
+            axis,
+            caption,
+            dir,
+        }) => chart(&stem, &title, &axis, &caption, &dir),
         Some(Command::Builds(args)) => own::builds(args),
         Some(Command::MemoryLimits(args)) => own::memory_limits(args),
         Some(Command::Zakat { command }) => domain::zakat(command),
@@ -170,4 +197,36 @@ fn find_lesson(id: &str) -> Result<&'static dyn Lesson> {
         let known: Vec<&str> = registry::lessons().iter().map(|l| l.id()).collect();
         anyhow::anyhow!("no lesson {id:?}; the lessons are: {}", known.join(", "))
     })
+}
+
+/// `mizan chart`: the rows on standard input drawn for both columns.
+fn chart(stem: &str, title: &str, axis: &str, caption: &str, dir: &std::path::Path) -> Result<()> {
+    use mizan::lab::chart::{Column, RatioRow, ratio_chart};
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
+    let rows = text
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .enumerate()
+        .map(|(idx, line)| {
+            let (label, ratio) = line
+                .split_once('\t')
+                .ok_or_else(|| anyhow::anyhow!("line {}: expected LABEL<TAB>RATIO", idx + 1))?;
+            let ratio: f64 = ratio
+                .trim()
+                .parse()
+                .ok()
+                .filter(|r: &f64| r.is_finite() && *r > 0.0)
+                .ok_or_else(|| anyhow::anyhow!("line {}: {ratio:?} is not a ratio", idx + 1))?;
+            Ok(RatioRow::of_medians(label, ratio))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    anyhow::ensure!(!rows.is_empty(), "no rows on standard input");
+    for column in Column::ALL {
+        let svg = ratio_chart(column, title, axis, caption, &rows).map_err(anyhow::Error::msg)?;
+        let path = dir.join(column.file(stem));
+        std::fs::write(&path, svg)?;
+        println!("{}", path.display());
+    }
+    Ok(())
 }
