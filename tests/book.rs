@@ -380,10 +380,23 @@ fn chart_problems(page: &Path, text: &str) -> Vec<String> {
     for (line_no, line) in text.lines().enumerate() {
         let line_no = line_no + 1;
         // Each chart once (its link and its `<img>` name it twice).
+        // A chapter in a folder names them `../generated/`, one at the
+        // book's root `generated/`.
         let charts: BTreeSet<&str> = line
-            .match_indices("../generated/")
-            .map(|(at, _)| &line[at..])
-            .filter(|rest| !rest.starts_with("../generated/profiles/"))
+            .match_indices("generated/")
+            .map(|(at, _)| {
+                let start = if line[..at].ends_with("../") {
+                    at - 3
+                } else {
+                    at
+                };
+                &line[start..]
+            })
+            .filter(|rest| {
+                !rest
+                    .trim_start_matches("../")
+                    .starts_with("generated/profiles/")
+            })
             .filter_map(|rest| rest.find(".svg").map(|end| &rest[..end + 4]))
             .filter(|target| !target.ends_with("-narrow.svg"))
             .collect();

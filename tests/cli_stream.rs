@@ -422,8 +422,10 @@ fn a_pipe_gets_the_same_bytes_whether_the_results_are_kept_or_not() {
 
 /// `--compact`: a document's results as `serde_json::to_string` writes the
 /// reference's output, and a newline, byte for byte under both engines,
-/// from a file (the one-pass path) and from standard input (the records
-/// kept); a stream is compact already and `--compact` changes nothing.
+/// from a file and from standard input, into a pipe (the one-pass path's
+/// results kept in memory); a stream is compact already and `--compact`
+/// changes nothing. (`pipeline_properties` holds the other paths to the
+/// reference: output to a file, chunks of every size, the records kept.)
 #[test]
 fn compact_output_is_serde_jsons_compact_layout_under_both_engines() {
     let dir = scratch("compact");
@@ -465,8 +467,8 @@ fn compact_output_is_serde_jsons_compact_layout_under_both_engines() {
     }
 }
 
-/// A file that starts with the UTF-8 byte-order mark, as Notepad writes
-/// one: the mark is skipped (RFC 8259, section 8.1), in a document and a
+/// A file that starts with the UTF-8 byte-order mark, as Windows
+/// PowerShell 5's `Out-File -Encoding utf8` writes one: the mark is skipped (RFC 8259, section 8.1), in a document and a
 /// stream, under both engines, from a file and from standard input; CRLF
 /// line endings as well.
 #[test]

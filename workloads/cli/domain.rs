@@ -51,9 +51,9 @@ pub struct ToolArgs {
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// A document's results as compact JSON: the same JSON without
-    /// indentation or line breaks (about a third of the bytes for zakat,
-    /// and less for murabaha's long schedules). A stream's results are
-    /// compact already, one a line.
+    /// indentation, line breaks or the space after each colon
+    /// (`serde_json::to_writer`'s layout, and a newline at the end). A
+    /// stream's results are compact already, one a line.
     #[arg(long)]
     compact: bool,
     /// Write here instead of standard output: to a temporary file beside

@@ -20,8 +20,9 @@ pub struct RunArgs {
     /// Lesson ids (see `mizan list`); all lessons when none is given.
     lessons: Vec<String>,
     /// The input size (default: `default`, with a lesson whose minimum
-    /// of paired runs does not fit its share of the budget run smaller;
-    /// named, every lesson runs at it).
+    /// of paired runs does not fit its share of the budget run smaller,
+    /// but for the pipelines and the allocator and sharding lessons, which
+    /// keep their scale; named, every lesson runs at it).
     #[arg(long, value_enum)]
     scale: Option<Scale>,
     /// Paired runs of every form (default: as many as the time budget

@@ -87,6 +87,7 @@ enum Command {
     /// Draw a ratio chart, wide and narrow, from rows on standard input
     /// (`LABEL<TAB>RATIO` a line, a ratio of medians each): for the
     /// scripts that time whole commands (`scripts/bench-tool`).
+    #[command(hide = true)]
     Chart {
         /// The files' stem: STEM.svg and STEM-narrow.svg.
         #[arg(long)]
@@ -206,8 +207,8 @@ fn chart(stem: &str, title: &str, axis: &str, caption: &str, dir: &std::path::Pa
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)?;
     let rows = text
         .lines()
-        .filter(|line| !line.trim().is_empty())
         .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
         .map(|(idx, line)| {
             let (label, ratio) = line
                 .split_once('\t')

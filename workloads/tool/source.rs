@@ -29,8 +29,9 @@ impl std::ops::Deref for InputBytes {
 }
 
 /// The UTF-8 encoding of U+FEFF, the byte-order mark: RFC 8259 (section
-/// 8.1) lets a parser ignore it at a text's start, and Notepad and
-/// PowerShell's `Out-File -Encoding utf8` (Windows PowerShell 5) write it.
+/// 8.1) lets a parser ignore it at a text's start, and Windows PowerShell
+/// 5's `Out-File -Encoding utf8` writes it (as Notepad did before Windows
+/// 10 1903).
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// `bytes` without a byte-order mark at their start.
@@ -86,5 +87,49 @@ pub(super) fn input_name(path: &Path) -> String {
         "standard input".to_string()
     } else {
         path.display().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that gives one byte a call, as a slow pipe may.
+    struct ByteAtATime(Vec<u8>, usize);
+
+    impl Read for ByteAtATime {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            match (self.0.get(self.1), buf.first_mut()) {
+                (Some(&byte), Some(slot)) => {
+                    *slot = byte;
+                    self.1 += 1;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    fn through_skip_bom(bytes: &[u8]) -> Vec<u8> {
+        let mut read = Vec::new();
+        skip_bom(Box::new(ByteAtATime(bytes.to_vec(), 0)))
+            .unwrap()
+            .read_to_end(&mut read)
+            .unwrap();
+        read
+    }
+
+    #[test]
+    fn a_mark_is_skipped_and_anything_else_is_kept() {
+        assert_eq!(through_skip_bom(b"\xEF\xBB\xBF{\"a\":1}\n"), b"{\"a\":1}\n");
+        assert_eq!(through_skip_bom(b"{\"a\":1}\n"), b"{\"a\":1}\n");
+        // Shorter than a mark, a mark's first bytes alone, nothing.
+        assert_eq!(through_skip_bom(b"{}"), b"{}");
+        assert_eq!(through_skip_bom(b"\xEF\xBB"), b"\xEF\xBB");
+        assert_eq!(through_skip_bom(b""), b"");
+        // The mark only at the start.
+        assert_eq!(through_skip_bom(b"{}\xEF\xBB\xBF"), b"{}\xEF\xBB\xBF");
+        assert_eq!(without_bom(b"\xEF\xBB\xBF[]"), b"[]");
+        assert_eq!(without_bom(b"[]"), b"[]");
     }
 }

@@ -256,13 +256,13 @@ pub fn month_end_a_message_a_contract(input: &MurabahaInput) -> BatchTotals {
 
 /// What the contrast's two forms share, all but the message: a worker a
 /// shard of the contracts, each with a channel of `in_flight` messages;
-/// `read` sends every contract's position to its owner's channel (the
+/// `send_all` sends every contract's position to its owner's channel (the
 /// senders, and how many contracts a shard holds); each worker runs the
 /// month-end of every contract a message names and adds up its totals.
 fn month_end_through<M: IntoIterator<Item = usize> + Send>(
     input: &MurabahaInput,
     in_flight: usize,
-    read: impl FnOnce(&[SyncSender<M>], usize),
+    send_all: impl FnOnce(&[SyncSender<M>], usize),
 ) -> BatchTotals {
     let prepared = Prepared::new(input.as_of, &input.late_policy);
     let shard_len = input.contracts.len().div_ceil(workers()).max(1);
@@ -285,7 +285,7 @@ fn month_end_through<M: IntoIterator<Item = usize> + Send>(
                 (sender, worker)
             })
             .unzip();
-        read(&senders, shard_len);
+        send_all(&senders, shard_len);
         drop(senders);
         workers
             .into_iter()
