@@ -145,9 +145,8 @@ pub trait Lesson: Sync {
     /// report under glibc against 8 under mimalloc); zakat/sharding no
     /// measurable difference (0.933-3.57x) at the small scale there, 3.96x
     /// (3.22-4.38) at the default (`mizan run LESSON --scale default`).
-    /// Like a headline it runs first in each round of slices, and what its
-    /// slices to come will take is set aside before the other lessons
-    /// share the budget, so that they shrink to make room for it.
+    /// Unlike a headline it is not served first: it takes its share like
+    /// any other lesson, and its minimum of pairs where the share is short.
     fn keeps_scale(&self) -> bool {
         self.is_headline() || self.allocators().is_some() || self.id().ends_with("/sharding")
     }

@@ -34,14 +34,13 @@
 //! input is built and checked (at least [`MIN_PAIRS_PER_SLICE`], at most
 //! [`MAX_PAIRS_PER_SLICE`]; what is left goes to the slices after it). A
 //! lesson whose first slice's minimum does not fit its share is built
-//! again at the next smaller scale, for all its slices. The lessons that
-//! keep their scale ([`Lesson::keeps_scale`]: the headlines, the
-//! pipelines, and the lessons about the allocator and about sharding) are
-//! the exception: each slice of theirs runs first in its round and is
-//! never shrunk, and what their slices still to come will take (at the
-//! cost of their last slice) is set aside before the other lessons share
-//! what is left ([`Plan`]). `--runs N` forces the count (spread over up to
-//! [`SLICES`] slices).
+//! again at the next smaller scale, for all its slices, unless it keeps
+//! its scale ([`Lesson::keeps_scale`]: the headlines, and the lessons
+//! about the allocator and about sharding). The headlines ([`Lesson::is_headline`], the pipelines)
+//! are also served first: each slice of theirs runs first, and what their
+//! slices still to come will take (at the cost of their last slice) is set
+//! aside before the other lessons share what is left ([`Plan`]). `--runs N` forces the
+//! count (spread over up to [`SLICES`] slices).
 //!
 //! **Parallelism.** The machine's effective parallelism is measured at the
 //! start and before and after every lesson about threads: a second core
@@ -146,7 +145,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
     let mut plan = Plan::new(
         states
             .iter()
-            .map(|s| s.contrast.is_none() && s.lesson.keeps_scale())
+            .map(|s| s.contrast.is_none() && s.lesson.is_headline())
             .collect(),
         slices,
     );
@@ -658,7 +657,7 @@ impl<'a> LessonRun<'a> {
 
 /// How the run's budget is shared among the units of the run (a slice of
 /// a lesson, or of its contrast): in each round of slices the headlines
-/// (here: every lesson that keeps its scale) run first, and what their slices still to come will take, at the cost
+/// run first, and what their slices still to come will take, at the cost
 /// of each one's last slice, is set aside; the other units share the rest
 /// equally, each unit what is left over the units left.
 struct Plan {
