@@ -36,11 +36,12 @@
 //! lesson whose first slice's minimum does not fit its share is built
 //! again at the next smaller scale, for all its slices, unless it keeps
 //! its scale ([`Lesson::keeps_scale`]: the headlines, and the lessons
-//! about the allocator and about sharding). The headlines ([`Lesson::is_headline`], the pipelines)
-//! are also served first: each slice of theirs runs first, and what their
-//! slices still to come will take (at the cost of their last slice) is set
-//! aside before the other lessons share what is left ([`Plan`]). `--runs N` forces the
-//! count (spread over up to [`SLICES`] slices).
+//! about the allocator and about sharding). The headlines
+//! ([`Lesson::is_headline`], the pipelines) are also served first: each
+//! slice of theirs runs first, and what their slices still to come will
+//! take (at the cost of their last slice) is set aside before the other
+//! lessons share what is left ([`Plan`]). `--runs N` forces the count
+//! (spread over up to [`SLICES`] slices).
 //!
 //! **Parallelism.** The machine's effective parallelism is measured at the
 //! start and before and after every lesson about threads: a second core

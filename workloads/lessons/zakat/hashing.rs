@@ -59,8 +59,10 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           did not move ({instructions}).|loss The instructions rose ({instructions}).} \
           {?speedup|gain In time the faster hash measured {speedup}.|same In time the two \
           are within the noise ({speedup}).|loss In time aHash measured {speedup}.} FxHash, \
-          rustc's hasher, a further form, is a multiply a word with no key at all: it \
-          measured {over_naive:fxhash} against std's map (instructions a line \
+          rustc's hasher, a further form, is a multiply a word with no key at all: \
+          {?over_naive:fxhash|gain it measured {over_naive:fxhash} against std's \
+          map|same it is within the noise of std's map ({over_naive:fxhash})|loss it \
+          measured {over_naive:fxhash} against std's map} (instructions a line \
           {instructions:fxhash}), and it gives up what aHash keeps, a key a process that \
           nobody outside can predict. The dense index, a further form, needs no hash at \
           all: a currency code numbers itself and a region and a class are small numbers, \

@@ -56,9 +56,11 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           of light, which reads every line and nothing more, shows in the limit table how \
           far below the loops reading alone is. With a key space this small (a few \
           hundred keys a currency), a further form keeps the per-task tables and drops \
-          the hash: each a dense table, a key's cell found by arithmetic; it measured \
-          {over_naive:dense-per-task} against the global lock (instructions a line \
-          {instructions:dense-per-task}). Callgrind runs the threads \
+          the hash: each a dense table, a key's cell found by arithmetic; \
+          {?over_naive:dense-per-task|gain it measured {over_naive:dense-per-task} against \
+          the global lock|same it is within the noise of the global lock \
+          ({over_naive:dense-per-task})|loss it measured {over_naive:dense-per-task} \
+          against the global lock|unreliable its ratio is not reported} (instructions a line {instructions:dense-per-task}). Callgrind runs the threads \
           one at a time, so its counts are of work, a spinning wait's included, not of contention: \
           {instructions}. The contrast is a village's {contrast.records} lines, \
           summed by the sequential loop (its naive form there) and by the per-task maps: \
