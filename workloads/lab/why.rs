@@ -396,22 +396,31 @@ fn render_with(
         Err(e) => return format!("(a malformed paragraph: {e})"),
     };
     let mut out = String::with_capacity(why.len() + 64);
-    emit(&pieces, result, contrast, marked, &mut out);
+    emit(&pieces, result, contrast, marked, None, &mut out);
     out
 }
 
+/// `said`: the ratio whose "no measurable difference" the enclosing
+/// branch has already put in words, so that its figure there is only the
+/// interval ("within the noise (0.95–1.04×)", not "within the noise (no
+/// measurable difference (0.95–1.04×))").
 fn emit(
     pieces: &[Piece],
     result: &LessonResult,
     contrast: Option<&LessonResult>,
     marked: bool,
+    said: Option<&str>,
     out: &mut String,
 ) {
     for piece in pieces {
         match piece {
             Piece::Text(text) => out.push_str(text),
             Piece::Figure(inside) => {
-                let filled = figure(inside, result, contrast);
+                let filled = match said {
+                    Some(ratio) if ratio == inside.as_str() => interval(inside, result, contrast),
+                    _ => None,
+                }
+                .unwrap_or_else(|| figure(inside, result, contrast));
                 match (marked, verdict_of(inside, result, contrast)) {
                     (true, Some(branch)) => {
                         out.push_str(&format!("⟦{}:{filled}⟧", branch.label()));
@@ -423,7 +432,10 @@ fn emit(
                 let branch = verdict_of(ratio, result, contrast);
                 let chosen = branch.and_then(|b| branches.iter().find(|(x, _)| *x == b));
                 match (branch, chosen) {
-                    (_, Some((_, body))) => emit(body, result, contrast, marked, out),
+                    (Some(Branch::Same), Some((_, body))) => {
+                        emit(body, result, contrast, marked, Some(ratio.as_str()), out);
+                    }
+                    (_, Some((_, body))) => emit(body, result, contrast, marked, None, out),
                     (Some(Branch::Unreliable), None) => out.push_str(NOT_REPORTED),
                     // A sentence about a figure this run did not make (the
                     // counters of a run that did not count them) is left
@@ -447,6 +459,29 @@ fn figure(inside: &str, result: &LessonResult, contrast: Option<&LessonResult>) 
         None => fill(inside, result),
     };
     filled.unwrap_or_else(|| "(not measured)".to_owned())
+}
+
+/// A ratio placeholder's interval alone, `0.954–1.03×`, where the ratio
+/// is a measured "no measurable difference" (`None` otherwise).
+fn interval(
+    inside: &str,
+    result: &LessonResult,
+    contrast: Option<&LessonResult>,
+) -> Option<String> {
+    let (inside, result) = match inside.strip_prefix(CONTRAST) {
+        Some(inside) => (inside, contrast?),
+        None => (inside, result),
+    };
+    let (name, form) = match inside.split_once(':') {
+        Some((name, form)) => (name, Some(form)),
+        None => (inside, None),
+    };
+    let m = result.measured.as_ref()?;
+    if !RATIOS.contains(&name) || !m.reliable() {
+        return None;
+    }
+    let r = ratio(m, name, form)?;
+    (r.verdict() == Verdict::NoDifference).then(|| format!("{}–{}×", number(r.low), number(r.high)))
 }
 
 /// The verdict of a ratio placeholder (`None` for any other, or one the
@@ -933,6 +968,24 @@ mod tests {
         assert_eq!(per_record(22, 100_000), "0.00022");
         assert_eq!(per_record(7, 100_000), "0.000070");
         assert_eq!(per_record(600, 100), "6.00");
+    }
+
+    #[test]
+    fn a_branch_that_says_no_difference_shows_only_the_interval() {
+        let why = "{?speedup|gain It measured {speedup}.|same The two are within the noise \
+                   ({speedup}).|loss It measured {speedup}.} Alone: {speedup}.";
+        let forms = ["naive", "optimized"];
+        let same = synthetic("x/y", &forms, "", &[], Branch::Same, false);
+        assert_eq!(
+            render(why, &same, None),
+            "The two are within the noise (0.950–1.05×). \
+             Alone: no measurable difference (0.950–1.05×)."
+        );
+        let gain = synthetic("x/y", &forms, "", &[], Branch::Gain, false);
+        assert_eq!(
+            render(why, &gain, None),
+            "It measured 2.00× faster (1.80–2.20×). Alone: 2.00× faster (1.80–2.20×)."
+        );
     }
 
     #[test]

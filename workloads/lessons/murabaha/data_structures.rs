@@ -48,10 +48,16 @@ pub const LESSON: LessonDef<Book, Vec<i64>> = LessonDef {
           and first-level misses a payment: {instructions}; {mispredicted}; \
           {d1_misses}. {?speedup|gain The sorted Vec measured {speedup}.|same In time the \
           two are within the noise ({speedup}).|loss The sorted Vec measured \
-          {speedup}.} Against the BTreeMap, a HashMap (std's, SipHash) from the contract \
-          to its instalments measured {over_naive:hash-map}, and an array indexed by the \
-          contract number, whose numbers are dense, {over_naive:dense-array}: both find \
-          the contract first and then walk its few instalments. The contrast answers as \
+          {speedup}.} Two further forms find the contract first and then walk its few \
+          instalments. A HashMap (std's, SipHash) from the contract to its instalments: \
+          {?over_naive:hash-map|gain against the BTreeMap it measured \
+          {over_naive:hash-map}.|same against the BTreeMap, no measurable difference \
+          ({over_naive:hash-map}).|loss against the BTreeMap it measured \
+          {over_naive:hash-map}.} An array indexed by the contract number, whose numbers \
+          are dense: {?over_naive:dense-array|gain against the BTreeMap it measured \
+          {over_naive:dense-array}.|same against the BTreeMap, no measurable difference \
+          ({over_naive:dense-array}).|loss against the BTreeMap it measured \
+          {over_naive:dense-array}.} The contrast answers as \
           the book grows, day by day, so the pairs come in due-day order, not the key's, \
           and each insert lands among the others: {?contrast.speedup|gain there the \
           sorted Vec still measured {contrast.speedup}.|same there the two are within \

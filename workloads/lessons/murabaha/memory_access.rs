@@ -48,8 +48,11 @@ pub const LESSON: LessonDef<Book, Posted> = LessonDef {
           measured {speedup}.|same In time the two are within the noise \
           ({speedup}).|loss Grouping by contract with a counting sort measured \
           {speedup}: the sort cost more than the fetches it saved.} The standard \
-          library's stable sort, which compares where the counting sort counts, \
-          measured {over_naive:stable-sort} against the arrival order. The contrast is a \
+          library's stable sort, which compares where the counting sort counts: \
+          {?over_naive:stable-sort|gain against the arrival order it measured \
+          {over_naive:stable-sort}.|same against the arrival order, no measurable \
+          difference ({over_naive:stable-sort}).|loss against the arrival order it \
+          measured {over_naive:stable-sort}.} The contrast is a \
           portfolio whose schedules fit in the second-level cache: {?contrast.speedup|gain \
           there grouping still measured {contrast.speedup}.|same there the two are \
           within the noise ({contrast.speedup}).|loss there the schedules stay in the \

@@ -50,9 +50,9 @@ pub const LESSON: LessonDef<Portfolio, Vec<Arrears>> = LessonDef {
           optimized: {d1_misses}; instructions: {instructions}. {?speedup|gain The \
           smallest element measured {speedup}.|same In time the widest and the smallest \
           are within the noise ({speedup}).|loss The smallest element measured \
-          {speedup}.} Narrowing the fields to cents and day numbers measured \
-          {over_before:fields-narrowed}, a rung that also changes the arithmetic (the \
-          instructions show how much); boxing the rare variant, \
+          {speedup}.} Each rung against the one before: narrowing the fields to cents and \
+          day numbers (a rung that also changes the arithmetic; the instructions show how \
+          much), {over_before:fields-narrowed}; boxing the rare variant, \
           {over_before:variant-boxed}; the contract's place for its reference, \
           {over_before:optimized}. The contrast is a book that arrives wide and is read \
           once, for one month-end, so that making the element small is work of its own \

@@ -44,8 +44,11 @@ pub const LESSON: LessonDef<Wealth, Result<i128, String>> = LessonDef {
           {instructions} instructions. {?speedup|gain The generic loop measured \
           {speedup}.|same In time the two are within the noise ({speedup}).|loss The \
           generic loop measured {speedup}.} Building the policy's error in a cold \
-          function of its own as well, so that the loop holds only a call to it, \
-          measured {over_naive:cold-error} against the dyn loop: set beside the generic \
+          function of its own as well, so that the loop holds only a call to it: \
+          {?over_naive:cold-error|gain against the dyn loop it measured \
+          {over_naive:cold-error}|same against the dyn loop, no measurable difference \
+          ({over_naive:cold-error})|loss against the dyn loop it measured \
+          {over_naive:cold-error}}; set beside the generic \
           loop's own figure, that is what the cold path added. The contrast hands both the \
           reference's policy, the due worked out in Decimal: {?contrast.speedup|gain \
           there inlining still measured {contrast.speedup}.|same there the call is lost \
