@@ -1125,4 +1125,36 @@ fn the_headlines_the_allocator_and_sharding_lessons_keep_their_scale() {
             "zakat/sharding"
         ]
     );
+    // And the runner asks `keeps_scale`: in the default run every other
+    // lesson may shrink, these may not, nor any contrast; a named scale
+    // or forced pairs shrink nothing.
+    let default_run = mizan::lab::runner::RunOptions {
+        scale: mizan::lab::lesson::Scale::Default,
+        fit_scale: true,
+        runs: None,
+        budget: mizan::lab::runner::DEFAULT_BUDGET,
+        seed: 1,
+        progress: false,
+    };
+    let named = mizan::lab::runner::RunOptions {
+        fit_scale: false,
+        ..default_run
+    };
+    let forced = mizan::lab::runner::RunOptions {
+        runs: Some(15),
+        ..default_run
+    };
+    let lessons = mizan::lessons::lessons();
+    let shrinking: Vec<&str> = lessons
+        .iter()
+        .filter(|lesson| mizan::lab::runner::may_shrink(**lesson, false, &default_run))
+        .map(|lesson| lesson.id())
+        .collect();
+    assert_eq!(shrinking.len(), lessons.len() - kept.len());
+    assert!(kept.iter().all(|id| !shrinking.contains(id)));
+    for lesson in &lessons {
+        assert!(!mizan::lab::runner::may_shrink(*lesson, true, &default_run));
+        assert!(!mizan::lab::runner::may_shrink(*lesson, false, &named));
+        assert!(!mizan::lab::runner::may_shrink(*lesson, false, &forced));
+    }
 }

@@ -167,10 +167,7 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
                     .map(|runs| runs / slices + usize::from(slice < runs % slices));
                 // (`run_slice` drops it once the scale can shrink no more.)
                 let shrink = (slice == 0
-                    && options.fit_scale
-                    && options.runs.is_none()
-                    && state.contrast.is_none()
-                    && !state.lesson.keeps_scale())
+                    && may_shrink(state.lesson, state.contrast.is_some(), &options))
                 .then_some((lesson_share, slices));
                 state.run_slice(slice, share, shrink, pairs, options, &bar);
             }
@@ -199,6 +196,15 @@ pub fn run(lessons: &[&dyn Lesson], options: RunOptions) -> Report {
         peak_rss_bytes: peak_rss_bytes(),
         results,
     }
+}
+
+/// Whether a run with `options` may move `lesson` (or its contrast) to a
+/// smaller scale when its minimum of pairs does not fit its share: only in
+/// the default run (the scale not named, the pairs not forced), never a
+/// contrast (its scale is the point of it), and never a lesson that keeps
+/// its scale ([`Lesson::keeps_scale`]).
+pub fn may_shrink(lesson: &dyn Lesson, contrast: bool, options: &RunOptions) -> bool {
+    options.fit_scale && options.runs.is_none() && !contrast && !lesson.keeps_scale()
 }
 
 /// What to tell the user when the machine does not give its cores.
