@@ -516,7 +516,7 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
     assert!(
         optimized.contains(
             "| allocated by | called from | allocations | bytes | share |\n|---|---|---:|---:|---:|\n\
-             | <code>with_capacity</code> | <code>optimized</code> (string_building.rs:"
+             | <code>with_<wbr>capacity</code> | <code>optimized</code> (string_building.rs:"
         ),
         "{optimized}"
     );
@@ -524,7 +524,7 @@ fn profile_writes_flamegraphs_profiles_and_the_books_sections() {
     let naive = std::fs::read_to_string(dir.join("zakat-string-building-naive.md")).unwrap();
     let heap = naive.split("**Heap profile of `naive`**").nth(1).unwrap();
     assert!(
-        heap.contains("| <code>format</code> | <code>format_receipt</code> (receipt.rs:"),
+        heap.contains("| <code>format</code> | <code>format_<wbr>receipt</code> (receipt.rs:"),
         "{heap}"
     );
     // No locks in string building: no lock section.

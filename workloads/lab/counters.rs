@@ -382,7 +382,7 @@ pub fn markdown(counts: &LessonCounts, caches: &str) -> String {
     text.push_str(&format!(
         "Counters of one run of each form of {what} at the {} scale ({} records), a record, \
          under callgrind (`mizan counters`; deterministic: the same binary and input give the \
-         same counts); caches simulated as {caches}.",
+         same counts); caches simulated as `{caches}`.",
         counts.scale.name(),
         format_count(counts.records)
     ));

@@ -22,7 +22,7 @@
 //! | `{peak:FORM}` | one warm run's peak heap: `82.0 MB` |
 //! | `{faults:FORM}` | one warm run's minor page faults: `20,112` |
 //! | `{records}` | the records of a run: `50,000` |
-//! | `{instructions}` | callgrind's instructions a record, naive → optimized: `568 → 213 a record (2.67× fewer)` |
+//! | `{instructions}` | callgrind's instructions a record, naive → optimized: `568 → 213 a record, 2.67× fewer` |
 //! | `{branches}`, `{mispredicted}`, `{indirect}`, `{indirect_mispredicted}`, `{d1_misses}`, `{ll_misses}` | the same for the other counters of `mizan counters` |
 //!
 //! `FORM` is `naive`, `optimized` or a further form's name. Each may be
@@ -582,20 +582,20 @@ fn fill(placeholder: &str, result: &LessonResult) -> Option<String> {
 }
 
 /// A counter, naive → the optimized form (or `form`), a record:
-/// `568 → 213 a record (2.67× fewer)`.
+/// `568 → 213 a record, 2.67× fewer`.
 fn counter_text(result: &LessonResult, name: &str, form: Option<&str>) -> Option<String> {
     let (before, after) = counter_pair(result, name, form)?;
     let records = result.counters.as_ref()?.records;
     let per = |n: u64| per_record(n, records);
     let moved = before as f64 / (after as f64).max(1.0);
     let how = if before == after || (1.0 / COUNTER_MOVE..COUNTER_MOVE).contains(&moved) {
-        "within 5 %".to_owned()
+        "within 5\u{a0}%".to_owned()
     } else if moved >= COUNTER_MOVE {
         format!("{}× fewer", number(moved))
     } else {
         format!("{}× more", number(1.0 / moved))
     };
-    Some(format!("{} → {} a record ({how})", per(before), per(after)))
+    Some(format!("{} → {} a record, {how}", per(before), per(after)))
 }
 
 /// `count` over `records`, never `0` for a count that is not (see

@@ -44,8 +44,8 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
           LLVM tests the lengths once before the indexed loop and runs a vectorized copy \
           when they hold (the generated code of column_indexed shows the vector loop), so \
           the two loops do the same work. {?instructions|gain The counters differ \
-          ({instructions}).|same The counters agree ({instructions} instructions, \
-          {branches} branches; most of both are the zeroing's rep stosb, which valgrind \
+          ({instructions}).|same The counters agree (instructions {instructions}, \
+          branches {branches}; most of both are the zeroing's rep stosb, which valgrind \
           counts a byte at a time).|loss The counters differ ({instructions}).} \
           {?speedup|gain In time zipping measured {speedup}.|same In time the two are \
           within the noise ({speedup}).|loss In time zipping measured {speedup}.} \

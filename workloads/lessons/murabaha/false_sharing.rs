@@ -50,8 +50,8 @@ pub const LESSON: LessonDef<MurabahaInput, Tally> = LessonDef {
           another process held a core while it ran.} The thread tables time both forms at \
           one thread too, where no other core wants the line. Callgrind runs the threads \
           one at a time, so its counts are of work, not of contention, and no line ever \
-          moves between cores under it (instructions {instructions}, L1d misses \
-          {d1_misses}). The contrast writes the same table once every sixty-four contracts instead \
+          moves between cores under it: instructions, {instructions}; L1d misses, \
+          {d1_misses}. The contrast writes the same table once every sixty-four contracts instead \
           of once a payment, adding their payments up in locals first: \
           {?contrast.speedup|gain there padding measured {contrast.speedup}.|same \
           there the two layouts are within the noise ({contrast.speedup}).|loss there \

@@ -32,7 +32,7 @@ pub const LESSON: LessonDef<ProcessedBook, Vec<ExportRow>> = LessonDef {
           __memcpy, and the allocation count counts the steps ({allocations:naive} \
           allocations grown against {allocations:optimized} sized). The optimized form \
           counts the rows first and allocates the table once, with no copies; callgrind \
-          counts {instructions} instructions. What neither form can avoid is writing the \
+          counts the instructions, {instructions}. What neither form can avoid is writing the \
           whole table ({peak:optimized}), which the speed of light does too; where that \
           memory is new to the process, every page written first is a minor fault \
           ({faults:naive} grown, {faults:optimized} sized, in this run). {?speedup|gain \

@@ -43,7 +43,7 @@ pub const LESSON: LessonDef<Lines, Vec<i64>> = LessonDef {
           enum measured {speedup}.|same In time the two are within the noise \
           ({speedup}).|loss In time the enum measured {speedup}.} The lines come a table \
           an asset class, so the kind of the next line is the kind of the last and every \
-          jump is predicted ({indirect_mispredicted} mispredicted a record). The contrast \
+          jump is predicted (mispredicted indirect jumps: {indirect_mispredicted}). The contrast \
           is the same lines in the payers' order, the kinds mixed: each form's jump then \
           goes wrong most of the time ({contrast.indirect_mispredicted} a record), and \
           {?contrast.speedup|gain the enum still measured {contrast.speedup}.|same the two \

@@ -54,20 +54,20 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           keyed at random; ahash's AHashMap is the same hashbrown table with aHash, which \
           in this build (for the baseline x86 target, no AES instructions enabled) is its \
           fallback: a folded multiply a word. {?instructions|gain The instructions say \
-          where the time went: {instructions}, and the mispredicted branches \
-          {mispredicted} (SipHash's handling of a key's short tail).|same The instructions \
+          where the time went, {instructions}, and the mispredicted branches, \
+          {mispredicted}, SipHash's handling of a key's short tail among them.|same The instructions \
           did not move ({instructions}).|loss The instructions rose ({instructions}).} \
-          {?speedup|gain In time the faster hash measured {speedup}.|same In time the two \
+          {?speedup|gain In time aHash's map measured {speedup}.|same In time the two \
           are within the noise ({speedup}).|loss In time aHash measured {speedup}.} FxHash, \
           rustc's hasher, a further form, is a multiply a word with no key at all: \
           {?over_naive:fxhash|gain it measured {over_naive:fxhash} against std's \
           map|same it is within the noise of std's map ({over_naive:fxhash})|loss it \
-          measured {over_naive:fxhash} against std's map} (instructions a line \
+          measured {over_naive:fxhash} against std's map} (instructions: \
           {instructions:fxhash}), and it gives up what aHash keeps, a key a process that \
           nobody outside can predict. The dense index, a further form, needs no hash at \
           all: a currency code numbers itself and a region and a class are small numbers, \
           so a key is an index into an array ({over_naive:dense-index} against std's map; \
-          instructions a line {instructions:dense-index}). The contrast keeps the two maps and gives every look-up a \
+          instructions: {instructions:dense-index}). The contrast keeps the two maps and gives every look-up a \
           whole payer to follow: each payer assessed and its receipt printed with format!, \
           then its zakat added to its region's total (instructions \
           {contrast.instructions}). {?contrast.speedup|gain There the faster hash still \

@@ -40,8 +40,8 @@ pub const LESSON: LessonDef<Wealth, Result<i128, String>> = LessonDef {
           registers and memory, and nothing of the policy can be moved into the loop or \
           merged with it. As a generic F: Fn, the loop is compiled again for this policy \
           and the policy inlined into it, the test and the division in the loop's own \
-          instructions. Calls and instructions a payer: {indirect} indirect calls, \
-          {instructions} instructions. {?speedup|gain The generic loop measured \
+          instructions. Indirect calls, {indirect}; instructions, \
+          {instructions}. {?speedup|gain The generic loop measured \
           {speedup}.|same In time the two are within the noise ({speedup}).|loss The \
           generic loop measured {speedup}.} Building the policy's error in a cold \
           function of its own as well, so that the loop holds only a call to it: \

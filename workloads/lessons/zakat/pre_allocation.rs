@@ -37,7 +37,7 @@ pub const LESSON: LessonDef<Ids, Vec<Duplicate>> = LessonDef {
           front: one table, each key hashed once ({allocations:naive} allocations grown \
           against {allocations:optimized} reserved, the list of repeats counted in both). \
           The naive form's profile shows the rebuilding, a large share of its samples in \
-          reserve_rehash, and callgrind counts {instructions} instructions. {?speedup|gain \
+          reserve_rehash, and callgrind counts the instructions, {instructions}. {?speedup|gain \
           Here reserving measured {speedup} at {records} records.|same Here the two are \
           within the noise ({speedup}) at {records} records.|loss Here reserving measured \
           {speedup} at {records} records.} The contrast values each payer's wealth lines \

@@ -60,7 +60,7 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           {?over_naive:dense-per-task|gain it measured {over_naive:dense-per-task} against \
           the global lock|same it is within the noise of the global lock \
           ({over_naive:dense-per-task})|loss it measured {over_naive:dense-per-task} \
-          against the global lock|unreliable its ratio is not reported} (instructions a line {instructions:dense-per-task}). Callgrind runs the threads \
+          against the global lock|unreliable its ratio is not reported} (instructions: {instructions:dense-per-task}). Callgrind runs the threads \
           one at a time, so its counts are of work, a spinning wait's included, not of contention: \
           {instructions}. The contrast is a village's {contrast.records} lines, \
           summed by the sequential loop (its naive form there) and by the per-task maps: \

@@ -43,7 +43,7 @@ pub const LESSON: LessonDef<Valued, Vec<Summary>> = LessonDef {
           use from its per-thread cache: the naive form's profile has a small share of its \
           samples in malloc, realloc and free, and both forms sort and sum the lines in \
           Decimal, as the speed of light (the same sort, in one buffer kept for the run) \
-          does too. Callgrind counts {instructions} instructions and {branches} branches. \
+          does too. Callgrind counts the instructions, {instructions}, and the branches, {branches}. \
           {?speedup|gain Here the SmallVec measured {speedup}.|same Here the two are \
           within the noise ({speedup}).|loss Here the SmallVec measured {speedup}.} Too \
           small an inline size is a further form: with room for two, most payers spill, \

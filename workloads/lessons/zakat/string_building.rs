@@ -44,7 +44,7 @@ pub const LESSON: LessonDef<Receipts, String> = LessonDef {
           over the rung before.|same they made no measurable difference \
           ({over_before:optimized}).|loss they measured {over_before:optimized} over the \
           rung before.} In all, {?speedup|gain the optimized form measured {speedup}, with \
-          {instructions} instructions.|same the two forms are within the noise ({speedup}; \
+          instructions {instructions}.|same the two forms are within the noise ({speedup}; \
           instructions {instructions}).|loss the optimized form measured {speedup} \
           (instructions {instructions}).} The contrast totals every payer's assessment by \
           region and prints a line a region, so the text is a few lines beside thousands \
