@@ -323,9 +323,13 @@ fn a_contrast_is_timed_beside_its_lesson() {
     mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
     let page = std::fs::read_to_string(generated.join("lessons/zakat-algorithmic.md")).unwrap();
     assert!(
-        page.contains("| zakat/algorithmic (contrast: a branch's day: 8\u{a0}records) | 8 |"),
+        page.contains("| contrast: a branch's day: 8\u{a0}records | 8 |"),
         "{page}"
     );
+    // The page names its rows by what they are, not by the lesson's id
+    // again (the page is the lesson's).
+    assert!(page.contains("| this lesson | 32 | 2 (2) |"), "{page}");
+    assert!(!page.contains("| zakat/algorithmic"), "{page}");
     assert!(!page.contains("(not measured)"), "{page}");
     let chart = std::fs::read_to_string(generated.join("speedup.svg")).unwrap();
     assert_eq!(

@@ -8,31 +8,50 @@ use super::measure::{format_bytes, format_count, format_ns};
 use super::results::{LessonResult, Measured, Report, ScalingPoint};
 use super::stats::{Ratio, Verdict, number};
 
+/// Whose tables: the whole run's (`results.md`: a row a lesson, by its
+/// id) or one lesson's page (its rows `this lesson` and `contrast: …`; the
+/// page says which lesson, and on a phone the id repeated in every row
+/// made the first column most of the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rows {
+    Run,
+    Page,
+}
+
+/// Text with a no-break space after a digit, so that a figure keeps its
+/// unit on its line (`64 KiB pieces`, `8 records`).
+fn glued(text: &str) -> String {
+    let mut glued = String::with_capacity(text.len());
+    let mut after_digit = false;
+    for c in text.chars() {
+        glued.push(if c == ' ' && after_digit { '\u{a0}' } else { c });
+        after_digit = c.is_ascii_digit();
+    }
+    glued
+}
+
 /// A lesson's name in a table: with its allocators for a lesson about the
 /// allocator, its scale when it is not the table's, and ⚠ when its thread
 /// results are unreliable.
-fn lesson_cell(result: &LessonResult, run_scale: Scale) -> String {
+fn lesson_cell(result: &LessonResult, run_scale: Scale, rows: Rows) -> String {
     let mut notes = Vec::new();
     if let Some([naive, optimized]) = result.allocators {
         notes.push(format!("{} → {}", naive.name(), optimized.name()));
     }
-    if let Some(name) = &result.contrast {
-        notes.push(format!("contrast: {name}"));
-    }
+    let mut cell = match (rows, &result.contrast) {
+        (Rows::Run, Some(name)) => {
+            notes.push(format!("contrast: {name}"));
+            result.id.clone()
+        }
+        (Rows::Run, None) => result.id.clone(),
+        (Rows::Page, Some(name)) => glued(&format!("contrast: {name}")),
+        (Rows::Page, None) => "this lesson".to_owned(),
+    };
     if result.scale != run_scale {
         notes.push(format!("{} scale", result.scale.name()));
     }
-    let mut cell = result.id.clone();
     if !notes.is_empty() {
-        // A figure keeps its unit on its line (`64 KiB pieces`).
-        let notes = notes.join(", ");
-        let mut glued = String::with_capacity(notes.len());
-        let mut after_digit = false;
-        for c in notes.chars() {
-            glued.push(if c == ' ' && after_digit { '\u{a0}' } else { c });
-            after_digit = c.is_ascii_digit();
-        }
-        let _ = write!(cell, " ({glued})");
+        let _ = write!(cell, " ({})", glued(&notes.join(", ")));
     }
     if result.measured.as_ref().is_some_and(|m| !m.reliable()) {
         cell.push_str(" ⚠");
@@ -57,6 +76,16 @@ fn ratio_cell(ratio: Option<&Ratio>, reliable: bool) -> String {
 /// form of the lessons that have further forms; the scaling of the
 /// lessons about threads; the instructions, when counted.
 pub fn markdown(report: &Report) -> String {
+    markdown_rows(report, Rows::Run)
+}
+
+/// [`markdown`] for one lesson's page: the same tables, their rows named
+/// `this lesson` and `contrast: …` rather than by the lesson's id.
+pub fn lesson_page_markdown(report: &Report) -> String {
+    markdown_rows(report, Rows::Page)
+}
+
+fn markdown_rows(report: &Report, rows: Rows) -> String {
     let mut out = String::new();
     let measured: Vec<(&LessonResult, &Measured)> = report
         .results
@@ -68,7 +97,7 @@ pub fn markdown(report: &Report) -> String {
          |---|---:|---:|---:|---:|---:|\n",
     );
     for result in &report.results {
-        let cell = lesson_cell(result, report.scale);
+        let cell = lesson_cell(result, report.scale, rows);
         match (&result.measured, &result.failure) {
             (Some(m), _) => {
                 let _ = writeln!(
@@ -107,7 +136,7 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} ({}) → {} ({}) | {} → {} | {} → {} |",
-                lesson_cell(r, report.scale),
+                lesson_cell(r, report.scale, rows),
                 format_count(naive.count),
                 format_bytes(naive.bytes),
                 format_count(optimized.count),
@@ -132,7 +161,7 @@ pub fn markdown(report: &Report) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                lesson_cell(r, report.scale),
+                lesson_cell(r, report.scale, rows),
                 l.name,
                 format_ns(l.ns),
                 ratio_cell(Some(&l.optimized_over_limit), m.reliable()),
@@ -154,7 +183,7 @@ pub fn markdown(report: &Report) -> String {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} |",
-                    lesson_cell(r, report.scale),
+                    lesson_cell(r, report.scale, rows),
                     form.name,
                     format_ns(form.ns),
                     ratio_cell(form.over_naive.as_ref(), m.reliable()),
@@ -178,7 +207,7 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n| {} | {} |\n|---|{}",
-            lesson_cell(r, report.scale),
+            lesson_cell(r, report.scale, rows),
             counts.join(" | "),
             "---:|".repeat(counts.len())
         );
@@ -190,7 +219,7 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "\n| {} | {} |\n|---|{}",
-            lesson_cell(r, report.scale),
+            lesson_cell(r, report.scale, rows),
             more.iter()
                 .map(|p| format!("{} over 1 thread", threads(p)))
                 .collect::<Vec<_>>()
