@@ -328,6 +328,7 @@ fn a_contrast_is_timed_beside_its_lesson() {
     );
     // The page names its rows by what they are, not by the lesson's id
     // again (the page is the lesson's).
+    assert!(page.contains("| `zakat/algorithmic` | records |"), "{page}");
     assert!(page.contains("| this lesson | 32 | 2 (2) |"), "{page}");
     assert!(!page.contains("| zakat/algorithmic"), "{page}");
     assert!(!page.contains("(not measured)"), "{page}");
@@ -1104,6 +1105,38 @@ fn every_why_follows_its_verdicts() {
         committed == mizan::lab::why::renderings(&registry::lessons()),
         "book/src/generated/whys.md is not what the lessons render: run `mizan whys`"
     );
+}
+
+/// A counter's figure ends in its verdict ("568 → 213 a record, 2.67×
+/// fewer", "… within 5 %"), so in a `why` its noun comes before it and
+/// nothing but punctuation after it: "{instructions} instructions" reads
+/// "… 2.67× fewer instructions", "({d1_misses} first-level misses)"
+/// "… within 5 % first-level misses".
+#[test]
+fn a_counters_figure_ends_its_phrase() {
+    let mut found = Vec::new();
+    for lesson in mizan::lessons::lessons() {
+        let why = lesson.why();
+        let mut rest = why;
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let Some(close) = after.find(['{', '}']) else {
+                break;
+            };
+            let inside = &after[..close];
+            let name = inside.strip_prefix("contrast.").unwrap_or(inside);
+            let name = name.split(':').next().unwrap_or(name);
+            if !inside.starts_with('?') && mizan::lab::why::COUNTERS.contains(&name) {
+                let next = after[close + 1..].trim_start().chars().next();
+                if !matches!(next, None | Some(')' | '.' | ',' | ';' | ':' | '|' | '}')) {
+                    let tail: String = after[close + 1..].chars().take(30).collect();
+                    found.push(format!("{}: {{{inside}}}{tail}", lesson.id()));
+                }
+            }
+            rest = &after[close.min(after.len())..];
+        }
+    }
+    assert!(found.is_empty(), "{found:#?}");
 }
 
 /// The default run moves a lesson to a smaller scale when its share of the

@@ -986,6 +986,37 @@ mod tests {
             render(why, &gain, None),
             "It measured 2.00× faster (1.80–2.20×). Alone: 2.00× faster (1.80–2.20×)."
         );
+        // A further form's ratio in its own branch; another ratio there
+        // keeps its words.
+        let three = ["naive", "fast", "optimized"];
+        let same3 = synthetic("x/y", &three, "", &[], Branch::Same, false);
+        assert_eq!(
+            render(
+                "{?over_naive:fast|gain a|same b ({over_naive:fast}; {speedup})|loss c}",
+                &same3,
+                None
+            ),
+            "b (0.950–1.05×; no measurable difference (0.950–1.05×))"
+        );
+        // The contrast's ratio in its own branch.
+        assert_eq!(
+            render(
+                "{?contrast.speedup|gain a|same b ({contrast.speedup})|loss c}",
+                &same,
+                Some(&same)
+            ),
+            "b (0.950–1.05×)"
+        );
+        // Inside a nested conditional on another ratio, the outer one's
+        // figure is given in full again.
+        assert_eq!(
+            render(
+                "{?speedup|gain a|same b {?over_naive:fast|gain c|same d {speedup}|loss e}|loss f}",
+                &same3,
+                None
+            ),
+            "b d no measurable difference (0.950–1.05×)"
+        );
     }
 
     #[test]

@@ -49,9 +49,11 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
           counts a byte at a time).|loss The counters differ ({instructions}).} \
           {?speedup|gain In time zipping measured {speedup}.|same In time the two are \
           within the noise ({speedup}).|loss In time zipping measured {speedup}.} \
-          Re-cutting the covered column to the due column's length, the usual advice, \
-          changes nothing the compiler had not already done \
-          ({over_naive:lengths-asserted}). The contrast makes the same pass schedule by \
+          Re-cutting the covered column to the due column's length, the usual advice: \
+          {?over_naive:lengths-asserted|gain against the indexed loop it measured \
+          {over_naive:lengths-asserted}.|same it changes nothing measurable that the \
+          compiler had not already done ({over_naive:lengths-asserted}).|loss against \
+          the indexed loop it measured {over_naive:lengths-asserted}.} The contrast makes the same pass schedule by \
           schedule, each contract's two slices cut from one range: {?contrast.speedup|gain \
           there zipping measured {contrast.speedup}.|same there too the two are within the \
           noise ({contrast.speedup}).|loss there zipping measured {contrast.speedup}.} \

@@ -45,7 +45,7 @@ pub const LESSON: LessonDef<Book, Vec<i64>> = LessonDef {
           range and along it, moving between nodes through their pointers. A sorted Vec \
           keeps the same pairs in one block: a question is two binary searches and the \
           sum of the contiguous slice between them. Instructions, mispredicted branches \
-          and first-level misses a payment: {instructions}; {mispredicted}; \
+          and first-level misses, a payment a record: {instructions}; {mispredicted}; \
           {d1_misses}. {?speedup|gain The sorted Vec measured {speedup}.|same In time the \
           two are within the noise ({speedup}).|loss The sorted Vec measured \
           {speedup}.} Two further forms find the contract first and then walk its few \

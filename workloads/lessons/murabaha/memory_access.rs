@@ -43,8 +43,8 @@ pub const LESSON: LessonDef<Book, Posted> = LessonDef {
           one after another and its instalments are still in the first-level cache for \
           every one after the first; the grouping is timed inside the form and must pay \
           for itself. Under callgrind's cache model (a first level and a last, no \
-          second) the first-level misses a payment came to {d1_misses}, the instructions \
-          {instructions}. {?speedup|gain Grouping by contract with a counting sort \
+          second) the first-level misses came to {d1_misses}; the \
+          instructions, {instructions}. {?speedup|gain Grouping by contract with a counting sort \
           measured {speedup}.|same In time the two are within the noise \
           ({speedup}).|loss Grouping by contract with a counting sort measured \
           {speedup}: the sort cost more than the fetches it saved.} The standard \

@@ -36,8 +36,8 @@ pub const LESSON: LessonDef<PayersFile, Result<Parsed, InputError>> = LessonDef 
           gives each page of memory blocks of one size and free lists of its own: an \
           allocation pops a list, a free pushes onto one. Each form is counted under its \
           own allocator: {?instructions|gain mimalloc's run took fewer instructions \
-          ({instructions}), and fewer trips to memory ({ll_misses} last-level \
-          misses).|same the instructions are close ({instructions}).|loss mimalloc's run \
+          ({instructions}), and fewer trips to memory (last-level \
+          misses, {ll_misses}).|same the instructions are close ({instructions}).|loss mimalloc's run \
           took more instructions ({instructions}).} {?speedup|gain In time mimalloc \
           measured {speedup}.|same In time the two are within the noise ({speedup}).|loss \
           In time mimalloc measured {speedup}.} The contrast assesses a population by the \

@@ -32,12 +32,12 @@ pub const LESSON: LessonDef<Ledger, Total> = LessonDef {
           as rows, every line's fields side by side, the cache brings each row in whole, \
           so the pass moves every field through the cache to read one; stored as columns, \
           the values side by side, every byte it brings in is a value. Both forms add with \
-          the same checked arithmetic, in the same order. The first-level cache misses a line came to {d1_misses}, the instructions \
-          {instructions}. {?speedup|gain The column measured {speedup}.|same In time the \
+          the same checked arithmetic, in the same order. The first-level cache misses came to {d1_misses}; \
+          the instructions, {instructions}. {?speedup|gain The column measured {speedup}.|same In time the \
           two are within the noise ({speedup}).|loss The column measured {speedup}.} The \
           contrast digests every field of every line, a chain of multiplications a line \
           where each waits for the one before, so that the bytes the layouts bring in \
-          ({contrast.d1_misses} first-level misses) are not what the pass waits for: \
+          (first-level misses, {contrast.d1_misses}) are not what the pass waits for: \
           {?contrast.speedup|gain there the columns still measured \
           {contrast.speedup}.|same there the two layouts are within the noise \
           ({contrast.speedup}).|loss there the columns measured {contrast.speedup}.}",

@@ -33,8 +33,8 @@ pub const LESSON: LessonDef<Lines, Vec<i64>> = LessonDef {
           reached through a pointer and called through its vtable; the optimized form as \
           an enum in one vector, its value a match. The counters say what that changes and \
           what it does not. The match is compiled to a jump table, so both forms make one \
-          indirect jump a line ({indirect:optimized} a record against {indirect:naive}), \
-          and the instructions {?instructions|gain fell ({instructions}).|same are close \
+          indirect jump a line (indirect calls and jumps, naive → optimized: \
+          {indirect}), and the instructions {?instructions|gain fell ({instructions}).|same are close \
           ({instructions}): inlining the match saved little here.|loss rose \
           ({instructions}).} What moved is memory: a boxed line is a fat pointer in the \
           vector and a heap chunk elsewhere, two streams to read where the enum is one, \
@@ -45,7 +45,7 @@ pub const LESSON: LessonDef<Lines, Vec<i64>> = LessonDef {
           an asset class, so the kind of the next line is the kind of the last and every \
           jump is predicted (mispredicted indirect jumps: {indirect_mispredicted}). The contrast \
           is the same lines in the payers' order, the kinds mixed: each form's jump then \
-          goes wrong most of the time ({contrast.indirect_mispredicted} a record), and \
+          goes wrong most of the time (mispredicted, naive → optimized: {contrast.indirect_mispredicted}), and \
           {?contrast.speedup|gain the enum still measured {contrast.speedup}.|same the two \
           are within the noise ({contrast.speedup}): a mispredicted jump costs both \
           designs more than the boxes cost the one.|loss the enum measured \

@@ -54,8 +54,8 @@ pub const LESSON: LessonDef<Lines, Totals> = LessonDef {
           keyed at random; ahash's AHashMap is the same hashbrown table with aHash, which \
           in this build (for the baseline x86 target, no AES instructions enabled) is its \
           fallback: a folded multiply a word. {?instructions|gain The instructions say \
-          where the time went, {instructions}, and the mispredicted branches, \
-          {mispredicted}, SipHash's handling of a key's short tail among them.|same The instructions \
+          where the time went: {instructions}; the mispredicted branches, SipHash's \
+          handling of a key's short tail among them: {mispredicted}.|same The instructions \
           did not move ({instructions}).|loss The instructions rose ({instructions}).} \
           {?speedup|gain In time aHash's map measured {speedup}.|same In time the two \
           are within the noise ({speedup}).|loss In time aHash measured {speedup}.} FxHash, \

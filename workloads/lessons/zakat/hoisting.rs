@@ -52,8 +52,8 @@ pub const LESSON: LessonDef<Hawl, Vec<bool>> = LessonDef {
           complete hawls are those started on or before one day, found with a few \
           conversions ({over_naive:cut-off} over the naive form). The contrast is a \
           household of four payers, whose starts still span most of two years: the table \
-          converts every day of the span to answer four ({contrast.instructions} \
-          instructions). {?contrast.speedup|gain There the table still measured \
+          converts every day of the span to answer four (instructions, \
+          {contrast.instructions}). {?contrast.speedup|gain There the table still measured \
           {contrast.speedup}.|same There the two are within the noise \
           ({contrast.speedup}).|loss There the table measured {contrast.speedup}.} \
           Hoisting pays when the loop runs more often than the hoisted work costs.",

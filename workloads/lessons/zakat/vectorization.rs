@@ -56,18 +56,18 @@ pub const LESSON: LessonDef<Wealth, Dues> = LessonDef {
           and the loop still runs one payer at a time: {over_naive:checks-hoisted}. The \
           scalar loop jumps past the division for a payer below the nisab, a guess the \
           predictor often gets wrong; made a select it may not turn back into a jump, \
-          still one payer at a time: {over_before:branch-free} (mispredicted a payer \
-          {mispredicted:branch-free}). Dividing an i64 by a constant is a multiply-high \
+          still one payer at a time: {over_before:branch-free} (mispredicted branches, naive → \
+          branch-free: {mispredicted:branch-free}). Dividing an i64 by a constant is a multiply-high \
           of two i64s, which the vector units here do not have; the same proof shows \
           every wealth fits in a u32, and then the division is the multiply and shift \
           the compiler makes of a u32 division, a u32 times a u32, which in i64 lanes is \
           a pmuludq: the compiler vectorizes the loop (the counters' table of the machine \
           code shows the vector instructions), {over_before:portable} against the \
-          branch-free scalar loop (instructions {instructions:portable} against the naive \
-          loop). Built again for AVX2 and chosen at run time, with registers twice as \
+          branch-free scalar loop (instructions, naive → portable: \
+          {instructions:portable}). Built again for AVX2 and chosen at run time, with registers twice as \
           wide and a compare of i64s the baseline build has to assemble from narrower \
-          ones: {over_before:optimized} against the portable build (instructions \
-          {instructions} against the naive loop). {?speedup|gain The whole lesson \
+          ones: {over_before:optimized} against the portable build (instructions, naive → \
+          optimized: {instructions}). {?speedup|gain The whole lesson \
           measured {speedup}.|same In all, the two are within the noise ({speedup}).|loss \
           In all, the optimized form measured {speedup}.} The contrast makes the same \
           proof before a loop whose work is a Decimal multiplication and rounding a \
