@@ -1162,9 +1162,10 @@ fn the_headlines_the_allocator_and_sharding_lessons_keep_their_scale() {
             "zakat/sharding"
         ]
     );
-    // And the runner asks `keeps_scale`: in the default run every other
-    // lesson may shrink, these may not, nor any contrast; a named scale
-    // or forced pairs shrink nothing.
+    // And `may_shrink`, the runner's one test before it lets a lesson's
+    // first slice move down a scale, follows `keeps_scale`: in the default
+    // run every other lesson may shrink, these may not, nor any contrast;
+    // a named scale or forced pairs shrink nothing.
     let default_run = mizan::lab::runner::RunOptions {
         scale: mizan::lab::lesson::Scale::Default,
         fit_scale: true,

@@ -461,6 +461,23 @@ fn figure(inside: &str, result: &LessonResult, contrast: Option<&LessonResult>) 
     filled.unwrap_or_else(|| "(not measured)".to_owned())
 }
 
+/// A placeholder's name, its form (after a `:`) and the results it reads
+/// (the contrast's, for a `contrast.` one; `None` where there is none).
+fn parts<'a, 'r>(
+    inside: &'a str,
+    result: &'r LessonResult,
+    contrast: Option<&'r LessonResult>,
+) -> Option<(&'a str, Option<&'a str>, &'r LessonResult)> {
+    let (inside, result) = match inside.strip_prefix(CONTRAST) {
+        Some(inside) => (inside, contrast?),
+        None => (inside, result),
+    };
+    Some(match inside.split_once(':') {
+        Some((name, form)) => (name, Some(form), result),
+        None => (inside, None, result),
+    })
+}
+
 /// A ratio placeholder's interval alone, `0.954–1.03×`, where the ratio
 /// is a measured "no measurable difference" (`None` otherwise).
 fn interval(
@@ -468,14 +485,7 @@ fn interval(
     result: &LessonResult,
     contrast: Option<&LessonResult>,
 ) -> Option<String> {
-    let (inside, result) = match inside.strip_prefix(CONTRAST) {
-        Some(inside) => (inside, contrast?),
-        None => (inside, result),
-    };
-    let (name, form) = match inside.split_once(':') {
-        Some((name, form)) => (name, Some(form)),
-        None => (inside, None),
-    };
+    let (name, form, result) = parts(inside, result, contrast)?;
     let m = result.measured.as_ref()?;
     if !RATIOS.contains(&name) || !m.reliable() {
         return None;
@@ -491,14 +501,7 @@ fn verdict_of(
     result: &LessonResult,
     contrast: Option<&LessonResult>,
 ) -> Option<Branch> {
-    let (inside, result) = match inside.strip_prefix(CONTRAST) {
-        Some(inside) => (inside, contrast?),
-        None => (inside, result),
-    };
-    let (name, form) = match inside.split_once(':') {
-        Some((name, form)) => (name, Some(form)),
-        None => (inside, None),
-    };
+    let (name, form, result) = parts(inside, result, contrast)?;
     if COUNTERS.contains(&name) {
         let (before, after) = counter_pair(result, name, form)?;
         let moved = before as f64 / (after as f64).max(1.0);
