@@ -154,6 +154,27 @@ fn command_agrees<D: Domain>(document: &serde_json::Value, records: &str) {
         let fast = command_compact::<D>(&path, Engine::Fast, chunk_bytes);
         assert_eq!(fast, compact, "compact, chunks of {chunk_bytes:?} bytes");
     }
+    // Into a pipe, which cannot be taken back: the one-pass path holds
+    // every result (packed, or as text) until the document is known good,
+    // then writes them; nothing at all for a refused document.
+    for (expected, flags) in [(&reference_last, &[][..]), (&compact, &["--compact"][..])] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+            .args(match D::RECORDS {
+                "payers" => ["zakat", "assess"],
+                _ => ["murabaha", "process"],
+            })
+            .arg(&path)
+            .args(flags)
+            .output()
+            .unwrap();
+        match expected {
+            Ok(expected) => assert_eq!(&out.stdout, expected, "into a pipe {flags:?}"),
+            Err(_) => {
+                assert_eq!(out.status.code(), Some(1), "into a pipe {flags:?}");
+                assert!(out.stdout.is_empty(), "nothing into a pipe {flags:?}");
+            }
+        }
+    }
     if let (Ok(compact), Ok(pretty)) = (&compact, &reference_last) {
         let values: serde_json::Value = serde_json::from_slice(pretty).unwrap();
         assert_eq!(

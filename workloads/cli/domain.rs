@@ -70,24 +70,27 @@ pub struct ToolArgs {
     #[arg(long)]
     quiet: bool,
     /// Megabytes of a document's results kept in memory when the output
-    /// cannot be taken back (a pipe): within them the document is read
-    /// once; past them it is read and computed once to check it, then
-    /// again to write.
+    /// cannot be taken back (a pipe), packed where they can be: within
+    /// them the document is read once; past them it is read and computed
+    /// once to check it, then again to write.
     //
     // 768 MB: chosen, as the tool chapter says, so that the million
-    // payers' 383 MB of results fit; no other cap was measured. What the
-    // default costs and saves (`scripts/bench-tool` at ea84a1e): a million
-    // payers to /dev/null, held, 0.56 s at a 692 MB peak, against 0.44 s
-    // and 342 MB to a file, where nothing need be held; a portfolio's
-    // 10 GB of schedules does not fit and is read twice (200,000
-    // contracts to /dev/null in 6.31 s at 510 MB). Holding against reading
+    // payers' 383 MB of results fit as text; no other cap was measured.
+    // Since a plain assessment is held packed (`tool/held.rs`, some 65
+    // bytes), a million payers hold about 65 MB: to /dev/null 0.28 s at a
+    // 404 MB peak (the 324 MB file mapped being most of it) and 23,000
+    // page faults, against 0.38-0.42 s at 711 MB and 99,000 faults when
+    // their text was held (`/usr/bin/time` on `scripts/bench-tool`'s
+    // file, the two builds alternated, 2026-12-07). A portfolio's 10 GB of
+    // schedules does not fit and is read twice (200,000 contracts to
+    // /dev/null in 6.31 s at 510 MB, ea84a1e). Holding against reading
     // twice was timed only across commits with other changes between
     // them: the zakat /dev/null row was 1.75 s at 340 MB in the table
     // committed with da16a37 (read twice), 0.93 s at 692 MB in 75a1585's
-    // (held). The trade is memory as large as the output against a second
-    // pass over the whole document: a machine with less memory to spare
-    // wants a lower cap, and output much larger than memory gains nothing
-    // from a higher one.
+    // (held). The trade is memory as large as the results held against a
+    // second pass over the whole document: a machine with less memory to
+    // spare wants a lower cap, and output much larger than memory gains
+    // nothing from a higher one.
     #[arg(long, value_name = "MB", default_value_t = 768)]
     hold_mb: usize,
 }

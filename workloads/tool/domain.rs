@@ -4,6 +4,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::held::Held;
 use crate::input::{Engine, InputError};
 use crate::json::JsonWriter;
 
@@ -98,6 +99,24 @@ pub trait Domain: Sync {
         record: &Self::Record,
         w: &mut JsonWriter<'_>,
     ) -> Result<(), InputError>;
+    /// Computes one record and holds its result for output that cannot be
+    /// taken back yet (`held.rs`): its text, unless the domain has a
+    /// smaller form it packs with [`Held::packed`] and writes back with
+    /// [`Domain::unpack`]; nothing is held when it fails.
+    fn hold(
+        part: &mut Self::PartState<'_>,
+        record: &Self::Record,
+        held: &mut Held,
+    ) -> Result<(), InputError> {
+        held.text(|w| Self::write(part, record, w))
+    }
+    /// Writes, as the next element of an array, the result [`Domain::hold`]
+    /// packed at the start of `packed`; the bytes it read. Only a domain
+    /// that packs is asked.
+    fn unpack(shared: &Self::Shared<'_>, packed: &[u8], w: &mut JsonWriter<'_>) -> usize {
+        let _ = (shared, packed, w);
+        unreachable!("{} packs no result", Self::RECORDS)
+    }
     /// Writes the output document's fields before its record array.
     fn head(input: &Self::Input, w: &mut JsonWriter<'_>);
     /// The whole document by the reference path: the reference parser's

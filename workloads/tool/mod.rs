@@ -34,7 +34,8 @@
 //!
 //! The files, one idea each: `command.rs` (what a command is asked and
 //! what it answers), `output.rs` (where results go, and the writer
-//! thread), `source.rs` (a document's bytes), `parts.rs` (how records are
+//! thread), `source.rs` (a document's bytes), `held.rs` (results held for a
+//! pipe until the document is known good), `parts.rs` (how records are
 //! cut for the cores), `document.rs` (a document read whole, and the
 //! reference path), `one_pass.rs` (a document read in one pass),
 //! `stream.rs` (JSON Lines), `domain.rs` (the trait the two domains
@@ -45,6 +46,7 @@
 mod command;
 mod document;
 mod domain;
+mod held;
 mod murabaha;
 mod one_pass;
 mod output;
@@ -61,6 +63,7 @@ use stream::stream;
 
 pub use command::{Format, Options, Summary};
 pub use domain::Domain;
+pub use held::Held;
 pub use murabaha::Murabaha;
 pub use stream::Reject;
 pub use zakat::Zakat;

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use super::command::{Options, Summary, progress_bar};
 use super::domain::Domain;
+use super::held::Held;
 use super::output::{Output, SpareBuffers, send, with_writer};
 use super::source::input_name;
 use crate::json::JsonWriter;
@@ -30,7 +31,7 @@ use crate::json::scan;
 /// other cores waiting longer, and pays only where starts or terms spread
 /// wider than the first records show, or where the first records are
 /// unlike the rest (a file sorted by hawl start).
-const HOIST_SAMPLE: usize = 4096;
+const HOIST_SAMPLE: usize = 1024;
 
 /// Chunks a wave holds, for each thread. Not measured, and the same
 /// reasoning as `parts::PARTS_A_THREAD`: several a thread, so that a slow
@@ -61,8 +62,10 @@ struct Chunk {
     count: u64,
     /// Each record's id hash.
     ids: Vec<u64>,
-    /// The results, each preceded by `,`.
+    /// The results, each preceded by `,` (output that goes to the writer).
     text: String,
+    /// The results held (output that cannot be taken back yet).
+    held: Option<Held>,
     /// Whether every record it read passed (else the path gives up).
     ok: bool,
 }
@@ -76,6 +79,17 @@ struct ConfirmedChunks {
     ended: bool,
     /// Records read in the chunks confirmed.
     count: u64,
+}
+
+/// What a task does with each record's result.
+enum Sink {
+    /// Writes it, for the writer thread.
+    Text(String),
+    /// Holds it, for output that cannot be taken back yet.
+    Held(Held),
+    /// Drops it: a first pass that holds nothing, for output too big to
+    /// hold.
+    Compute,
 }
 
 /// Where the one-pass path's confirmed results go.
@@ -95,8 +109,9 @@ enum ResultsGoTo<'a> {
 struct ResultsHeldForPipe {
     /// Bytes of results held at most (`--hold-mb`).
     cap: usize,
-    /// The confirmed chunks' results, in order.
-    texts: Vec<String>,
+    /// The confirmed chunks' results, in order, each with the number of
+    /// records before it.
+    chunks: Vec<(Held, u64)>,
     /// Their bytes.
     bytes: usize,
     /// Whether the output promised to be too big (nothing is kept then).
@@ -129,7 +144,7 @@ impl ResultsHeldForPipe {
     fn new(cap: usize) -> ResultsHeldForPipe {
         ResultsHeldForPipe {
             cap,
-            texts: Vec::new(),
+            chunks: Vec::new(),
             bytes: 0,
             given_up: false,
         }
@@ -137,7 +152,7 @@ impl ResultsHeldForPipe {
 
     fn give_up(&mut self) {
         self.given_up = true;
-        self.texts = Vec::new();
+        self.chunks = Vec::new();
         self.bytes = 0;
     }
 }
@@ -206,10 +221,10 @@ pub(super) fn one_pass<D: Domain>(
             return Ok(None);
         };
         if !held.given_up {
-            let texts = std::mem::take(&mut held.texts);
+            let chunks = std::mem::take(&mut held.chunks);
             with_writer(output, &spares, |sender| {
                 let _ = send(sender, vec![head_text::<D>(&input, !options.compact)])
-                    && send(sender, texts)
+                    && write_held::<D>(&chunks, &shared, sender, &spares)
                     && send(sender, vec![tail_text(summary.written, !options.compact)]);
                 Ok(())
             })?;
@@ -281,14 +296,18 @@ fn read_and_confirm<D: Domain>(
                 // chapter's count), so twice is room enough and no
                 // copy; a murabaha result is many times its contract, and
                 // its buffer grows as it is written.
-                let text = match out {
+                let sink = match out {
                     Some((_, spares)) => {
                         let mut text = spares.take();
                         text.reserve(range.len() * 2);
-                        Some(text)
+                        Sink::Text(text)
                     }
-                    None if holding => Some(String::with_capacity(range.len() * 2)),
-                    None => None,
+                    // Room for as many bytes as the range: a packed
+                    // zakat assessment takes a fifth of its payer's.
+                    None if holding => {
+                        Sink::Held(Held::with_capacity(range.len(), !options.compact))
+                    }
+                    None => Sink::Compute,
                 };
                 read_chunk::<D>(
                     bytes,
@@ -298,24 +317,28 @@ fn read_and_confirm<D: Domain>(
                     input,
                     shared,
                     sample,
-                    text,
+                    sink,
                     !options.compact,
                 )
             })
             .collect();
         let mut texts = Vec::with_capacity(chunks.len());
+        let mut helds = Vec::with_capacity(chunks.len());
         for mut chunk in chunks {
-            let none_before = confirmed.count == 0;
+            let before = confirmed.count;
             if !confirmed.accept(&chunk) {
                 bar.finish_and_clear();
                 return Ok(None);
             }
-            if none_before && chunk.count > 0 && !chunk.text.is_empty() {
+            if before == 0 && chunk.count > 0 && !chunk.text.is_empty() {
                 // The first element has no comma before it.
                 chunk.text.remove(0);
             }
             ids.append(&mut chunk.ids);
             texts.push(chunk.text);
+            if let Some(held) = chunk.held {
+                helds.push((held, before));
+            }
         }
         bar.set_position(wave_ranges.last().map_or(0, |r| r.end) as u64);
         match &mut deliver {
@@ -325,8 +348,8 @@ fn read_and_confirm<D: Domain>(
                 }
             }
             ResultsGoTo::Memory(held) if !held.given_up => {
-                held.bytes += texts.iter().map(String::len).sum::<usize>();
-                held.texts.extend(texts);
+                held.bytes += helds.iter().map(|(h, _)| h.len()).sum::<usize>();
+                held.chunks.extend(helds);
                 // The whole output, at the rate of what is held so far.
                 let read = wave_ranges.last().map_or(first, |r| r.end) - first;
                 let projected = held.bytes as f64 * (close - first) as f64 / read.max(1) as f64;
@@ -370,10 +393,15 @@ fn read_chunk<D: Domain>(
     input: &D::Input,
     shared: &D::Shared<'_>,
     sample: &[D::Record],
-    out: Option<String>,
+    sink: Sink,
     pretty: bool,
 ) -> Chunk {
-    let write = out.is_some();
+    let write = matches!(sink, Sink::Text(_));
+    let (text, held) = match sink {
+        Sink::Text(text) => (text, None),
+        Sink::Held(held) => (String::new(), Some(held)),
+        Sink::Compute => (String::new(), None),
+    };
     let mut chunk = Chunk {
         first: None,
         end: range.end,
@@ -381,7 +409,8 @@ fn read_chunk<D: Domain>(
         ended: false,
         count: 0,
         ids: Vec::new(),
-        text: out.unwrap_or_default(),
+        text,
+        held,
         ok: true,
     };
     // The first record: where one can be read and ends as an element.
@@ -420,6 +449,8 @@ fn read_chunk<D: Domain>(
         let done = D::check(input, &record).and_then(|()| {
             if write {
                 D::write(&mut part, &record, &mut w)
+            } else if let Some(held) = &mut chunk.held {
+                D::hold(&mut part, &record, held)
             } else {
                 D::compute(&mut part, &record)
             }
@@ -457,6 +488,34 @@ fn read_chunk<D: Domain>(
             }
         }
     }
+}
+
+/// Writes the results held, in waves of a chunk a thread, on every core,
+/// into buffers the writer hands back; whether the writer took them all.
+/// A wave is small so that the buffers come back while there is more to
+/// write: the writer's queue holds two waves, and every buffer of the
+/// waves before the first to come back is memory touched for the first
+/// time.
+fn write_held<D: Domain>(
+    chunks: &[(Held, u64)],
+    shared: &D::Shared<'_>,
+    sender: &SyncSender<Vec<String>>,
+    spares: &SpareBuffers,
+) -> bool {
+    let wave = rayon::current_num_threads();
+    chunks.chunks(wave).all(|wave| {
+        let texts = wave
+            .par_iter()
+            .map(|(held, before)| {
+                let mut text = spares.take();
+                held.write(&mut text, *before == 0, |packed, w| {
+                    D::unpack(shared, packed, w)
+                });
+                text
+            })
+            .collect();
+        send(sender, texts)
+    })
 }
 
 /// The hasher of the one-pass path's ids.
@@ -498,6 +557,7 @@ mod tests {
             count,
             ids: Vec::new(),
             text: String::new(),
+            held: None,
             ok: true,
         }
     }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::fixed::{Figures, GROUPS, Prepared};
-use super::model::{Animal, AnimalCount, Assessment, LivestockGroup, Payer};
+use super::model::{Animal, AnimalCount, Assessment, LivestockGroup};
 use super::rules::livestock_due;
 use crate::date::CivilDate;
 use crate::json::JsonWriter;
@@ -37,19 +37,19 @@ pub fn write_assessment(w: &mut JsonWriter<'_>, a: &Assessment) {
     );
 }
 
-/// Writes the assessment of `payer` from the engine's fixed-point figures
+/// Writes the assessment of the payer `id` from the engine's fixed-point figures
 /// (cents, grams), without building the [`Assessment`]: the same bytes as
 /// [`write_assessment`] of [`super::engine::assessment`]'s.
-pub fn write_figures(w: &mut JsonWriter<'_>, payer: &Payer, f: &Figures, prepared: &Prepared) {
+pub fn write_figures(w: &mut JsonWriter<'_>, id: &str, f: &Figures, prepared: &Prepared) {
     // Figures exist only where the nisab is in cents.
     let nisab = prepared.nisab.unwrap_or_default();
-    if f.n_crops == 0 && f.herds == [None; 3] && !crate::json::needs_escape(&payer.id) {
+    if f.n_crops == 0 && f.herds == [None; 3] && !crate::json::needs_escape(id) {
         if let Some(out) = w.text_at(true, 2) {
-            write_plain_pretty(out, &payer.id, f, nisab);
+            write_plain_pretty(out, id, f, nisab);
             return;
         }
         if let Some(out) = w.text_at(false, 0) {
-            write_plain_compact(out, &payer.id, f, nisab);
+            write_plain_compact(out, id, f, nisab);
             return;
         }
     }
@@ -70,7 +70,7 @@ pub fn write_figures(w: &mut JsonWriter<'_>, payer: &Payer, f: &Figures, prepare
     write_fields(
         w,
         &Fields {
-            id: &payer.id,
+            id,
             hawl_end: f.hawl_end,
             hawl_complete: f.hawl_complete,
             zakatable_assets: cents(f.zakatable_assets),
@@ -326,7 +326,7 @@ mod tests {
                 let (mut from_figures, mut expected) = (String::new(), String::new());
                 let mut w = JsonWriter::inside_array(&mut from_figures, pretty, depth, false);
                 w.element();
-                write_figures(&mut w, payer, &f, &prepared);
+                write_figures(&mut w, &payer.id, &f, &prepared);
                 let mut w = JsonWriter::inside_array(&mut expected, pretty, depth, false);
                 w.element();
                 write_assessment(&mut w, &assessment);
