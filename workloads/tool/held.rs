@@ -15,6 +15,12 @@ const TEXT: u8 = 0;
 /// A record packed by its domain follows ([`Held::packed`]).
 const PACKED: u8 = 1;
 
+/// Records a segment: the unit written out at a time (some 390 KB of a
+/// pretty zakat assessment's text). Small, so that few buffers are in
+/// flight between the cores and the writer, and those few are written
+/// into again; large enough that a wave of segments is worth starting.
+const SEGMENT: usize = 1024;
+
 /// One task's results, held: a tag a record, then its packed form or its
 /// text.
 pub struct Held {
@@ -24,6 +30,10 @@ pub struct Held {
     scratch: String,
     /// Whether the output is indented.
     pretty: bool,
+    /// Records held.
+    records: usize,
+    /// Where each segment's first record starts in `bytes`.
+    marks: Vec<usize>,
 }
 
 impl Held {
@@ -34,12 +44,28 @@ impl Held {
             bytes: Vec::with_capacity(capacity),
             scratch: String::new(),
             pretty,
+            records: 0,
+            marks: Vec::new(),
         }
     }
 
     /// Bytes held.
     pub(super) fn len(&self) -> usize {
         self.bytes.len()
+    }
+
+    /// Marks where the next record starts, at a segment's start.
+    fn next_record(&mut self) {
+        if self.records % SEGMENT == 0 {
+            self.marks.push(self.bytes.len());
+        }
+        self.records += 1;
+    }
+
+    /// The byte ranges of its segments, in order.
+    pub(super) fn segments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let ends = self.marks.iter().skip(1).copied().chain([self.bytes.len()]);
+        self.marks.iter().copied().zip(ends).map(|(start, end)| start..end)
     }
 
     /// Holds the text `write` writes as one element of the output's
@@ -58,6 +84,7 @@ impl Held {
             true,
         ))?;
         let len = u32::try_from(self.scratch.len()).expect("a record's text is under 4 GiB");
+        self.next_record();
         self.bytes.push(TEXT);
         self.bytes.extend_from_slice(&len.to_le_bytes());
         self.bytes.extend_from_slice(self.scratch.as_bytes());
@@ -67,22 +94,26 @@ impl Held {
     /// Where a domain packs its next record, which its `unpack` reads back
     /// (see [`Held::write`]).
     pub fn packed(&mut self) -> &mut Vec<u8> {
+        self.next_record();
         self.bytes.push(PACKED);
         &mut self.bytes
     }
 
-    /// Writes every record held into `out` as elements of the output's
-    /// record array, the first with no comma before it if `first`;
-    /// `unpack` writes one packed record from the start of the bytes it is
-    /// given and says how many it read.
+    /// Writes the records held in `segment` (one of [`Held::segments`])
+    /// into `out` as elements of the output's record array, the first
+    /// with no comma before it if `first`; `unpack` writes one packed
+    /// record from the start of the bytes it is given and says how many it
+    /// read.
     pub(super) fn write(
         &self,
+        segment: std::ops::Range<usize>,
         out: &mut String,
         mut first: bool,
         mut unpack: impl FnMut(&[u8], &mut JsonWriter<'_>) -> usize,
     ) {
-        let mut at = 0;
-        while let Some(&tag) = self.bytes.get(at) {
+        let mut at = segment.start;
+        while at < segment.end {
+            let tag = self.bytes[at];
             at += 1;
             if tag == TEXT {
                 let len = u32::from_le_bytes(
@@ -150,14 +181,36 @@ mod tests {
             w.element();
             w.number(9);
             let mut written = String::new();
-            held(pretty).write(&mut written, first, unpack);
+            let held = held(pretty);
+            for segment in held.segments() {
+                held.write(segment, &mut written, first, unpack);
+            }
             assert_eq!(written, direct, "pretty {pretty}, first {first}");
         }
         let compact = held(false);
         let mut written = String::new();
-        compact.write(&mut written, false, unpack);
+        compact.write(0..compact.len(), &mut written, false, unpack);
         assert_eq!(written, r#",7,"text",9"#);
         // Three tags, two packed bytes, a text's length (4) and its 6 bytes.
         assert_eq!(compact.len(), 3 + 2 + 4 + 6);
+    }
+
+    #[test]
+    fn segments_split_the_records_and_write_them_whole() {
+        let mut held = Held::with_capacity(0, false);
+        for n in 0..SEGMENT * 2 + 3 {
+            held.packed().push((n % 200) as u8);
+        }
+        let segments: Vec<_> = held.segments().collect();
+        assert_eq!(segments.len(), 3);
+        assert_eq!(segments[1], SEGMENT * 2..SEGMENT * 4);
+        assert_eq!(segments[2].end, held.len());
+        let (mut whole, mut in_segments) = (String::new(), String::new());
+        held.write(0..held.len(), &mut whole, true, unpack);
+        for (idx, segment) in segments.into_iter().enumerate() {
+            held.write(segment, &mut in_segments, idx == 0, unpack);
+        }
+        assert_eq!(in_segments, whole);
+        assert!(whole.starts_with("0,1,2,") && whole.ends_with(",48,49,50"));
     }
 }
