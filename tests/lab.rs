@@ -341,6 +341,34 @@ fn a_contrast_is_timed_beside_its_lesson() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A page's limit and forms tables drop the lesson column where every
+/// row is the lesson's own (`this lesson` in each row says nothing); the
+/// tables with a contrast row keep it.
+#[test]
+fn a_pages_table_of_the_lessons_rows_alone_has_no_lesson_column() {
+    let dir = std::env::temp_dir().join(format!("mizan-own-rows-test-{}", std::process::id()));
+    let (_, report) = run_tiny("zakat/copying", &dir);
+    let generated = dir.join("generated");
+    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
+    let page = std::fs::read_to_string(generated.join("lessons/zakat-copying.md")).unwrap();
+    assert!(
+        page.contains(
+            "\n| limit | limit's median | optimized / limit |\n|---|---:|---:|\n| speed of light | "
+        ),
+        "{page}"
+    );
+    assert!(
+        page.contains(
+            "\n| form | median | over naive | over the form before |\n|---|---:|---:|---:|\n| "
+        ),
+        "{page}"
+    );
+    // The times, with a contrast row, keep theirs.
+    assert!(page.contains("| `zakat/copying` | records |"), "{page}");
+    assert!(page.contains("| this lesson | "), "{page}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A ladder's `why` names each rung against the rung below it, for the
 /// lesson and for its contrast.
 #[test]

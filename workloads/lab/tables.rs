@@ -18,6 +18,17 @@ enum Rows {
     Page,
 }
 
+/// A table's first cell in a row for `result`: its name in the lesson
+/// column, or nothing where a page's table has only the lesson's own rows
+/// (a `this lesson` in every row says nothing) and leaves the column out.
+fn first_cell(result: &LessonResult, run_scale: Scale, rows: Rows, column: bool) -> String {
+    if column {
+        format!("| {} ", lesson_cell(result, run_scale, rows))
+    } else {
+        String::new()
+    }
+}
+
 /// Text with a no-break space after a digit, so that a figure keeps its
 /// unit on its line (`64 KiB pieces`, `8 records`).
 fn glued(text: &str) -> String {
@@ -154,14 +165,18 @@ fn markdown_rows(report: &Report, rows: Rows) -> String {
         .filter_map(|(r, m)| m.limit.as_ref().map(|l| (r, m, l)))
         .collect();
     if !limits.is_empty() {
-        out.push_str(
-            "\n| lesson | limit | limit's median | optimized / limit |\n|---|---|---:|---:|\n",
+        let column = rows == Rows::Run || limits.iter().any(|(r, ..)| r.contrast.is_some());
+        let _ = write!(
+            out,
+            "\n{}| limit | limit's median | optimized / limit |\n{}|---|---:|---:|\n",
+            if column { "| lesson " } else { "" },
+            if column { "|---" } else { "" },
         );
         for (r, m, l) in limits {
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {} |",
-                lesson_cell(r, report.scale, rows),
+                "{}| {} | {} | {} |",
+                first_cell(r, report.scale, rows, column),
                 l.name,
                 format_ns(l.ns),
                 ratio_cell(Some(&l.optimized_over_limit), m.reliable()),
@@ -174,16 +189,20 @@ fn markdown_rows(report: &Report, rows: Rows) -> String {
         .filter(|(_, m)| !m.variants().is_empty())
         .collect();
     if !laddered.is_empty() {
-        out.push_str(
-            "\n| lesson | form | median | over naive | over the form before |\n\
-             |---|---|---:|---:|---:|\n",
+        let column = rows == Rows::Run || laddered.iter().any(|(r, _)| r.contrast.is_some());
+        let _ = write!(
+            out,
+            "\n{}| form | median | over naive | over the form before |\n\
+             {}|---|---:|---:|---:|\n",
+            if column { "| lesson " } else { "" },
+            if column { "|---" } else { "" },
         );
         for (r, m) in laddered {
             for form in &m.forms[1..] {
                 let _ = writeln!(
                     out,
-                    "| {} | {} | {} | {} | {} |",
-                    lesson_cell(r, report.scale, rows),
+                    "{}| {} | {} | {} | {} |",
+                    first_cell(r, report.scale, rows, column),
                     form.name,
                     format_ns(form.ns),
                     ratio_cell(form.over_naive.as_ref(), m.reliable()),
@@ -303,7 +322,7 @@ fn markdown_rows(report: &Report, rows: Rows) -> String {
         report.wall_seconds,
         report.budget_seconds,
         format_bytes(report.peak_rss_bytes),
-        report.machine.summary()
+        unbroken_dates(&report.machine.summary())
     );
     match (rows, report.results.first()) {
         // The page's lesson heads the first column, over `this lesson`
@@ -311,6 +330,36 @@ fn markdown_rows(report: &Report, rows: Rows) -> String {
         (Rows::Page, Some(first)) => out.replace("| lesson |", &format!("| `{}` |", first.id)),
         _ => out,
     }
+}
+
+/// `text` with each date (`2026-12-07`) in a span that does not wrap: a
+/// phone broke the footers' dates at their hyphens.
+pub fn unbroken_dates(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let is_date = |at: usize| {
+        bytes.get(at..at + 10).is_some_and(|d| {
+            d.iter().enumerate().all(|(idx, &b)| match idx {
+                4 | 7 => b == b'-',
+                _ => b.is_ascii_digit(),
+            })
+        }) && !bytes.get(at + 10).is_some_and(u8::is_ascii_digit)
+            && (at == 0 || !bytes[at - 1].is_ascii_digit())
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        if is_date(at) {
+            out.push_str("<span style=\"white-space: nowrap\">");
+            out.push_str(&text[at..at + 10]);
+            out.push_str("</span>");
+            at += 10;
+        } else {
+            let c = text[at..].chars().next().expect("at a char boundary");
+            out.push(c);
+            at += c.len_utf8();
+        }
+    }
+    out
 }
 
 /// Text for a table cell: `|` escaped, `<` written as an entity so that
@@ -411,6 +460,30 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn dates_do_not_break_at_their_hyphens_and_nothing_else_changes() {
+        let span = |d: &str| format!("<span style=\"white-space: nowrap\">{d}</span>");
+        assert_eq!(
+            unbroken_dates("rustc 1.95.0 (59807616e 2026-04-14), 2026-12-07, commit f7b4"),
+            format!(
+                "rustc 1.95.0 (59807616e {}), {}, commit f7b4",
+                span("2026-04-14"),
+                span("2026-12-07")
+            )
+        );
+        // Not a date: too long, too short, a digit before it; and text
+        // that is not ASCII passes through.
+        for text in [
+            "12026-12-07",
+            "2026-12-071",
+            "2026-1-07",
+            "AMD EPYC — 2 cores",
+            "",
+        ] {
+            assert_eq!(unbroken_dates(text), text);
+        }
+    }
     use crate::lab::alloc::AllocationCount;
     use crate::lab::machine::{Machine, Parallelism};
     use crate::lab::results::{FormResult, Measured, SCHEMA};

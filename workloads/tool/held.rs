@@ -65,7 +65,11 @@ impl Held {
     /// The byte ranges of its segments, in order.
     pub(super) fn segments(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         let ends = self.marks.iter().skip(1).copied().chain([self.bytes.len()]);
-        self.marks.iter().copied().zip(ends).map(|(start, end)| start..end)
+        self.marks
+            .iter()
+            .copied()
+            .zip(ends)
+            .map(|(start, end)| start..end)
     }
 
     /// Holds the text `write` writes as one element of the output's
