@@ -56,7 +56,7 @@ impl Held {
 
     /// Marks where the next record starts, at a segment's start.
     fn next_record(&mut self) {
-        if self.records % SEGMENT == 0 {
+        if self.records.is_multiple_of(SEGMENT) {
             self.marks.push(self.bytes.len());
         }
         self.records += 1;
