@@ -26,8 +26,12 @@ pub(super) struct Output {
 /// Where the bytes go, and whether they can be taken back.
 pub(super) enum Destination {
     /// Standard output that is not a regular file (a pipe, a terminal,
-    /// `/dev/null`): what is written there cannot be taken back.
-    Stdout(io::Stdout),
+    /// `/dev/null`): what is written there cannot be taken back. Written
+    /// through a duplicate of its descriptor, unbuffered: the parts sent
+    /// here are large, and std's handle, buffered by lines, wrote each in
+    /// two system calls (up to its last newline, then the rest at the next
+    /// part); std's handle only where the descriptor cannot be duplicated.
+    Stdout(Box<dyn Write + Send>),
     /// A regular file (the temporary file of `-o`, or standard output
     /// redirected to a file), written from offset `start`: taken back by
     /// truncating it there.
@@ -137,15 +141,14 @@ impl Destination {
     fn stdout() -> Destination {
         use std::os::fd::AsFd;
         let stdout = io::stdout();
-        let file = stdout
-            .as_fd()
-            .try_clone_to_owned()
-            .ok()
-            .map(fs::File::from)
-            .filter(|file| file.metadata().is_ok_and(|m| m.is_file()));
-        if let Some(mut file) = file
-            && let Ok(position) = io::Seek::stream_position(&mut file)
-        {
+        let Ok(duplicate) = stdout.as_fd().try_clone_to_owned().map(fs::File::from) else {
+            return Destination::Stdout(Box::new(stdout));
+        };
+        if !duplicate.metadata().is_ok_and(|m| m.is_file()) {
+            return Destination::Stdout(Box::new(duplicate));
+        }
+        let mut file = duplicate;
+        if let Ok(position) = io::Seek::stream_position(&mut file) {
             use std::os::fd::AsRawFd;
             // SAFETY: F_GETFL on a descriptor this program owns reads its
             // flags and changes nothing.
@@ -159,7 +162,7 @@ impl Destination {
             };
             return Destination::File { file, start };
         }
-        Destination::Stdout(stdout)
+        Destination::Stdout(Box::new(file))
     }
 
     /// Whether what is written can be taken back.
