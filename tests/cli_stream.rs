@@ -383,7 +383,9 @@ fn a_refused_document_takes_back_standard_output_that_is_a_file() {
 #[test]
 fn a_pipe_gets_the_same_bytes_whether_the_results_are_kept_or_not() {
     let dir = scratch("pipe");
-    for (workload, command, count) in [("zakat", "assess", "3000"), ("murabaha", "process", "40")] {
+    // 8,000 payers: 2.6 MB, three one-pass chunks of a megabyte and eight
+    // held segments of 1,024 records, formatted by every worker in turn.
+    for (workload, command, count) in [("zakat", "assess", "8000"), ("murabaha", "process", "40")] {
         let input = generated(&dir, workload, count, "in.json");
         let input = input.to_str().unwrap();
         let kept = mizan(&[workload, command, input], b"");
@@ -418,6 +420,39 @@ fn a_pipe_gets_the_same_bytes_whether_the_results_are_kept_or_not() {
         assert!(out.stdout.is_empty(), "nothing printed (--hold-mb {hold})");
         assert!(stderr(&out).contains("contracts[0]"), "{}", stderr(&out));
     }
+}
+
+/// A reader that goes away after the first bytes: the command stops
+/// (killed by SIGPIPE, as a Unix filter is), with the held results half
+/// written, and does not hang.
+#[test]
+fn a_pipe_closed_early_stops_the_command() {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("closed-pipe");
+    let input = generated(&dir, "zakat", "8000", "in.json");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mizan"))
+        .args(["zakat", "assess", input.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    assert!(first.starts_with(b"{\n  \"currency\""));
+    // The pipe's reading end is dropped with the handle.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("the command did not stop when its reader went away");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}");
 }
 
 /// `--compact`: a document's results as `serde_json::to_string` writes the

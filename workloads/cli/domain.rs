@@ -81,7 +81,8 @@ pub struct ToolArgs {
     // 404 MB peak (the 324 MB file mapped being most of it) and 23,000
     // page faults, against 0.38-0.42 s at 711 MB and 99,000 faults when
     // their text was held (`/usr/bin/time` on `scripts/bench-tool`'s
-    // file, the two builds alternated, 2026-12-07). A portfolio's 10 GB of
+    // file, fc2b7cd's build and the one before alternated, 2026-12-07;
+    // the tool chapter's table has the runs of its own commit). A portfolio's 10 GB of
     // schedules does not fit and is read twice (200,000 contracts to
     // /dev/null in 6.31 s at 510 MB, ea84a1e). Holding against reading
     // twice was timed only across commits with other changes between

@@ -322,7 +322,12 @@ fn markdown_rows(report: &Report, rows: Rows) -> String {
         report.wall_seconds,
         report.budget_seconds,
         format_bytes(report.peak_rss_bytes),
-        unbroken_dates(&report.machine.summary())
+        match rows {
+            // A page is read in a browser; the run's tables also go to a
+            // terminal, where a span would be printed as it is.
+            Rows::Page => unbroken_dates(&report.machine.summary()),
+            Rows::Run => report.machine.summary(),
+        }
     );
     match (rows, report.results.first()) {
         // The page's lesson heads the first column, over `this lesson`

@@ -50,7 +50,7 @@ pub struct Options {
     /// Bytes of a document's results kept in memory when the output
     /// cannot be taken back (then the document is read once, not twice).
     /// The command's `--hold-mb` sets it (its default, and why, are in
-    /// `main.rs`).
+    /// `cli/domain.rs`).
     pub hold_bytes: usize,
 }
 

@@ -99,6 +99,12 @@ pub trait Domain: Sync {
         record: &Self::Record,
         w: &mut JsonWriter<'_>,
     ) -> Result<(), InputError>;
+    /// Whether [`Domain::hold`] packs results into less than their text.
+    /// A domain that does not holds a pipe's results as the text the
+    /// writer would have had, with no copy; one that does holds them
+    /// through `hold`, and they are formatted once the document is known
+    /// good (`held.rs`).
+    const PACKS: bool = false;
     /// Computes one record and holds its result for output that cannot be
     /// taken back yet (`held.rs`): its text, unless the domain has a
     /// smaller form it packs with [`Held::packed`] and writes back with

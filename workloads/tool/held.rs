@@ -1,7 +1,7 @@
 //! Results held in memory for output that cannot be taken back (a pipe,
 //! a terminal, `/dev/null`) until the whole document is known good: each
 //! record's result packed by its domain where it has a packed form (a
-//! plain zakat assessment: its figures and its id, some 70 bytes against
+//! plain zakat assessment: its figures and its id, some 65 bytes against
 //! the 383 of its pretty text), its text otherwise; written out only
 //! after the first pass, into buffers the writer hands back. What it saves
 //! is memory touched for the first time: every page of held text was a
@@ -18,7 +18,8 @@ const PACKED: u8 = 1;
 /// Records a segment: the unit written out at a time (some 390 KB of a
 /// pretty zakat assessment's text). Small, so that few buffers are in
 /// flight between the cores and the writer, and those few are written
-/// into again; large enough that a wave of segments is worth starting.
+/// into again; large enough that handing one over costs little beside
+/// formatting it.
 const SEGMENT: usize = 1024;
 
 /// One task's results, held: a tag a record, then its packed form or its

@@ -28,16 +28,16 @@ use crate::json::scan;
 /// computed as it comes) and to size each task's engine state
 /// (`Domain::part`: room for the longest murabaha schedule and the most
 /// payments among them). `mizan generate` draws a payer's hawl start from
-/// 800 days (some 815 of the table's keys), so 1,024 payers span nearly
-/// all of them and fill the table. It was 4,096: 100,000 payers to
-/// /dev/null, `perf stat -r 15`, the two builds alternated, 39.6-40.5 ms
-/// at 4,096 against 37.0 ms at 1,024 (2026-12-07, another process holding
-/// part of a core), the sample being read while the other core waits. A
-/// larger sample pays only where starts or terms spread wider than the
-/// first records show, or where the first records are unlike the rest (a
-/// file sorted by hawl start); below some 815 payers the table would
-/// stay empty.
-const HOIST_SAMPLE: usize = 1024;
+/// 800 days (some 815 of the table's keys). 1,024 records were tried:
+/// 100,000 payers to /dev/null, `perf stat -r 15`, the two builds
+/// alternated, 37.0 ms against 39.6-40.5 ms at 4,096 (2026-12-07, another
+/// process holding part of a core), the sample being read while the
+/// other core waits. Not kept: with 1,024 the table stays empty for
+/// starts spread over more than some 2.8 years (1,024 keys), and every
+/// payer's hawl is then computed as it comes, where 4,096 covers some 11
+/// years; a sample that is cheaper to read (the starts alone) would keep
+/// both.
+const HOIST_SAMPLE: usize = 4096;
 
 /// Chunks a wave holds, for each thread. Not measured, and the same
 /// reasoning as `parts::PARTS_A_THREAD`: several a thread, so that a slow
@@ -89,7 +89,8 @@ struct ConfirmedChunks {
 
 /// What a task does with each record's result.
 enum Sink {
-    /// Writes it, for the writer thread.
+    /// Writes it: for the writer thread, or held as text (a domain that
+    /// packs nothing).
     Text(String),
     /// Holds it, for output that cannot be taken back yet.
     Held(Held),
@@ -115,8 +116,12 @@ enum ResultsGoTo<'a> {
 struct ResultsHeldForPipe {
     /// Bytes of results held at most (`--hold-mb`).
     cap: usize,
-    /// The confirmed chunks' results, in order, each with the number of
-    /// records before it.
+    /// The confirmed chunks' results as text, in order (a domain that
+    /// packs none).
+    texts: Vec<String>,
+    /// The confirmed chunks' results held through `Domain::hold`, in
+    /// order, each with the number of records before it (a domain that
+    /// packs them).
     chunks: Vec<(Held, u64)>,
     /// Their bytes.
     bytes: usize,
@@ -150,6 +155,7 @@ impl ResultsHeldForPipe {
     fn new(cap: usize) -> ResultsHeldForPipe {
         ResultsHeldForPipe {
             cap,
+            texts: Vec::new(),
             chunks: Vec::new(),
             bytes: 0,
             given_up: false,
@@ -158,6 +164,7 @@ impl ResultsHeldForPipe {
 
     fn give_up(&mut self) {
         self.given_up = true;
+        self.texts = Vec::new();
         self.chunks = Vec::new();
         self.bytes = 0;
     }
@@ -227,9 +234,11 @@ pub(super) fn one_pass<D: Domain>(
             return Ok(None);
         };
         if !held.given_up {
+            let texts = std::mem::take(&mut held.texts);
             let chunks = std::mem::take(&mut held.chunks);
             with_writer(output, &spares, |sender| {
                 let _ = send(sender, vec![head_text::<D>(&input, !options.compact)])
+                    && send(sender, texts)
                     && write_held::<D>(&chunks, &shared, sender, &spares)
                     && send(sender, vec![tail_text(summary.written, !options.compact)]);
                 Ok(())
@@ -310,9 +319,10 @@ fn read_and_confirm<D: Domain>(
                     }
                     // Room for as many bytes as the range: a packed
                     // zakat assessment takes a fifth of its payer's.
-                    None if holding => {
+                    None if holding && D::PACKS => {
                         Sink::Held(Held::with_capacity(range.len(), !options.compact))
                     }
+                    None if holding => Sink::Text(String::with_capacity(range.len() * 2)),
                     None => Sink::Compute,
                 };
                 read_chunk::<D>(
@@ -354,7 +364,11 @@ fn read_and_confirm<D: Domain>(
                 }
             }
             ResultsGoTo::Memory(held) if !held.given_up => {
-                held.bytes += helds.iter().map(|(h, _)| h.len()).sum::<usize>();
+                held.bytes += texts.iter().map(String::len).sum::<usize>()
+                    + helds.iter().map(|(h, _)| h.len()).sum::<usize>();
+                if !D::PACKS {
+                    held.texts.extend(texts);
+                }
                 held.chunks.extend(helds);
                 // The whole output, at the rate of what is held so far.
                 let read = wave_ranges.last().map_or(first, |r| r.end) - first;
@@ -531,9 +545,12 @@ fn write_held<D: Domain>(
         .map(|_| std::sync::mpsc::sync_channel::<String>(2))
         .unzip();
     let segments = &segments;
-    rayon::in_place_scope(|scope| {
+    // Threads of their own, not the pool's: this thread waits on their
+    // queues, which would never fill if it were the pool's only thread
+    // (`tool::run` called from inside a rayon pool).
+    std::thread::scope(|scope| {
         for (worker, queue) in queues.into_iter().enumerate() {
-            scope.spawn(move |_| {
+            scope.spawn(move || {
                 for (held, segment, first) in segments.iter().skip(worker).step_by(workers) {
                     let mut text = spares.take();
                     held.write(segment.clone(), &mut text, *first, |packed, w| {

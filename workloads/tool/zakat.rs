@@ -48,6 +48,7 @@ impl Domain for Zakat {
     type Output = ZakatOutput;
 
     const RECORDS: &'static str = "payers";
+    const PACKS: bool = true;
     const OUTPUTS: &'static str = "assessments";
     // About 12,000 payers a block, some 4 MB of output. Only this size
     // has been measured: `scripts/bench-tool` (at ea84a1e, in
@@ -169,19 +170,30 @@ impl Domain for Zakat {
         payer: &Payer,
         held: &mut Held,
     ) -> Result<(), InputError> {
-        if let SharedEngine::Fast(prepared) = shared
-            && let Assessed::Fast(figures) = engine::assess_payer(prepared, payer).map_err(error)?
-        {
-            if !pack(&payer.id, &figures, held) {
-                held.text(|w| {
-                    w.element();
-                    write_figures(w, &payer.id, &figures, prepared);
-                    Ok(())
-                })?;
+        let assessment = match shared {
+            SharedEngine::Fast(prepared) => {
+                match engine::assess_payer(prepared, payer).map_err(error)? {
+                    Assessed::Fast(figures) => {
+                        if !pack(&payer.id, &figures, held) {
+                            held.text(|w| {
+                                w.element();
+                                write_figures(w, &payer.id, &figures, prepared);
+                                Ok(())
+                            })?;
+                        }
+                        return Ok(());
+                    }
+                    // Assessed once: its text held as it is.
+                    Assessed::Reference(assessment) => assessment,
+                }
             }
-            return Ok(());
-        }
-        held.text(|w| Self::write(&mut &**shared, payer, w))
+            SharedEngine::Reference(context) => rules::assess(payer, context).map_err(error)?,
+        };
+        held.text(|w| {
+            w.element();
+            write_assessment(w, &assessment);
+            Ok(())
+        })
     }
 
     fn unpack(shared: &SharedEngine<'_>, packed: &[u8], w: &mut JsonWriter<'_>) -> usize {
@@ -210,7 +222,7 @@ impl Domain for Zakat {
 
 /// Packs a plain assessment (no harvests, no herds, an id of at most 255
 /// bytes): the id, the hawl's end, two flags and six sums in cents, some
-/// 70 bytes where its pretty text is 383 (the nisab is the file's, in
+/// 65 bytes where its pretty text is 383 (the nisab is the file's, in
 /// `Prepared`). `false`, with nothing held, for any other.
 fn pack(id: &str, f: &Figures, held: &mut Held) -> bool {
     let Ok(id_len) = u8::try_from(id.len()) else {
