@@ -297,6 +297,16 @@ fn run_tiny(lesson: &str, dir: &std::path::Path) -> (String, mizan::lab::results
     (stdout, report)
 }
 
+/// The lesson page of `lesson` after a tiny run of it, written under
+/// `dir`.
+fn tiny_page(lesson: &str, dir: &std::path::Path) -> String {
+    let (_, report) = run_tiny(lesson, dir);
+    let generated = dir.join("generated");
+    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
+    let file = format!("lessons/{}.md", lesson.replace('/', "-"));
+    std::fs::read_to_string(generated.join(file)).unwrap()
+}
+
 #[test]
 fn a_contrast_is_timed_beside_its_lesson() {
     let dir = std::env::temp_dir().join(format!("mizan-contrast-test-{}", std::process::id()));
@@ -347,10 +357,7 @@ fn a_contrast_is_timed_beside_its_lesson() {
 #[test]
 fn a_pages_table_of_the_lessons_rows_alone_has_no_lesson_column() {
     let dir = std::env::temp_dir().join(format!("mizan-own-rows-test-{}", std::process::id()));
-    let (_, report) = run_tiny("zakat/copying", &dir);
-    let generated = dir.join("generated");
-    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
-    let page = std::fs::read_to_string(generated.join("lessons/zakat-copying.md")).unwrap();
+    let page = tiny_page("zakat/copying", &dir);
     assert!(
         page.contains(
             "\n| limit | limit's median | optimized / limit |\n|---|---:|---:|\n| speed of light | "
@@ -374,10 +381,7 @@ fn a_pages_table_of_the_lessons_rows_alone_has_no_lesson_column() {
 #[test]
 fn a_rung_is_named_against_the_rung_below_it() {
     let dir = std::env::temp_dir().join(format!("mizan-rung-test-{}", std::process::id()));
-    let (_, report) = run_tiny("zakat/parsing", &dir);
-    let generated = dir.join("generated");
-    mizan::lab::report::write(&report, &registry::lessons(), &generated).unwrap();
-    let page = std::fs::read_to_string(generated.join("lessons/zakat-parsing.md")).unwrap();
+    let page = tiny_page("zakat/parsing", &dir);
     let why = page
         .lines()
         .find(|line| line.contains("Reading JSON through"))
