@@ -62,9 +62,9 @@ fn count(counts: &str, label: &str) -> u64 {
 
 #[test]
 fn a_vectorized_loop_shows_vector_instructions_and_a_scalar_one_none() {
-    // The aging report's zipped pass: LLVM runs it eight instalments a trip
-    // in SSE2.
-    let vectorized = asm(&["murabaha/bounds-checks", "optimized"]);
+    // The aging report's pass down two columns: LLVM runs it several
+    // instalments a trip in SSE2.
+    let vectorized = asm(&["murabaha/bounds-checks", "contrast.optimized"]);
     assert!(vectorized.contains("pcmpgtd"), "{vectorized}");
     let last = vectorized.lines().last().unwrap();
     assert!(count(last, " vector") >= 4, "{last}");
@@ -76,6 +76,30 @@ fn a_vectorized_loop_shows_vector_instructions_and_a_scalar_one_none() {
         scalar.starts_with("zakat/branches naive: mizan::lessons::zakat::branches::naive ("),
         "{scalar}"
     );
+}
+
+/// The calls to `panic_bounds_check` in a form's listing.
+fn bounds_checks(listing: &str) -> usize {
+    listing.matches("panic_bounds_check").count()
+}
+
+#[test]
+fn the_rows_loop_keeps_its_checks_and_the_chunked_loop_has_none() {
+    // Indexed rows of three: a check of each index, and a call to the
+    // panic behind it; LLVM neither versions nor vectorizes the loop.
+    let naive = asm(&["murabaha/bounds-checks", "naive"]);
+    assert!(bounds_checks(&naive) >= 1, "{naive}");
+    let last = naive.lines().last().unwrap();
+    assert_eq!(count(last, " vector"), 0, "{last}");
+    // The same rows by `chunks_exact(3)`: no check left.
+    let chunked = asm(&["murabaha/bounds-checks", "optimized"]);
+    assert_eq!(bounds_checks(&chunked), 0, "{chunked}");
+    // The columns, indexed: the check stays only in the scalar loop after
+    // the vector one.
+    let columns = asm(&["murabaha/bounds-checks", "contrast.naive"]);
+    assert!(bounds_checks(&columns) >= 1, "{columns}");
+    let last = columns.lines().last().unwrap();
+    assert!(count(last, " vector") >= 4, "{last}");
 }
 
 #[test]

@@ -2,27 +2,31 @@
 //! arrears report: for every instalment of every contract, the days
 //! between its due day and the day it was covered (or the as-of day, if it
 //! is not covered yet), zero for an instalment covered on time or not yet
-//! due. The instalments are held as columns, one vector of due days and
-//! one of covered days, and the report is one pass down them.
+//! due, and weighted by the instalment's amount: the cent-days it is
+//! overdue, from which a compensation by the day is reckoned. The
+//! instalments come as the bank's feed lays them out: one table of rows, a
+//! due day, a covered day and an amount in cents a row, end to end in one
+//! vector of `i64`; the report is one pass down the rows.
 //!
-//! - naive: a loop over indices, `due[i]` and `covered[i]` read by index
-//!   and `late[i]` written by index. The compiler cannot see that
-//!   `covered` is as long as `due`, and a check is a branch to a panic at
-//!   exactly the index that fails, after every write before it;
-//! - optimized: the three zipped, into the same zeroed vector: nothing to
-//!   check;
-//! - `lengths-asserted`: the indexing loop kept, over `covered` re-cut to
-//!   `due`'s length before it (`&covered[..n]`), one check for the loop,
-//!   which shows the compiler the lengths.
+//! - naive: a loop over row numbers, row `i` read at `3i`, `3i + 1` and
+//!   `3i + 2` and `owed[i]` written by index. The loop runs to a third of
+//!   the table's length, and LLVM does not work out from it that `3i + 2`
+//!   stays inside the table: the check stays in the loop, a compare and a
+//!   branch a row, and the loop is not unrolled;
+//! - optimized: the rows taken three values at a time (`chunks_exact(3)`),
+//!   zipped with the output, into the same zeroed vector: nothing to check;
+//! - `lengths-asserted`: the indexing loop kept, over the table re-cut to
+//!   three times the output's length before it, one check for the loop.
 //!
-//! The finding: LLVM versions the indexed loop (it tests the lengths and
-//! the overlap of the vectors once, then runs an SSE2 loop of eight
-//! instalments a trip with no checks, the checked scalar loop only for the
-//! last few), so the three forms run the same vector loop; the generated
-//! code shows it (`objdump -d -C target/release/mizan`, the function
-//! `column_indexed`). The contrast ([`BY_SCHEDULE`]) makes the same pass
-//! schedule by schedule, each schedule's two slices cut from one range,
-//! indexed, zipped or re-cut, the same test made once a schedule.
+//! The contrast ([`COLUMNS`]) counts the days late alone from the
+//! instalments held as two columns of `i32`, one vector of due days and
+//! one of covered days, indexed, zipped or re-cut. There LLVM versions the
+//! indexed loop (it
+//! tests the lengths and the overlap of the vectors once, then runs an
+//! SSE2 loop of eight instalments a trip with no checks, the checked
+//! scalar loop only for the last few), so the three forms run the same
+//! vector loop; the generated code shows it (`mizan asm
+//! murabaha/bounds-checks`).
 
 use proptest::prelude::*;
 
@@ -33,36 +37,42 @@ use crate::lab::api::{
 };
 
 /// The lesson's registry entry.
-pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
+pub const LESSON: LessonDef<Aging, Vec<i64>> = LessonDef {
     id: "murabaha/bounds-checks",
-    why: "The aging report is one pass down two columns, the instalments' due days and \
-          covered days, writing a third. Indexed by a loop counter, each read is checked \
-          against its column's length, and a check is a branch to a panic at exactly the \
-          index that fails, after every write before it: a loop that kept its checks would \
-          handle one instalment at a time. The optimized form zips the three, with nothing \
-          to check; both forms write into the same zeroed vector. The checks did not stay: \
-          LLVM tests the lengths once before the indexed loop and runs a vectorized copy \
-          when they hold (the generated code of column_indexed shows the vector loop), so \
-          the two loops do the same work. {?instructions|gain The counters differ \
-          ({instructions}).|same The counters agree (instructions {instructions}, \
-          branches {branches}; most of both are the zeroing's rep stosb, which valgrind \
-          counts a byte at a time).|loss The counters differ ({instructions}).} \
-          {?speedup|gain In time zipping measured {speedup}.|same In time the two are \
-          within the noise ({speedup}).|loss In time zipping measured {speedup}.} \
-          Re-cutting the covered column to the due column's length, the usual advice: \
-          {?over_naive:lengths-asserted|gain against the indexed loop it measured \
-          {over_naive:lengths-asserted}.|same it changes nothing measurable that the \
-          compiler had not already done ({over_naive:lengths-asserted}).|loss against \
-          the indexed loop it measured {over_naive:lengths-asserted}.} The contrast makes the same pass schedule by \
-          schedule, each contract's two slices cut from one range: {?contrast.speedup|gain \
-          there zipping measured {contrast.speedup}.|same there too the two are within the \
+    why: "The aging report reads the instalments as the bank's feed lays them out: one \
+          table of rows, a due day, a covered day and an amount in cents a row, end to end \
+          in one vector, and writes the cent-days each instalment is overdue. Indexed by a \
+          row number, row i is read at 3i, 3i + 1 and 3i + 2, and each read is checked \
+          against the table's length: a check is a branch to a panic at exactly the index \
+          that fails, after every write before it. The loop runs to a third of the table's \
+          length, and LLVM does not work out from that that 3i + 2 stays inside the table, \
+          so the check stays in the loop: the generated code of rows_indexed handles one row \
+          a trip, with a compare and a jump to the panic in it. The optimized form takes the \
+          rows with chunks_exact(3), zipped with the output, with nothing to check, and LLVM \
+          runs two rows a trip; both forms write into the same zeroed vector. \
+          {?instructions|gain The counters follow the code: instructions {instructions}, \
+          branches {branches}.|same The counters do not tell them apart (instructions \
+          {instructions}, branches {branches}).|loss The counters go the other way \
+          (instructions {instructions}, branches {branches}).} {?speedup|gain In time the \
+          chunked rows measured {speedup}.|same In time the two are within the noise \
+          ({speedup}).|loss In time the chunked rows measured {speedup}.} Re-cutting the \
+          table to three times the output's length before the loop, the usual advice, \
+          leaves one check before it: {?over_naive:lengths-asserted|gain against the \
+          indexed loop it measured {over_naive:lengths-asserted}.|same against the indexed \
+          loop it made no measurable difference ({over_naive:lengths-asserted}).|loss \
+          against the indexed loop it measured {over_naive:lengths-asserted}.} The \
+          contrast counts the days late alone from two columns, due days and covered days, \
+          where LLVM tests the lengths once before the indexed loop and runs a vectorized \
+          copy when they hold: {?contrast.speedup|gain there zipping measured \
+          {contrast.speedup}.|same there the indexed and the zipped loop are within the \
           noise ({contrast.speedup}).|loss there zipping measured {contrast.speedup}.} \
-          Read the generated code (cargo asm, or objdump) or count the branches before \
-          rewriting a loop for its bounds checks: here the compiler had removed them.",
+          Read the generated code (cargo asm, mizan asm, or objdump) or count the branches \
+          before rewriting a loop for its bounds checks: for one loop the compiler had \
+          removed them, for the other it could not.",
     build,
     elements: |input| input.due.len() as u64,
-    naive: column_indexed,
-    optimized: column_zipped,
+    naive: rows_indexed,
+    optimized: rows_chunked,
     prepare: Prepare::NONE,
     limit: Some(Limit {
         name: SPEED_OF_LIGHT,
@@ -70,20 +80,21 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
     }),
     reference: None,
     arbitrary,
-    invariant: Some(a_day_count_an_instalment),
+    invariant: Some(a_figure_an_instalment),
     allocators: None,
-    variants: &[Variant::new("lengths-asserted", column_lengths_asserted)],
+    variants: &[Variant::new("lengths-asserted", rows_lengths_asserted)],
     scaling: false,
     contrast: Some(Contrast {
-        name: "schedule by schedule",
+        name: "days late from two columns",
         scale: Scale::Default,
-        input: ContrastInput::Stage(&BY_SCHEDULE),
+        input: ContrastInput::Stage(&COLUMNS),
     }),
     practice: Practice::Rewrite(Exercise {
-        hint: "The loop indexes three vectors by a counter, and nothing tells the compiler that \
-         `covered` is as long as `due`. Before rewriting it, read the generated code of the \
-         naive form (`objdump -d -C target/release/mizan`): is the check still in the loop?",
-        compares: "every instalment's days late, contract by contract, as printed",
+        hint: "The loop reads row `i` of the table at three indices, the last of them `3 * i \
+         + 2`, and nothing tells the compiler that the last stays inside the table. Read the \
+         generated code of the naive form first (`cargo run --release -- asm \
+         murabaha/bounds-checks naive`): is the check still in the loop?",
+        compares: "every instalment's cent-days overdue, in order, as printed",
         keep: &[],
         may_call: &[],
         constraint: None,
@@ -93,28 +104,39 @@ pub const LESSON: LessonDef<Aging, Vec<i32>> = LessonDef {
 /// A covered day that is not there: the instalment is not covered yet.
 pub const NOT_COVERED: i32 = i32::MAX;
 
-/// Every instalment of a portfolio, as day numbers (days since 0001-01-01),
-/// contract after contract.
+/// Every instalment of a portfolio, contract after contract, days as day
+/// numbers (days since 0001-01-01), in two layouts: the feed's table of
+/// rows and two columns of days.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Aging {
+    /// The table: each instalment's due day, covered day (or
+    /// [`NOT_COVERED`]) and amount in cents, a row of three, end to end.
+    pub rows: Vec<i64>,
     /// The day each instalment is due.
     pub due: Vec<i32>,
     /// The day each was covered, or [`NOT_COVERED`]; as long as `due`.
     pub covered: Vec<i32>,
-    /// Where each contract's instalments end in `due` and `covered`, in
-    /// order; the last is their length.
-    pub ends: Vec<usize>,
     /// The day the report is made.
     pub as_of: i32,
 }
 
 impl Aging {
-    /// Each contract's (due, covered) days.
-    pub fn schedules(&self) -> impl Iterator<Item = (&[i32], &[i32])> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(start, &end)| (&self.due[start..end], &self.covered[start..end]))
+    /// The instalments of `(due, covered, cents)`, in both layouts.
+    fn of(instalments: impl Iterator<Item = (i32, i32, i64)>, as_of: i32) -> Aging {
+        let mut aging = Aging {
+            rows: Vec::new(),
+            due: Vec::new(),
+            covered: Vec::new(),
+            as_of,
+        };
+        for (due, covered, cents) in instalments {
+            aging
+                .rows
+                .extend([i64::from(due), i64::from(covered), cents]);
+            aging.due.push(due);
+            aging.covered.push(covered);
+        }
+        aging
     }
 }
 
@@ -122,25 +144,23 @@ impl Aging {
 /// them.
 fn aging(contracts: impl Iterator<Item = crate::murabaha::model::Contract>) -> Aging {
     let day = |date: crate::date::CivilDate| date.day_number() as i32;
-    let mut aging = Aging {
-        due: Vec::new(),
-        covered: Vec::new(),
-        ends: Vec::new(),
-        as_of: day(crate::murabaha::generate::as_of()),
-    };
+    let mut instalments = Vec::new();
     for contract in contracts {
         let rules = crate::murabaha::rules::plan(&contract).expect("generated plans");
         let dues = crate::murabaha::rules::due_dates(contract.first_due, contract.term_months)
             .expect("generated dates");
         let covered = crate::murabaha::rules::cover(&contract.payments, &rules.amounts)
             .expect("generated payments");
-        aging.due.extend(dues.into_iter().map(day));
-        aging
-            .covered
-            .extend(covered.into_iter().map(|d| d.map_or(NOT_COVERED, day)));
-        aging.ends.push(aging.due.len());
+        for ((due, covered), amount) in dues.into_iter().zip(covered).zip(&rules.amounts) {
+            let cents =
+                i64::try_from(crate::money::cents_i128(*amount)).expect("generated amounts");
+            instalments.push((day(due), covered.map_or(NOT_COVERED, day), cents));
+        }
     }
-    aging
+    Aging::of(
+        instalments.into_iter(),
+        day(crate::murabaha::generate::as_of()),
+    )
 }
 
 fn build(scale: Scale, seed: u64) -> Aging {
@@ -148,21 +168,98 @@ fn build(scale: Scale, seed: u64) -> Aging {
     aging(crate::murabaha::generate::contracts(n.max(1), seed))
 }
 
-/// The contrast: the same pass, schedule by schedule.
-pub const BY_SCHEDULE: LessonDef<Aging, Vec<i32>> = LessonDef {
+/// The days late of an instalment due on `due` and covered on `covered`,
+/// reported on `as_of`: zero when it was covered on time or is not due yet.
+#[inline(always)]
+pub fn days_late(due: i32, covered: i32, as_of: i32) -> i32 {
+    (covered.min(as_of) - due).max(0)
+}
+
+/// The cent-days an instalment of `cents` due on `due` and covered on
+/// `covered` is overdue on `as_of` (the days as `i64`: a covered day of
+/// [`NOT_COVERED`] stays clear of any due day).
+#[inline(always)]
+pub fn cent_days(due: i64, covered: i64, cents: i64, as_of: i64) -> i64 {
+    (covered.min(as_of) - due).max(0) * cents
+}
+
+// ANCHOR: rows_indexed
+/// One pass down the table, row `i` read by index at `3i`, `3i + 1` and
+/// `3i + 2`.
+// Indexing is the naive form's point (clippy would have it zipped, which is
+// the optimized form).
+#[allow(clippy::needless_range_loop)]
+pub fn rows_indexed(input: &Aging) -> Vec<i64> {
+    let rows = &input.rows;
+    let as_of = i64::from(input.as_of);
+    let n = rows.len() / 3;
+    let mut owed = vec![0; n];
+    for i in 0..n {
+        owed[i] = cent_days(rows[3 * i], rows[3 * i + 1], rows[3 * i + 2], as_of);
+    }
+    owed
+}
+// ANCHOR_END: rows_indexed
+
+// ANCHOR: rows_chunked
+/// One pass down the table, three values at a time, zipped with the
+/// output: nothing to check.
+pub fn rows_chunked(input: &Aging) -> Vec<i64> {
+    let as_of = i64::from(input.as_of);
+    let mut owed = vec![0; input.rows.len() / 3];
+    for (out, row) in owed.iter_mut().zip(input.rows.chunks_exact(3)) {
+        *out = cent_days(row[0], row[1], row[2], as_of);
+    }
+    owed
+}
+// ANCHOR_END: rows_chunked
+
+// ANCHOR: rows_lengths_asserted
+/// The indexing loop, over the table re-cut to three times the output's
+/// length first: one check before the loop.
+#[allow(clippy::needless_range_loop)]
+pub fn rows_lengths_asserted(input: &Aging) -> Vec<i64> {
+    let as_of = i64::from(input.as_of);
+    let n = input.rows.len() / 3;
+    let rows = &input.rows[..3 * n];
+    let mut owed = vec![0; n];
+    for i in 0..n {
+        owed[i] = cent_days(rows[3 * i], rows[3 * i + 1], rows[3 * i + 2], as_of);
+    }
+    owed
+}
+// ANCHOR_END: rows_lengths_asserted
+
+// ANCHOR: limit
+/// The speed of light: read the table once and write the output once,
+/// with one operation an instalment.
+fn limit(input: &Aging) -> u64 {
+    let owed: Vec<i64> = input
+        .rows
+        .chunks_exact(3)
+        .map(|row| row[0] ^ row[1] ^ row[2])
+        .collect();
+    std::hint::black_box(&owed);
+    owed.len() as u64
+}
+// ANCHOR_END: limit
+
+/// The contrast: the days late alone, from the instalments held as two
+/// columns.
+pub const COLUMNS: LessonDef<Aging, Vec<i64>> = LessonDef {
     id: "murabaha/bounds-checks",
     why: "",
     build,
     elements: |input| input.due.len() as u64,
-    naive,
-    optimized,
+    naive: column_indexed,
+    optimized: column_zipped,
     prepare: Prepare::NONE,
     limit: None,
     reference: None,
     arbitrary,
     invariant: None,
     allocators: None,
-    variants: &[Variant::new("lengths-asserted", lengths_asserted)],
+    variants: &[Variant::new("lengths-asserted", column_lengths_asserted)],
     scaling: false,
     contrast: None,
     practice: Practice::Contrast,
@@ -170,14 +267,11 @@ pub const BY_SCHEDULE: LessonDef<Aging, Vec<i32>> = LessonDef {
 
 // ANCHOR: column_indexed
 /// One pass down the columns, every vector indexed by the loop counter.
-// Indexing is the naive form's point (clippy would have it zipped, which is
-// the optimized form).
 #[allow(clippy::needless_range_loop)]
-pub fn column_indexed(input: &Aging) -> Vec<i32> {
+pub fn column_indexed(input: &Aging) -> Vec<i64> {
     let mut late = vec![0; input.due.len()];
     for i in 0..input.due.len() {
-        let end = input.covered[i].min(input.as_of);
-        late[i] = (end - input.due[i]).max(0);
+        late[i] = i64::from(days_late(input.due[i], input.covered[i], input.as_of));
     }
     late
 }
@@ -185,10 +279,10 @@ pub fn column_indexed(input: &Aging) -> Vec<i32> {
 
 // ANCHOR: column_zipped
 /// One pass down the columns, zipped with the output: nothing to check.
-pub fn column_zipped(input: &Aging) -> Vec<i32> {
+pub fn column_zipped(input: &Aging) -> Vec<i64> {
     let mut late = vec![0; input.due.len()];
     for ((out, &due), &covered) in late.iter_mut().zip(&input.due).zip(&input.covered) {
-        *out = (covered.min(input.as_of) - due).max(0);
+        *out = i64::from(days_late(due, covered, input.as_of));
     }
     late
 }
@@ -197,87 +291,20 @@ pub fn column_zipped(input: &Aging) -> Vec<i32> {
 // ANCHOR: column_lengths_asserted
 /// The indexing loop, over `covered` re-cut to `due`'s length first.
 #[allow(clippy::needless_range_loop)]
-pub fn column_lengths_asserted(input: &Aging) -> Vec<i32> {
+pub fn column_lengths_asserted(input: &Aging) -> Vec<i64> {
     let n = input.due.len();
     let (due, covered) = (&input.due[..n], &input.covered[..n]);
     let mut late = vec![0; n];
     for i in 0..n {
-        let end = covered[i].min(input.as_of);
-        late[i] = (end - due[i]).max(0);
+        late[i] = i64::from(days_late(due[i], covered[i], input.as_of));
     }
     late
 }
 // ANCHOR_END: column_lengths_asserted
 
-// ANCHOR: limit
-/// The speed of light: read both vectors once and write the output once,
-/// with one operation an instalment and no schedules.
-fn limit(input: &Aging) -> u64 {
-    let late: Vec<i32> = input
-        .due
-        .iter()
-        .zip(&input.covered)
-        .map(|(&due, &covered)| covered ^ due)
-        .collect();
-    std::hint::black_box(&late);
-    late.len() as u64
-}
-// ANCHOR_END: limit
-
-// ANCHOR: naive
-/// Each schedule's vectors indexed by the loop counter.
-pub fn naive(input: &Aging) -> Vec<i32> {
-    let mut late = vec![0; input.due.len()];
-    let mut start = 0;
-    for (due, covered) in input.schedules() {
-        for i in 0..due.len() {
-            let end = covered[i].min(input.as_of);
-            late[start + i] = (end - due[i]).max(0);
-        }
-        start += due.len();
-    }
-    late
-}
-// ANCHOR_END: naive
-
-// ANCHOR: optimized
-/// Each schedule's two slices zipped with its part of the output: nothing
-/// to check.
-pub fn optimized(input: &Aging) -> Vec<i32> {
-    let mut late = vec![0; input.due.len()];
-    let mut rest = &mut late[..];
-    for (due, covered) in input.schedules() {
-        let (out, tail) = rest.split_at_mut(due.len());
-        for ((out, &due), &covered) in out.iter_mut().zip(due).zip(covered) {
-            *out = (covered.min(input.as_of) - due).max(0);
-        }
-        rest = tail;
-    }
-    late
-}
-// ANCHOR_END: optimized
-
-// ANCHOR: lengths_asserted
-/// The indexing loop over slices re-cut to the schedule's length first.
-pub fn lengths_asserted(input: &Aging) -> Vec<i32> {
-    let mut late = vec![0; input.due.len()];
-    let mut start = 0;
-    for (due, covered) in input.schedules() {
-        let n = due.len();
-        let (covered, out) = (&covered[..n], &mut late[start..start + n]);
-        for i in 0..n {
-            let end = covered[i].min(input.as_of);
-            out[i] = (end - due[i]).max(0);
-        }
-        start += n;
-    }
-    late
-}
-// ANCHOR_END: lengths_asserted
-
-/// Up to 40 schedules of none, one or up to 500 instalments (lengths
-/// around the vector width among them), due before, on and after the
-/// as-of day, covered early, on time, late or not at all.
+/// Up to 2,000 instalments (lengths around the vector width among them),
+/// due before, on and after the as-of day, covered early, on time, late or
+/// not at all, of amounts from nothing to a hundred million.
 pub fn arbitrary() -> BoxedStrategy<Aging> {
     let day = 690_000i32..760_000;
     let instalment = (
@@ -286,40 +313,35 @@ pub fn arbitrary() -> BoxedStrategy<Aging> {
             1 => Just(NOT_COVERED),
             3 => day.clone(),
         ],
+        0i64..10_000_000_000,
     );
-    let schedule = proptest::collection::vec(instalment, 0..500);
-    (proptest::collection::vec(schedule, 0..40), day)
-        .prop_map(|(schedules, as_of)| {
-            let mut aging = Aging {
-                due: Vec::new(),
-                covered: Vec::new(),
-                ends: Vec::new(),
-                as_of,
-            };
-            for schedule in schedules {
-                for (due, covered) in schedule {
-                    aging.due.push(due);
-                    aging.covered.push(covered);
-                }
-                aging.ends.push(aging.due.len());
-            }
-            aging
-        })
+    (proptest::collection::vec(instalment, 0..2_000), day)
+        .prop_map(|(instalments, as_of)| Aging::of(instalments.into_iter(), as_of))
         .boxed()
 }
 
-/// The invariant: a count of days late for every instalment, never
-/// negative, and the re-cut loop's the same.
-fn a_day_count_an_instalment(input: &Aging, late: &Vec<i32>) -> Result<(), String> {
-    ensure(late.len() == input.due.len(), || {
-        format!("{} counts for {} instalments", late.len(), input.due.len())
+/// The invariant: a figure for every instalment, never negative, the same
+/// from the re-cut loop, and zero exactly where the columns count no day
+/// late.
+fn a_figure_an_instalment(input: &Aging, owed: &Vec<i64>) -> Result<(), String> {
+    ensure(owed.len() == input.due.len(), || {
+        format!("{} figures for {} instalments", owed.len(), input.due.len())
     })?;
-    ensure(late.iter().all(|d| *d >= 0), || {
-        "a negative count".to_owned()
+    ensure(owed.iter().all(|d| *d >= 0), || {
+        "a negative figure".to_owned()
     })?;
-    ensure(&lengths_asserted(input) == late, || {
-        "not the re-cut loop's counts".to_owned()
-    })
+    ensure(&rows_lengths_asserted(input) == owed, || {
+        "not the re-cut loop's figures".to_owned()
+    })?;
+    let late = column_zipped(input);
+    let cents = input.rows.chunks_exact(3).map(|row| row[2]);
+    ensure(
+        owed.iter()
+            .zip(&late)
+            .zip(cents)
+            .all(|((owed, late), cents)| *owed == late * cents),
+        || "not the columns' days late times the amounts".to_owned(),
+    )
 }
 
 #[cfg(test)]
@@ -327,29 +349,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn days_late_from_the_covered_day_or_the_as_of_day() {
-        let input = Aging {
-            due: vec![100, 100, 100, 300, 120],
-            covered: vec![90, 100, 131, NOT_COVERED, NOT_COVERED],
-            ends: vec![2, 2, 5],
-            as_of: 200,
-        };
+    fn cent_days_from_the_covered_day_or_the_as_of_day() {
+        let input = Aging::of(
+            [
+                (100, 90, 5_000),
+                (100, 100, 5_000),
+                (100, 131, 12_345),
+                (300, NOT_COVERED, 5_000),
+                (120, NOT_COVERED, 250),
+            ]
+            .into_iter(),
+            200,
+        );
+        assert_eq!(
+            input.rows,
+            [
+                100,
+                90,
+                5_000,
+                100,
+                100,
+                5_000,
+                100,
+                131,
+                12_345,
+                300,
+                2_147_483_647,
+                5_000,
+                120,
+                2_147_483_647,
+                250
+            ]
+        );
         // Early, on time, 31 days late, not yet due, 80 days overdue.
-        let expected = vec![0, 0, 31, 0, 80];
-        assert_eq!(naive(&input), expected);
-        assert_eq!(optimized(&input), expected);
-        assert_eq!(lengths_asserted(&input), expected);
-        assert_eq!(column_indexed(&input), expected);
-        assert_eq!(column_zipped(&input), expected);
-        assert_eq!(column_lengths_asserted(&input), expected);
+        let late = vec![0, 0, 31, 0, 80];
+        for form in [column_indexed, column_zipped, column_lengths_asserted] {
+            assert_eq!(form(&input), late);
+        }
+        let owed = vec![0, 0, 31 * 12_345, 0, 80 * 250];
+        for form in [rows_indexed, rows_chunked, rows_lengths_asserted] {
+            assert_eq!(form(&input), owed);
+        }
     }
 
     #[test]
-    fn the_input_is_a_portfolio_of_ten_schedules() {
+    fn the_input_holds_every_instalment_of_ten_contracts_in_both_layouts() {
         let portfolio = build(Scale::Tiny, 1);
-        assert_eq!(portfolio.due.len(), portfolio.covered.len());
-        assert_eq!(portfolio.ends.len(), 10);
-        assert_eq!(portfolio.schedules().count(), 10);
-        assert_eq!(column_indexed(&portfolio), naive(&portfolio));
+        let contracts = crate::murabaha::generate::contracts(10, 1);
+        let instalments: usize = contracts.map(|c| c.term_months as usize).sum();
+        assert_eq!(portfolio.due.len(), instalments);
+        assert_eq!(portfolio.covered.len(), instalments);
+        assert_eq!(portfolio.rows.len(), 3 * instalments);
+        let days = portfolio.rows.chunks_exact(3).map(|row| (row[0], row[1]));
+        let columns = portfolio.due.iter().zip(&portfolio.covered);
+        assert!(
+            days.zip(columns).all(|((due, covered), (d, c))| {
+                due == i64::from(*d) && covered == i64::from(*c)
+            })
+        );
+        assert!(portfolio.rows.chunks_exact(3).all(|row| row[2] > 0));
+        assert_eq!(
+            a_figure_an_instalment(&portfolio, &rows_indexed(&portfolio)),
+            Ok(())
+        );
     }
 }
