@@ -150,11 +150,13 @@ impl Column {
         }
     }
 
-    /// Pixels left of the plot for the row labels (none when they go
-    /// above their rows).
-    fn labels_px(self) -> u32 {
+    /// Pixels left of the plot for row labels of at most `chars`
+    /// characters: in a wide chart 230, or more for longer labels (7 px a
+    /// character at this size, a little over), up to 340; none to speak
+    /// of in a narrow one, whose labels go above their rows.
+    fn labels_px(self, chars: usize) -> u32 {
         match self {
-            Column::Wide => 230,
+            Column::Wide => (7 * chars as u32 + 16).clamp(230, 340),
             Column::Narrow => 14,
         }
     }
@@ -242,9 +244,16 @@ pub fn ratio_chart(
         let frame = Frame::new(column, title, caption, rows.len());
         let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
         let n = rows.len().max(1) as f64;
-        let mut chart = row_axes(&area, column, (low, high), n - 0.5, axis, &|x| {
-            format!("{}×", short(*x))
-        })
+        let longest = rows.iter().map(|r| r.label.chars().count()).max();
+        let mut chart = row_axes(
+            &area,
+            column,
+            longest.unwrap_or(0),
+            (low, high),
+            n - 0.5,
+            axis,
+            &|x| format!("{}×", short(*x)),
+        )
         .map_err(|e| fail(&e))?;
         // The 1× line.
         chart
@@ -340,8 +349,17 @@ pub fn dot_chart(
         let frame = Frame::new(column, title, caption, rows.len() + 2);
         let (root, area) = frame.draw(&mut svg).map_err(|e| fail(&e))?;
         let n = rows.len().max(1) as f64;
-        let mut chart = row_axes(&area, column, (low, high), n + 1.5, axis, &|x| short(*x))
-            .map_err(|e| fail(&e))?;
+        let longest = rows.iter().map(|r| r.0.chars().count()).max();
+        let mut chart = row_axes(
+            &area,
+            column,
+            longest.unwrap_or(0),
+            (low, high),
+            n + 1.5,
+            axis,
+            &|x| short(*x),
+        )
+        .map_err(|e| fail(&e))?;
         for (s, name) in series.iter().enumerate() {
             let color = SERIES_COLORS[s % SERIES_COLORS.len()];
             let marker = MARKERS[s % MARKERS.len()];
@@ -561,6 +579,7 @@ impl Frame {
 fn row_axes<'a, 'b>(
     area: &'a DrawingArea<SVGBackend<'b>, Shift>,
     column: Column,
+    label_chars: usize,
     (low, high): (f64, f64),
     y_top: f64,
     axis: &str,
@@ -568,7 +587,7 @@ fn row_axes<'a, 'b>(
 ) -> Result<RowChart<'a, 'b>, DrawingAreaErrorKind<std::io::Error>> {
     let mut chart = ChartBuilder::on(area)
         .margin(12)
-        .margin_left(column.labels_px())
+        .margin_left(column.labels_px(label_chars))
         .x_label_area_size(46)
         .build_cartesian_2d((low..high).log_scale(), -0.5..y_top)?;
     chart
@@ -798,6 +817,31 @@ mod tests {
             wrap("zakat/pipeline: each form's speed over naive", " ", 20),
             ["zakat/pipeline: each", "form's speed over", "naive"]
         );
+    }
+
+    #[test]
+    fn a_wide_chart_makes_room_for_long_row_labels() {
+        assert_eq!(Column::Wide.labels_px(10), 230);
+        assert_eq!(Column::Wide.labels_px(40), 296);
+        assert_eq!(Column::Wide.labels_px(80), 340);
+        assert_eq!(Column::Narrow.labels_px(80), 14);
+        // A row label is drawn right-aligned, ending at its `x`: the
+        // whole label, at 7 px a character, lies right of the chart's edge.
+        let label_x = |label: &str| -> f64 {
+            let rows = [RatioRow::of_medians(label, 2.0)];
+            let svg = ratio_chart(Column::Wide, "t", "speedup", "m", &rows).unwrap();
+            let end = svg.find(&format!(">\n{label}\n<")).unwrap();
+            let start = svg[..end].rfind("<text").unwrap();
+            let at = start + svg[start..].find(" x=\"").unwrap() + 4;
+            svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+        };
+        let long = "fixed point, 1 worker: 1.67 M/s, 320 MB/s";
+        assert!(
+            label_x(long) >= 7.0 * long.len() as f64,
+            "{}",
+            label_x(long)
+        );
+        assert!(label_x(long) > label_x("short"));
     }
 
     #[test]
