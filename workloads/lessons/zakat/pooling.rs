@@ -24,31 +24,27 @@ use super::inputs::{Receipts, receipts, receipts_limit};
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
     id: "zakat/pooling",
-    why: "Both forms write each receipt into a buffer sized for a receipt and copy it to \
-          the file; the naive form allocates that buffer afresh for every payer and frees \
-          it after the copy ({allocations_per_record:naive} allocations a receipt), the \
-          optimized form keeps one for the run and clears it \
-          ({allocations_per_record:optimized}). What reuse saves is a malloc and a free a \
-          receipt, and glibc's thread cache hands a freed block of that size straight back \
-          to the next malloc. {?speedup|gain Here reuse measured {speedup}, \
-          {?instructions|gain and the instructions fell with it ({instructions}).|same \
-          though no counter moved with it (instructions {instructions}).|loss though the \
-          instructions rose ({instructions}).}|same Here the two are within the noise \
-          ({speedup}), {?instructions|gain though the instructions fell \
-          ({instructions}).|same and so are the instructions ({instructions}).|loss and \
-          the instructions rose ({instructions}).}|loss Here reuse measured {speedup} \
-          (instructions {instructions}).} The contrast keeps \
-          every receipt as a String of its own, a batch handed on whole: the pooled \
-          buffer's text must then be copied into an allocation of its own anyway \
-          ({contrast.allocations_per_record:naive} allocations a receipt fresh, \
-          {contrast.allocations_per_record:optimized} pooled), {?contrast.speedup|gain and \
-          still reuse measured {contrast.speedup}.|same and the two are within the noise \
-          ({contrast.speedup}).|loss and reuse measured {contrast.speedup}, the copy \
-          its price.} Growing a \
-          buffer from nothing is another cost, pre-allocation's: reuse is worth its \
-          clutter where making the temporary costs more than the allocator's fast path (a \
-          large block, a table to set up, memory the kernel must map), and a buffer kept \
-          for the run stays as large as the largest record.",
+    why: "Both forms write each receipt into a buffer sized for a receipt and copy it to the file; \
+          the naive form allocates that buffer afresh for every payer and frees it after the copy \
+          ({allocations_per_record:naive} allocations a receipt), the optimized form keeps one for \
+          the run and clears it ({allocations_per_record:optimized}). What reuse saves is a malloc \
+          and a free a receipt, and glibc's thread cache hands a freed block of that size straight \
+          back to the next malloc. Both forms write the same text with the same code, so what the \
+          counters show of the difference is that malloc and free, and it bounds what reuse can \
+          save here: {?instructions|gain the instructions fell by it ({instructions}).|same it is \
+          within the counters' 5 % of a receipt's instructions ({instructions}).|loss the \
+          instructions rose ({instructions}).} {?speedup|gain In time reuse measured \
+          {speedup}.|same In time the two are within the noise ({speedup}).|loss In time reuse \
+          measured {speedup}.} The contrast keeps every receipt as a String of its own, a batch \
+          handed on whole: the pooled buffer's text must then be copied into an allocation of its \
+          own anyway ({contrast.allocations_per_record:naive} allocations a receipt fresh, \
+          {contrast.allocations_per_record:optimized} pooled), {?contrast.speedup|gain and still \
+          reuse measured {contrast.speedup}.|same and the two are within the noise \
+          ({contrast.speedup}).|loss and reuse measured {contrast.speedup}, the copy its price.} \
+          Growing a buffer from nothing is another cost, pre-allocation's: reuse is worth its \
+          clutter where making the temporary costs more than the allocator's fast path (a large \
+          block, a table to set up, memory the kernel must map), and a buffer kept for the run \
+          stays as large as the largest record.",
     build: receipts,
     elements: |input| input.assessments.len() as u64,
     naive,
