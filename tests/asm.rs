@@ -83,23 +83,90 @@ fn bounds_checks(listing: &str) -> usize {
     listing.matches("panic_bounds_check").count()
 }
 
+/// One instruction of a listing: its address, mnemonic and operands.
+fn instructions(listing: &str) -> Vec<(u64, String, String)> {
+    listing
+        .lines()
+        .filter_map(|line| {
+            let (address, text) = line.trim().split_once(":\t")?;
+            let address = u64::from_str_radix(address.trim(), 16).ok()?;
+            let (mnemonic, operands) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
+            Some((address, mnemonic.to_owned(), operands.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// The target of a jump, if `operands` are one's.
+fn target(operands: &str) -> Option<u64> {
+    u64::from_str_radix(operands.split_whitespace().next()?, 16).ok()
+}
+
+/// The loop (from a backward jump's target to the jump) that holds
+/// `mnemonic`, the smallest if several do: its instructions, and how many
+/// of its conditional jumps leave it forwards (to a check's panic, or out
+/// of the loop).
+fn loop_holding(listing: &str, mnemonic: &str) -> (Vec<(u64, String, String)>, usize) {
+    let all = instructions(listing);
+    let mut best: Option<(usize, usize)> = None;
+    for (at, (address, m, operands)) in all.iter().enumerate() {
+        let Some(to) = target(operands).filter(|_| m.starts_with('j')) else {
+            continue;
+        };
+        if to > *address {
+            continue;
+        }
+        let Some(start) = all.iter().position(|(a, ..)| *a == to) else {
+            continue;
+        };
+        let holds = all[start..=at].iter().any(|(_, m, _)| m == mnemonic);
+        if holds && best.is_none_or(|(s, e)| at - start < e - s) {
+            best = Some((start, at));
+        }
+    }
+    let (start, end) = best.unwrap_or_else(|| panic!("no loop holds {mnemonic}: {listing}"));
+    let body = all[start..=end].to_vec();
+    let last = body.last().map_or(0, |(a, ..)| *a);
+    let exits = (body.iter())
+        .filter(|(_, m, o)| m.starts_with('j') && m != "jmp" && target(o).is_some_and(|t| t > last))
+        .count();
+    (body, exits)
+}
+
 #[test]
 fn the_rows_loop_keeps_its_checks_and_the_chunked_loop_has_none() {
-    // Indexed rows of three: a check of each index, and a call to the
-    // panic behind it; LLVM neither versions nor vectorizes the loop.
+    let count_of = |body: &[(u64, String, String)], mnemonic: &str| {
+        body.iter().filter(|(_, m, _)| m == mnemonic).count()
+    };
+    // Indexed rows of three: a row a trip, three checks leaving the loop
+    // for a panic, the clamp a select; no vector instruction anywhere.
     let naive = asm(&["murabaha/bounds-checks", "naive"]);
+    let (body, exits) = loop_holding(&naive, "imul");
+    assert_eq!(count_of(&body, "imul"), 1, "{naive}");
+    assert_eq!(exits, 3, "{naive}");
+    assert_eq!(count_of(&body, "cmovle"), 1, "{naive}");
     assert!(bounds_checks(&naive) >= 1, "{naive}");
     let last = naive.lines().last().unwrap();
     assert_eq!(count(last, " vector"), 0, "{last}");
-    // The same rows by `chunks_exact(3)`: no check left.
+    // The same rows by `chunks_exact(3)`: no check at all, two rows a trip,
+    // the clamp a jump (`jg`) where the indexed loop has a select.
     let chunked = asm(&["murabaha/bounds-checks", "optimized"]);
     assert_eq!(bounds_checks(&chunked), 0, "{chunked}");
-    // The columns, indexed: the check stays only in the scalar loop after
-    // the vector one.
+    let (body, exits) = loop_holding(&chunked, "imul");
+    assert_eq!(count_of(&body, "imul"), 2, "{chunked}");
+    assert!(exits <= 1, "{chunked}");
+    assert!(count_of(&body, "jg") >= 1, "{chunked}");
+    // The re-cut table: a row a trip, leaving the loop at its end and at
+    // the one check left (the row number against the output's length).
+    let recut = asm(&["murabaha/bounds-checks", "lengths-asserted"]);
+    let (body, exits) = loop_holding(&recut, "imul");
+    assert_eq!((count_of(&body, "imul"), exits), (1, 2), "{recut}");
+    // The columns, indexed: a vector loop with no branch but its own, the
+    // check left to the scalar loop after it.
     let columns = asm(&["murabaha/bounds-checks", "contrast.naive"]);
     assert!(bounds_checks(&columns) >= 1, "{columns}");
-    let last = columns.lines().last().unwrap();
-    assert!(count(last, " vector") >= 4, "{last}");
+    let (body, _) = loop_holding(&columns, "pcmpgtd");
+    let jumps = body.iter().filter(|(_, m, _)| m.starts_with('j')).count();
+    assert_eq!(jumps, 1, "{columns}");
 }
 
 #[test]

@@ -134,7 +134,7 @@ pub const OWN_COMMAND: [(&str, &str); 3] = [
 /// The forms whose machine code a chapter shows (`mizan asm --book` writes
 /// each one's page into the book's `generated/asm/`): where the code is
 /// the evidence of the lesson's mechanism.
-pub const MACHINE_CODE_PAGES: [(&str, &str); 10] = [
+pub const MACHINE_CODE_PAGES: [(&str, &str); 11] = [
     ("zakat/branches", "naive"),
     ("zakat/branches", "optimized"),
     ("zakat/vectorization", "naive"),
@@ -144,6 +144,7 @@ pub const MACHINE_CODE_PAGES: [(&str, &str); 10] = [
     ("zakat/inlining", "optimized"),
     ("murabaha/bounds-checks", "naive"),
     ("murabaha/bounds-checks", "optimized"),
+    ("murabaha/bounds-checks", "lengths-asserted"),
     ("murabaha/bounds-checks", "contrast.naive"),
 ];
 

@@ -34,25 +34,31 @@ use crate::text::{Document, Record, Sink, write_date, write_units};
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Portfolio, Result<MurabahaRun, InputError>> = LessonDef {
     id: "murabaha/pipeline",
-    why: "The whole month-end run, naive, spends its time finding each contract's \
-          effective rate by Newton's method in Decimal, in Decimal arithmetic for every \
-          instalment, and in format! for every statement row. Each rung of the ladder is \
-          timed in the same run over the rung before: statements written by hand from the \
-          reference's results {over_before:statements-by-hand}; the fixed-point engine, \
-          which computes the schedule in integer cents bit-identical to Decimal (handing \
-          any contract that could overflow back to the reference) and finds the rate in \
-          f64 and proves it to the last of its ten places, two changes this rung makes \
-          together, its results turned back into the same ContractResult for the same \
-          writer {over_before:fixed-point}; statements and totals written straight from \
-          the cents, with no ContractResult made (nor the two schedule columns only it \
-          holds) and the statements' buffer sized from the rows {over_before:from-cents}; one schedule's buffers reused for every \
-          contract {over_before:pooled-scratch}; all on one thread, and the last rung the \
-          machine's cores alone, {over_before:optimized}. {?speedup|gain In all the optimized \
-          run measured {speedup} over the naive one, worth weighing for a run over the \
-          whole book every month; a single contract's schedule is fast enough either way.|same \
-          In all the two runs are within the noise ({speedup}), and the reference is the \
-          clearer.|loss In all the optimized run measured {speedup}: the reference is \
-          the clearer and, here, the better choice.}",
+    why: "The whole month-end run, naive, spends its time finding each contract's effective rate \
+          by Newton's method in Decimal, in Decimal arithmetic for every instalment, and in \
+          format! for every statement row. Each rung of the ladder is timed in the same run over \
+          the rung before: statements written by hand from the reference's results \
+          {over_before:statements-by-hand}; the fixed-point engine, which computes the schedule in \
+          integer cents bit-identical to Decimal (handing any contract that could overflow back to \
+          the reference) and finds the rate in f64 and proves it to the last of its ten places, \
+          two changes this rung makes together, its results turned back into the same \
+          ContractResult for the same writer {over_before:fixed-point}; statements and totals \
+          written straight from the cents, with no ContractResult made (nor the two schedule \
+          columns only it holds) and the statements' buffer sized from the rows \
+          {over_before:from-cents}; one schedule's buffers reused for every contract \
+          {over_before:pooled-scratch}; all on one thread, and the last rung the machine's cores \
+          alone, {over_before:optimized}. {?instructions|gain Under callgrind, which counts every \
+          thread's work together, the instructions a contract fell from the naive form to the \
+          optimized one ({instructions}), and one run's allocations from {allocations:naive} to \
+          {allocations:optimized}: the rungs cut the work, and the last one splits it.|same Under \
+          callgrind, which counts every thread's work together, the instructions did not move \
+          ({instructions}).|loss Under callgrind, which counts every thread's work together, the \
+          instructions rose ({instructions}).} {?speedup|gain In all the optimized run measured \
+          {speedup} over the naive one, worth weighing for a run over the whole book every month; \
+          a single contract's schedule is fast enough either way.|same In all the two runs are \
+          within the noise ({speedup}), and the reference is the clearer.|loss In all the \
+          optimized run measured {speedup}: the reference is the clearer and, here, the better \
+          choice.}",
     build,
     elements: |p| p.input.contracts.len() as u64,
     naive: |p| naive(&p.input),

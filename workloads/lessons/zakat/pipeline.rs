@@ -36,23 +36,28 @@ use crate::zakat::rules::livestock_due_in_kind;
 /// The lesson's registry entry.
 pub const LESSON: LessonDef<Population, Result<ZakatRun, InputError>> = LessonDef {
     id: "zakat/pipeline",
-    why: "The whole run, naive, spends its time in Decimal arithmetic, a calendar \
-          conversion for every payer, and format! for every line of every receipt. Each \
-          rung of the ladder changes one thing and is timed in the same run, over the rung \
-          before: receipts written by hand (still from the Decimal assessment) \
-          {over_before:receipts-by-hand}; the totals keyed by borrowed region names \
-          {over_before:borrowed-totals}; the assessment's arithmetic in integer cents with \
-          i128 products (the engine also finds the nisab once for the file), turned back \
-          into the same assessment for the same writer {over_before:fixed-point}; one pass, each receipt and total written straight \
-          from the cents {over_before:from-cents}; the totals in a short list instead of a \
-          tree {over_before:region-list}; each distinct hawl start converted once before \
-          the loop {over_before:hoisted}; all of these on one thread, and the last rung \
-          the machine's cores alone, {over_before:optimized}. {?speedup|gain In all the \
-          optimized run measured {speedup} over the naive one: such a rewrite is worth \
-          weighing for a run made often over many records, while for a one-off report \
-          the reference is clearer.|same In all the two runs are within the \
-          noise ({speedup}), and the reference is the clearer.|loss In all the optimized \
-          run measured {speedup}: the reference is the clearer and, here, the better \
+    why: "The whole run, naive, spends its time in Decimal arithmetic, a calendar conversion for \
+          every payer, and format! for every line of every receipt. Each rung of the ladder \
+          changes one thing and is timed in the same run, over the rung before: receipts written \
+          by hand (still from the Decimal assessment) {over_before:receipts-by-hand}; the totals \
+          keyed by borrowed region names {over_before:borrowed-totals}; the assessment's \
+          arithmetic in integer cents with i128 products (the engine also finds the nisab once for \
+          the file), turned back into the same assessment for the same writer \
+          {over_before:fixed-point}; one pass, each receipt and total written straight from the \
+          cents {over_before:from-cents}; the totals in a short list instead of a tree \
+          {over_before:region-list}; each distinct hawl start converted once before the loop \
+          {over_before:hoisted}; all of these on one thread, and the last rung the machine's cores \
+          alone, {over_before:optimized}. {?instructions|gain Under callgrind, which counts every \
+          thread's work together, the instructions a payer fell from the naive form to the \
+          optimized one ({instructions}), and one run's allocations from {allocations:naive} to \
+          {allocations:optimized}: the rungs cut the work, and the last one splits it.|same Under \
+          callgrind, which counts every thread's work together, the instructions did not move \
+          ({instructions}).|loss Under callgrind, which counts every thread's work together, the \
+          instructions rose ({instructions}).} {?speedup|gain In all the optimized run measured \
+          {speedup} over the naive one: such a rewrite is worth weighing for a run made often over \
+          many records, while for a one-off report the reference is clearer.|same In all the two \
+          runs are within the noise ({speedup}), and the reference is the clearer.|loss In all the \
+          optimized run measured {speedup}: the reference is the clearer and, here, the better \
           choice.}",
     build,
     elements: |p| p.input.payers.len() as u64,
