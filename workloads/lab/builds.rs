@@ -187,6 +187,11 @@ fn cargo_build(
         .args(["build", "--release", "--locked", "--bin", "mizan"])
         .arg("--target-dir")
         .arg(dir.join(name))
+        // Cargo hands its standard input to the `rustc -` it runs to learn
+        // the target's settings (and caches the answer in the target
+        // directory): whatever this process was given there (a script's
+        // own text, a binary) must not reach it.
+        .stdin(std::process::Stdio::null())
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env("RUSTFLAGS", rustflags)
         .envs(profile.iter().copied())
