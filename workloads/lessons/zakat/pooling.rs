@@ -32,12 +32,12 @@ pub const LESSON: LessonDef<Receipts, Vec<u8>> = LessonDef {
           back to the next malloc. Both forms write the same text with the same code, so what the \
           counters show of the difference is that malloc and free, and it bounds what reuse can \
           save here: {?instructions|gain the instructions fell by it ({instructions}).|same it is \
-          within the counters' 5 % of a receipt's instructions ({instructions}).|loss the \
-          instructions rose ({instructions}).} {?speedup|gain In time reuse measured \
-          {speedup}.|same In time the two are within the noise ({speedup}).|loss In time reuse \
-          measured {speedup}.} The contrast keeps every receipt as a String of its own, a batch \
-          handed on whole: the pooled buffer's text must then be copied into an allocation of its \
-          own anyway ({contrast.allocations_per_record:naive} allocations a receipt fresh, \
+          too small a share of a receipt's instructions for the counters to tell apart \
+          ({instructions}).|loss the instructions rose ({instructions}).} {?speedup|gain In time \
+          reuse measured {speedup}.|same In time the two are within the noise ({speedup}).|loss In \
+          time reuse measured {speedup}.} The contrast keeps every receipt as a String of its own, \
+          a batch handed on whole: the pooled buffer's text must then be copied into an allocation \
+          of its own anyway ({contrast.allocations_per_record:naive} allocations a receipt fresh, \
           {contrast.allocations_per_record:optimized} pooled), {?contrast.speedup|gain and still \
           reuse measured {contrast.speedup}.|same and the two are within the noise \
           ({contrast.speedup}).|loss and reuse measured {contrast.speedup}, the copy its price.} \
