@@ -44,37 +44,38 @@ pub const LESSON: LessonDef<Aging, Vec<i64>> = LessonDef {
     id: "murabaha/bounds-checks",
     why: "The aging report reads the instalments as the bank's feed lays them out: one table of \
           rows, a due day, a covered day and an amount in cents a row, end to end in one vector, \
-          and writes the cent-days each instalment is overdue. Indexed by a row number, row i is \
-          read at 3i, 3i + 1 and 3i + 2, and each read is checked against the table's length: a \
-          check is a branch to a panic at exactly the index that fails, after every write before \
-          it. The loop runs to a third of the table's length, and LLVM does not work out from that \
-          bound that a row's indices stay inside the table, so the checks stay in the loop: the \
-          generated code of rows_indexed handles one row a trip, with three compares in it, each \
-          with a jump to the panic. The optimized form takes the rows with chunks_exact(3), zipped \
-          with the output, with nothing to check, and LLVM runs two rows a trip; both forms write \
-          into the same zeroed vector. From the same source LLVM also made the clamp at zero \
-          differently, a select (cmovle) in the indexed loop and, in the chunked one, a jump over \
-          the zeroing that goes either way with the data: {?mispredicted|gain mispredicted \
-          branches {mispredicted}.|same mispredicted branches {mispredicted}.|loss mispredicted \
-          branches {mispredicted}, the jump's price.} {?instructions|gain The counters follow the \
-          code: instructions {instructions}, branches {branches}.|same The counters do not tell \
-          them apart (instructions {instructions}, branches {branches}).|loss The counters go the \
-          other way (instructions {instructions}, branches {branches}).} {?speedup|gain In time \
-          the chunked rows measured {speedup}.|same In time the two are within the noise \
-          ({speedup}).|loss In time the chunked rows measured {speedup}.} Re-cutting the table to \
-          three times the output's length before the loop, the usual advice, puts the table's \
-          checks in one test before the loop (a compare of the row number with the output's length \
-          stays in it, the loop's exit test made twice): {?over_naive:lengths-asserted|gain \
-          against the indexed loop it measured {over_naive:lengths-asserted}.|same against the \
-          indexed loop it made no measurable difference ({over_naive:lengths-asserted}).|loss \
-          against the indexed loop it measured {over_naive:lengths-asserted}.} The contrast counts \
-          the days late alone from two columns, due days and covered days, where LLVM tests the \
-          lengths once before the indexed loop and runs a vectorized copy when they hold: \
-          {?contrast.speedup|gain there zipping measured {contrast.speedup}.|same there the \
-          indexed and the zipped loop are within the noise ({contrast.speedup}).|loss there \
-          zipping measured {contrast.speedup}.} Read the generated code (cargo asm, mizan asm, or \
-          objdump) or count the branches before rewriting a loop for its bounds checks: for one \
-          loop the compiler had removed them, for the other it could not.",
+          and writes the cent-days each instalment is overdue. Indexed by a row number, a row is \
+          read at three indices computed from it, and each read is checked against the table's \
+          length: a check is a branch to a panic at exactly the index that fails, after every \
+          write before it. The loop runs to a third of the table's length, and LLVM does not work \
+          out from that bound that a row's indices stay inside the table, so the checks stay in \
+          the loop: the generated code of rows_indexed handles one row a trip, with three compares \
+          in it, each with a jump to the panic. The optimized form takes the rows three values at \
+          a time with chunks_exact, zipped with the output, with nothing to check, and LLVM runs \
+          two rows a trip; both forms write into the same zeroed vector. From the same source LLVM \
+          also made the clamp at zero differently, a select (cmovle) in the indexed loop and, in \
+          the chunked one, a jump over the zeroing that goes either way with the data: \
+          {?mispredicted|gain mispredicted branches {mispredicted}.|same mispredicted branches \
+          {mispredicted}.|loss mispredicted branches {mispredicted}, the jump's price.} \
+          {?instructions|gain The counters follow the code: instructions {instructions}, branches \
+          {branches}.|same The counters do not tell them apart (instructions {instructions}, \
+          branches {branches}).|loss The counters go the other way (instructions {instructions}, \
+          branches {branches}).} {?speedup|gain In time the chunked rows measured {speedup}.|same \
+          In time the two are within the noise ({speedup}).|loss In time the chunked rows measured \
+          {speedup}.} Re-cutting the table to three times the output's length before the loop, the \
+          usual advice, puts the table's checks in one test before the loop (a compare of the row \
+          number with the output's length stays in it, the loop's exit test made twice): \
+          {?over_naive:lengths-asserted|gain against the indexed loop it measured \
+          {over_naive:lengths-asserted}.|same against the indexed loop it made no measurable \
+          difference ({over_naive:lengths-asserted}).|loss against the indexed loop it measured \
+          {over_naive:lengths-asserted}.} The contrast counts the days late alone from two \
+          columns, due days and covered days, where LLVM tests the lengths once before the indexed \
+          loop and runs a vectorized copy when they hold: {?contrast.speedup|gain there zipping \
+          measured {contrast.speedup}.|same there the indexed and the zipped loop are within the \
+          noise ({contrast.speedup}).|loss there zipping measured {contrast.speedup}.} Read the \
+          generated code (cargo asm, mizan asm, or objdump) or count the branches before rewriting \
+          a loop for its bounds checks: for one loop the compiler had removed them, for the other \
+          it could not.",
     build,
     elements: |input| input.due.len() as u64,
     naive: rows_indexed,
