@@ -318,6 +318,44 @@ fn no_word_is_written_like_a_tag() {
     });
 }
 
+/// Double hyphens inside raw HTML code (`<code>…--flag…</code>`), outside
+/// fenced blocks: mdBook's smart punctuation turns them into a dash, so a
+/// flag a reader copies would be wrong (`&#45;&#45;` stays two hyphens).
+fn dashed_flags(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut fenced = false;
+    for (idx, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        for piece in line.split("<code").skip(1) {
+            let inside = piece.split("</code>").next().unwrap_or_default();
+            if inside.contains("--") {
+                found.push(format!("line {}: <code{inside}</code>", idx + 1));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_flag_in_html_code_becomes_a_dash() {
+    let bad = "<code class=\"flag\">--seed</code> and <code class=\"flag\">&#45;&#45;budget</code>\n\
+               `--replay` is markdown code\n```sh\n<code>--in-a-block</code>\n```\n";
+    assert_eq!(
+        dashed_flags(bad),
+        ["line 1: <code class=\"flag\">--seed</code>"]
+    );
+    no_chapter_has(
+        "flags in HTML code that smart punctuation would dash",
+        |_, text| dashed_flags(text),
+    );
+}
+
 #[test]
 fn tables_fit_the_column() {
     let bad = "| a | b | c | d | e | f | g |\n|---|---|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 | 6 | 7 |\n\n\
